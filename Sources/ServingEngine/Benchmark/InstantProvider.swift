@@ -1,0 +1,23 @@
+/// A provider that answers at once with a fixed text: the baseline for measuring what the
+/// engine itself adds, and a building block for tests.
+public struct InstantProvider: ModelProvider {
+    public let name: String
+    public let model: String
+    private let words: [String]
+
+    /// Creates a provider answering `answer`, split into word chunks.
+    public init(name: String, model: String = "instant", answer: String = "ok") {
+        self.name = name
+        self.model = model
+        self.words = ServingEngine.chunks(of: answer)
+    }
+
+    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
+        let words = words
+        return AsyncThrowingStream { continuation in
+            for word in words { continuation.yield(.text(word)) }
+            continuation.yield(.finished(.stop, TokenUsage(promptTokens: 8, completionTokens: words.count)))
+            continuation.finish()
+        }
+    }
+}

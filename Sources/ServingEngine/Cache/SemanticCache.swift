@@ -1,0 +1,159 @@
+import Synchronization
+
+/// A tenant-scoped answer cache: exact match on the normalised prompt, then the most similar
+/// earlier prompt by embedding cosine, above a threshold.
+///
+/// Entries expire after their TTL, and the least recently used ones are evicted to stay within
+/// an entry count and a memory budget. Lookups never cross scopes (see ``CacheScope``). All state
+/// sits behind one lock held only for map and vector work; embedding happens outside it.
+public final class SemanticCache: Sendable {
+    /// The cache's settings.
+    public struct Settings: Sendable, Hashable {
+        /// Whether the cache is used at all.
+        public var enabled: Bool
+        /// The least cosine similarity that counts as a semantic hit, in [0, 1].
+        public var similarityThreshold: Double
+        /// How long an entry lives.
+        public var timeToLive: Duration
+        /// The most entries kept.
+        public var maxEntries: Int
+        /// The most bytes of entries kept (prompts, answers and vectors).
+        public var maxBytes: Int
+
+        /// Creates settings.
+        public init(
+            enabled: Bool = true,
+            similarityThreshold: Double = 0.85,
+            timeToLive: Duration = .seconds(3600),
+            maxEntries: Int = 100_000,
+            maxBytes: Int = 256 << 20
+        ) {
+            self.enabled = enabled
+            self.similarityThreshold = similarityThreshold
+            self.timeToLive = timeToLive
+            self.maxEntries = maxEntries
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// A stored answer.
+    public struct Answer: Sendable, Hashable {
+        /// The answer text.
+        public var text: String
+        /// The token counts of the original call.
+        public var usage: TokenUsage
+        /// The provider that produced it.
+        public var provider: String
+        /// The model that produced it.
+        public var model: String
+
+        /// Creates an answer.
+        public init(text: String, usage: TokenUsage, provider: String, model: String) {
+            self.text = text
+            self.usage = usage
+            self.provider = provider
+            self.model = model
+        }
+    }
+
+    /// The result of a lookup.
+    public enum Lookup: Sendable {
+        /// The same prompt in the same scope was answered before.
+        case exact(Answer)
+        /// A similar prompt in the same scope was answered before.
+        case semantic(Answer, similarity: Double, matchedPrompt: String)
+        /// Nothing fits; `key` lets the caller store the answer it gets without embedding again.
+        case miss(Key, bestSimilarity: Double?)
+    }
+
+    /// What a miss remembers so that the answer can be stored cheaply.
+    public struct Key: Sendable {
+        let scope: CacheScope
+        let normalized: String
+        let prompt: String
+        let exactHash: UInt64
+        let vector: [Float]
+    }
+
+    /// Counters and sizes at one moment.
+    public struct Statistics: Sendable, Hashable {
+        /// Entries held.
+        public var entries: Int
+        /// Bytes held, by the cache's own accounting.
+        public var bytes: Int
+        /// Entries removed to respect the bounds.
+        public var evictions: Int
+        /// Entries removed because their TTL passed.
+        public var expirations: Int
+        /// Entries stored since start.
+        public var insertions: Int
+
+        /// Creates statistics.
+        public init(entries: Int = 0, bytes: Int = 0, evictions: Int = 0, expirations: Int = 0, insertions: Int = 0) {
+            self.entries = entries
+            self.bytes = bytes
+            self.evictions = evictions
+            self.expirations = expirations
+            self.insertions = insertions
+        }
+    }
+
+    /// The embedder in use.
+    public let embedder: any Embedder
+    /// The settings in force.
+    public let settings: Settings
+    private let store: Mutex<CacheStore>
+
+    /// Creates an empty cache.
+    public init(settings: Settings, embedder: any Embedder) {
+        self.settings = settings
+        self.embedder = embedder
+        self.store = Mutex(CacheStore(dimensions: embedder.dimensions))
+    }
+
+    /// Looks `request` up: exact match first, then semantic.
+    public func lookup(_ request: ChatRequest, now: ContinuousClock.Instant = .now) async throws -> Lookup {
+        let scope = CacheScope(request: request)
+        let prompt = request.lastUserPrompt
+        let normalized = PromptNormalizer.normalize(prompt)
+        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
+        if let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) {
+            return .exact(answer)
+        }
+        let vector = try await embedder.embed(normalized)
+        let threshold = Float(settings.similarityThreshold)
+        let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
+        let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
+        guard let best else { return .miss(key, bestSimilarity: nil) }
+        guard best.similarity >= threshold else { return .miss(key, bestSimilarity: Double(best.similarity)) }
+        return .semantic(best.answer, similarity: Double(best.similarity), matchedPrompt: best.prompt)
+    }
+
+    /// The key under which an answer to `request` would be stored, without looking it up
+    /// (for requests that bypass the lookup but may still fill the cache).
+    public func key(for request: ChatRequest) async throws -> Key {
+        let scope = CacheScope(request: request)
+        let prompt = request.lastUserPrompt
+        let normalized = PromptNormalizer.normalize(prompt)
+        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
+        return Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: try await embedder.embed(normalized))
+    }
+
+    /// Stores `answer` under the key a miss returned.
+    public func store(_ answer: Answer, for key: Key, now: ContinuousClock.Instant = .now) {
+        store.withLock {
+            $0.insert(answer, key: key, expiresAt: now + settings.timeToLive, maxEntries: settings.maxEntries, maxBytes: settings.maxBytes)
+        }
+    }
+
+    /// Removes every entry of `tenant`, or every entry when `tenant` is nil. Returns how many went.
+    @discardableResult
+    public func invalidate(tenant: String? = nil) -> Int {
+        store.withLock { $0.removeAll(where: { tenant == nil || $0.tenant == tenant }) }
+    }
+
+    /// Current counters and sizes.
+    public var statistics: Statistics {
+        store.withLock { $0.statistics }
+    }
+}

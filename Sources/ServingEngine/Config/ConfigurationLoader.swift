@@ -1,0 +1,182 @@
+import Foundation
+import Yams
+
+/// Reads a deployment's YAML configuration into an ``EngineConfiguration``.
+///
+/// Every error names the file, line, column and key, and says what was expected. Keys that
+/// are not understood are errors (with a suggestion), so a typo never silently falls back to a
+/// default. Secrets are never read from the file: providers name environment variables.
+public enum ConfigurationLoader {
+    /// Loads and validates the file at `path`.
+    public static func load(path: String) throws(ConfigError) -> EngineConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, key: "", message: "cannot read the file (\(Self.reason(error))); check the path and its permissions")
+        }
+        return try parse(text, source: path)
+    }
+
+    /// Parses and validates YAML text; `source` names it in errors.
+    public static func parse(_ text: String, source: String) throws(ConfigError) -> EngineConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(file: source, line: 1, key: "", message: "the file is empty; it needs at least 'providers' and 'tiers'")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            throw Self.syntaxError(error, source: source)
+        } catch {
+            throw ConfigError(file: source, key: "", message: "not valid YAML: \(error)")
+        }
+        var reader = try YAMLReader(file: source, path: "", node: root)
+        let configuration = try read(&reader)
+        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic"])
+        try configuration.validate()
+        return configuration
+    }
+
+    private static func read(_ reader: inout YAMLReader) throws(ConfigError) -> EngineConfiguration {
+        let source = reader.file
+        _ = try reader.required("providers", "a list of providers, each with at least 'name' and 'model'")
+        var providers: [ProviderConfiguration] = []
+        for var item in try reader.list("providers") {
+            providers.append(try readProvider(&item))
+        }
+        _ = try reader.required("tiers", "a list of tiers, each with 'name' and 'chain'")
+        var tiers: [TierConfiguration] = []
+        for var item in try reader.list("tiers") {
+            tiers.append(TierConfiguration(name: try item.string("name"), chain: try item.strings("chain")))
+            try item.finish(known: ["name", "chain"])
+        }
+        var models: [TierConfiguration] = []
+        for var item in try reader.list("models") {
+            models.append(TierConfiguration(name: try item.string("name"), chain: try item.strings("chain")))
+            try item.finish(known: ["name", "chain"])
+        }
+        var thresholds: [ComplexityRouter.Threshold] = []
+        if var router = try reader.mapping("router") {
+            for var item in try router.list("thresholds") {
+                thresholds.append(.init(tier: try item.string("tier"), upTo: try item.double("up_to", default: 1, in: 0...1)))
+                try item.finish(known: ["tier", "up_to"])
+            }
+            try router.finish(known: ["thresholds"])
+        }
+        if thresholds.isEmpty {
+            // Without thresholds, everything goes to the last (most capable) tier.
+            thresholds = tiers.last.map { [.init(tier: $0.name, upTo: 1)] } ?? []
+        }
+        let frontier = try reader.string("frontier_tier", default: tiers.last?.name ?? "")
+
+        var cache = SemanticCache.Settings()
+        var embedder = "hashing"
+        if var section = try reader.mapping("cache") {
+            cache.enabled = try section.bool("enabled", default: cache.enabled)
+            embedder = try section.string("embedder", default: embedder)
+            cache.similarityThreshold = try section.double("similarity_threshold", default: cache.similarityThreshold, in: 0...1)
+            cache.timeToLive = try section.seconds("ttl_seconds", default: cache.timeToLive, in: 1...31_536_000)
+            cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
+            cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
+            try section.finish(known: ["enabled", "embedder", "similarity_threshold", "ttl_seconds", "max_entries", "max_memory_mb"])
+            guard embedder == "hashing" else {
+                throw section.error("embedder", "unknown embedder '\(embedder)'; expected one of: hashing")
+            }
+        }
+
+        var resilience = ResilienceConfiguration()
+        if var section = try reader.mapping("resilience") {
+            resilience.deadline = try section.milliseconds("deadline_ms", default: resilience.deadline, in: 1...3_600_000)
+            if var retry = try section.mapping("retry") {
+                resilience.retry.maxAttemptsPerProvider = try retry.int("max_attempts", default: resilience.retry.maxAttemptsPerProvider, in: 1...10)
+                resilience.retry.baseBackoff = try retry.milliseconds("base_backoff_ms", default: resilience.retry.baseBackoff, in: 0...60_000)
+                resilience.retry.maxBackoff = try retry.milliseconds("max_backoff_ms", default: resilience.retry.maxBackoff, in: 0...600_000)
+                resilience.retry.jitter = try retry.double("jitter", default: resilience.retry.jitter, in: 0...1)
+                resilience.retry.maxRetryAfter = try retry.milliseconds("max_retry_after_ms", default: resilience.retry.maxRetryAfter, in: 0...600_000)
+                try retry.finish(known: ["max_attempts", "base_backoff_ms", "max_backoff_ms", "jitter", "max_retry_after_ms"])
+            }
+            if var breaker = try section.mapping("breaker") {
+                resilience.breaker.failureThreshold = try breaker.int("failure_threshold", default: resilience.breaker.failureThreshold, in: 1...10_000)
+                resilience.breaker.window = try breaker.seconds("window_seconds", default: resilience.breaker.window, in: 0.1...3600)
+                resilience.breaker.coolDown = try breaker.seconds("cool_down_seconds", default: resilience.breaker.coolDown, in: 0.01...3600)
+                resilience.breaker.maxCoolDown = try breaker.seconds("max_cool_down_seconds", default: max(resilience.breaker.maxCoolDown, resilience.breaker.coolDown), in: 0.01...86_400)
+                resilience.breaker.halfOpenProbes = try breaker.int("half_open_probes", default: resilience.breaker.halfOpenProbes, in: 1...1000)
+                try breaker.finish(known: ["failure_threshold", "window_seconds", "cool_down_seconds", "max_cool_down_seconds", "half_open_probes"])
+            }
+            try section.finish(known: ["deadline_ms", "retry", "breaker"])
+        }
+
+        var traffic = TrafficConfiguration()
+        if var section = try reader.mapping("traffic") {
+            traffic.rate = try section.double("rps", default: traffic.rate, in: 0...100_000, unit: " requests per second")
+            traffic.seed = UInt64(try section.int("seed", default: Int(traffic.seed), in: 0...Int.max))
+            traffic.tenants = try section.strings("tenants", default: traffic.tenants)
+            traffic.hardShare = try section.double("hard_share", default: traffic.hardShare, in: 0...1)
+            try section.finish(known: ["rps", "seed", "tenants", "hard_share"])
+        }
+
+        return EngineConfiguration(
+            source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds,
+            frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic
+        )
+    }
+
+    private static func readProvider(_ item: inout YAMLReader) throws(ConfigError) -> ProviderConfiguration {
+        let name = try item.string("name")
+        let kindName = try item.string("kind", default: ProviderConfiguration.Kind.simulated.rawValue)
+        guard let kind = ProviderConfiguration.Kind(rawValue: kindName) else {
+            throw item.error("kind", "unknown provider kind '\(kindName)'; expected one of: \(ProviderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var provider = ProviderConfiguration(name: name, kind: kind, model: try item.string("model", default: name), pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
+        if var price = try item.mapping("price") {
+            provider.pricing.inputPerMillion = try price.double("input_per_mtok", default: 0, in: 0...10_000, unit: " USD per million tokens")
+            provider.pricing.outputPerMillion = try price.double("output_per_mtok", default: 0, in: 0...10_000, unit: " USD per million tokens")
+            try price.finish(known: ["input_per_mtok", "output_per_mtok"])
+        }
+        provider.timeout = try item.milliseconds("timeout_ms", default: provider.timeout, in: 1...3_600_000)
+        provider.maxConcurrency = try item.int("max_concurrency", default: provider.maxConcurrency, in: 1...1_000_000)
+        if var simulation = try item.mapping("simulation") {
+            var profile = SimulationProfile()
+            profile.timeToFirstToken = try simulation.milliseconds("ttft_ms", default: profile.timeToFirstToken, in: 0...600_000)
+            profile.timePerToken = try simulation.milliseconds("per_token_ms", default: profile.timePerToken, in: 0...60_000)
+            profile.spread = try simulation.double("spread", default: profile.spread, in: 0...3)
+            profile.answerTokens = try simulation.int("answer_tokens", default: profile.answerTokens, in: 1...100_000)
+            if var faults = try simulation.mapping("faults") {
+                profile.faults.errorRate = try faults.double("error_rate", default: 0, in: 0...1)
+                let kinds = try faults.strings("kinds", default: [ProviderFailure.Kind.serverError.rawValue])
+                profile.faults.kinds = []
+                for kindName in kinds {
+                    guard let kind = ProviderFailure.Kind(rawValue: kindName) else {
+                        throw faults.error("kinds", "unknown fault kind '\(kindName)'; expected any of: \(ProviderFailure.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    profile.faults.kinds.append(kind)
+                }
+                profile.faults.slowdown = try faults.double("slowdown", default: 1, in: 0...1000)
+                try faults.finish(known: ["error_rate", "kinds", "slowdown"])
+            }
+            try simulation.finish(known: ["ttft_ms", "per_token_ms", "spread", "answer_tokens", "faults"])
+            provider.simulation = profile
+        }
+        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "simulation"])
+        return provider
+    }
+
+    private static func syntaxError(_ error: YamlError, source: String) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+            return ConfigError(file: source, line: mark.line, column: mark.column, key: "", message: "YAML syntax error: \(what); check indentation and quoting")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(file: source, line: context.mark.line, column: context.mark.column, key: duplicates.joined(separator: ", "), message: "this key appears more than once in the same mapping; keep one")
+        default:
+            return ConfigError(file: source, key: "", message: "not valid YAML: \(error)")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+}

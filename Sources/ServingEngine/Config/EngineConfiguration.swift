@@ -1,0 +1,190 @@
+/// A whole deployment: providers, tiers and their chains, router, cache, resilience and traffic.
+///
+/// Built from a YAML file by ``ConfigurationLoader`` or taken from
+/// ``EngineConfiguration/builtIn``, which is itself a YAML document parsed by the same loader.
+public struct EngineConfiguration: Sendable {
+    /// Where it came from: `built-in` or the file's path.
+    public var source: String
+    /// Every provider, in the order operators see them.
+    public var providers: [ProviderConfiguration]
+    /// Tiers, from the cheapest to the most capable.
+    public var tiers: [TierConfiguration]
+    /// Extra model names clients may ask for, each with its own chain of providers.
+    public var models: [TierConfiguration]
+    /// Router thresholds.
+    public var routerThresholds: [ComplexityRouter.Threshold]
+    /// The tier whose first provider prices the "frontier-only" comparison.
+    public var frontierTier: String
+    /// Cache settings.
+    public var cache: SemanticCache.Settings
+    /// The embedder's name (`hashing`).
+    public var embedder: String
+    /// Deadline, retries and breakers.
+    public var resilience: ResilienceConfiguration
+    /// The built-in traffic generator.
+    public var traffic: TrafficConfiguration
+
+    /// Creates a configuration. Call ``validate()`` before use.
+    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init()) {
+        self.source = source
+        self.providers = providers
+        self.tiers = tiers
+        self.models = models
+        self.routerThresholds = routerThresholds
+        self.frontierTier = frontierTier
+        self.cache = cache
+        self.embedder = embedder
+        self.resilience = resilience
+        self.traffic = traffic
+    }
+
+    /// The provider named `name`, if configured.
+    public func provider(named name: String) -> ProviderConfiguration? {
+        providers.first { $0.name == name }
+    }
+}
+
+/// One provider.
+public struct ProviderConfiguration: Sendable, Hashable {
+    /// Unique name.
+    public var name: String
+    /// Kind of backend.
+    public var kind: Kind
+    /// The model it serves, as reported to clients.
+    public var model: String
+    /// Its prices.
+    public var pricing: Pricing
+    /// How long one call may take before it counts as timed out.
+    public var timeout: Duration
+    /// Calls it accepts at once; more are answered with a rate-limit error.
+    public var maxConcurrency: Int
+    /// The simulated behaviour, for `simulated` providers.
+    public var simulation: SimulationProfile
+
+    /// Kinds of provider backends.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A built-in simulated model.
+        case simulated
+    }
+
+    /// Creates a provider configuration.
+    public init(name: String, kind: Kind = .simulated, model: String, pricing: Pricing, timeout: Duration = .seconds(10), maxConcurrency: Int = 64, simulation: SimulationProfile = .init()) {
+        self.name = name
+        self.kind = kind
+        self.model = model
+        self.pricing = pricing
+        self.timeout = timeout
+        self.maxConcurrency = maxConcurrency
+        self.simulation = simulation
+    }
+}
+
+/// Prices in US dollars per million tokens.
+public struct Pricing: Sendable, Hashable {
+    /// Per million prompt tokens.
+    public var inputPerMillion: Double
+    /// Per million answer tokens.
+    public var outputPerMillion: Double
+
+    /// Creates prices.
+    public init(inputPerMillion: Double, outputPerMillion: Double) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    /// The cost of `usage` at these prices.
+    public func cost(of usage: TokenUsage) -> Double {
+        (Double(usage.promptTokens) * inputPerMillion + Double(usage.completionTokens) * outputPerMillion) / 1_000_000
+    }
+}
+
+/// How a simulated provider behaves.
+public struct SimulationProfile: Sendable, Hashable {
+    /// Median time to the first token.
+    public var timeToFirstToken: Duration
+    /// Median time per further token.
+    public var timePerToken: Duration
+    /// Log-normal spread of the latencies (sigma); 0 makes them fixed.
+    public var spread: Double
+    /// The typical answer length in tokens.
+    public var answerTokens: Int
+    /// Faults injected from the start.
+    public var faults: FaultProfile
+
+    /// Creates a profile.
+    public init(timeToFirstToken: Duration = .milliseconds(200), timePerToken: Duration = .milliseconds(10), spread: Double = 0.3, answerTokens: Int = 60, faults: FaultProfile = .init()) {
+        self.timeToFirstToken = timeToFirstToken
+        self.timePerToken = timePerToken
+        self.spread = spread
+        self.answerTokens = answerTokens
+        self.faults = faults
+    }
+}
+
+/// Faults a simulated provider injects.
+public struct FaultProfile: Sendable, Hashable {
+    /// The share of calls that fail, in [0, 1].
+    public var errorRate: Double
+    /// The kinds of failure drawn from, with equal weight.
+    public var kinds: [ProviderFailure.Kind]
+    /// A multiplier on every latency (1 is normal; 20 makes most calls time out).
+    public var slowdown: Double
+
+    /// Creates a fault profile; by default no faults.
+    public init(errorRate: Double = 0, kinds: [ProviderFailure.Kind] = [.serverError], slowdown: Double = 1) {
+        self.errorRate = errorRate
+        self.kinds = kinds
+        self.slowdown = slowdown
+    }
+}
+
+/// A named chain of providers: a tier, or a model alias.
+public struct TierConfiguration: Sendable, Hashable {
+    /// The tier's (or model's) name.
+    public var name: String
+    /// Provider names in priority order.
+    public var chain: [String]
+
+    /// Creates a tier.
+    public init(name: String, chain: [String]) {
+        self.name = name
+        self.chain = chain
+    }
+}
+
+/// Deadlines, retries and circuit breakers.
+public struct ResilienceConfiguration: Sendable, Hashable {
+    /// The most time one request may take, across every provider.
+    public var deadline: Duration
+    /// Retries within one provider.
+    public var retry: RetryPolicy
+    /// Every provider's breaker policy.
+    public var breaker: CircuitBreaker.Policy
+
+    /// Creates a resilience configuration.
+    public init(deadline: Duration = .seconds(30), retry: RetryPolicy = .init(), breaker: CircuitBreaker.Policy = .init()) {
+        self.deadline = deadline
+        self.retry = retry
+        self.breaker = breaker
+    }
+}
+
+/// The built-in traffic generator.
+public struct TrafficConfiguration: Sendable, Hashable {
+    /// Requests per second.
+    public var rate: Double
+    /// The random seed; the same seed gives the same prompts in the same order.
+    public var seed: UInt64
+    /// Tenants that traffic is spread over.
+    public var tenants: [String]
+    /// The share of prompts drawn from the hard families, in [0, 1].
+    public var hardShare: Double
+
+    /// Creates a traffic configuration.
+    public init(rate: Double = 20, seed: UInt64 = 42, tenants: [String] = ["acme", "globex", "initech"], hardShare: Double = 0.35) {
+        self.rate = rate
+        self.seed = seed
+        self.tenants = tenants
+        self.hardShare = hardShare
+    }
+}

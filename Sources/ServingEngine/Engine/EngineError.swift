@@ -1,0 +1,53 @@
+/// Why the engine could not answer a request, with what it tried.
+///
+/// A struct over a code rather than an enum, so that codes can be added without breaking
+/// callers; the gateway maps codes to HTTP statuses.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    /// The kind of failure.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case invalidRequest = "invalid_request"
+            case unknownModel = "unknown_model"
+            case allProvidersFailed = "all_providers_failed"
+            case deadlineExceeded = "deadline_exceeded"
+            case requestRejected = "request_rejected"
+            case interrupted
+            case cancelled
+        }
+        private let base: Base
+
+        /// The request is malformed (empty messages, bad parameter).
+        public static let invalidRequest = Code(base: .invalidRequest)
+        /// The model named is neither `auto`, a tier, an alias nor a provider.
+        public static let unknownModel = Code(base: .unknownModel)
+        /// Every provider in the chain failed or was skipped.
+        public static let allProvidersFailed = Code(base: .allProvidersFailed)
+        /// The request's deadline passed before any provider answered.
+        public static let deadlineExceeded = Code(base: .deadlineExceeded)
+        /// A provider refused the request as invalid.
+        public static let requestRejected = Code(base: .requestRejected)
+        /// The answer began but the provider failed before it ended.
+        public static let interrupted = Code(base: .interrupted)
+        /// The caller cancelled the request.
+        public static let cancelled = Code(base: .cancelled)
+
+        /// A stable snake_case name, e.g. `all_providers_failed`.
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What happened, for the caller; it lists the providers tried when there were any.
+    public var message: String
+    /// Every provider tried or skipped, in order.
+    public var attempts: [ProviderAttempt]
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, attempts: [ProviderAttempt] = []) {
+        self.code = code
+        self.message = message
+        self.attempts = attempts
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,24 @@
+/// Something an operator asks the engine to do, from the dashboard or the admin API.
+public enum OperatorCommand: Sendable, Hashable {
+    /// Force a provider down or up, or give it back to its circuit breaker.
+    case setOverride(provider: String, ProviderOverride)
+    /// Set the built-in traffic generator's rate, in requests per second.
+    case setTrafficRate(Double)
+    /// Pause or resume the built-in traffic generator.
+    case setTrafficPaused(Bool)
+    /// Drop cached answers: one tenant's, or all when `tenant` is nil.
+    case invalidateCache(tenant: String?)
+}
+
+/// Why an operator command could not be carried out.
+public struct CommandError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was wrong and what to do about it.
+    public var message: String
+
+    /// Creates an error.
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

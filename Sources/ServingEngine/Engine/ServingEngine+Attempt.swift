@@ -1,0 +1,141 @@
+import Synchronization
+
+extension ServingEngine {
+    enum AttemptResult: Sendable {
+        case answered(text: String, finish: FinishReason, usage: TokenUsage, timeToFirstToken: Duration)
+        case failed(ProviderFailure, chunksSent: Int)
+        case cancelled
+    }
+
+    /// Who won the race between a provider's stream and its watchdog: once the stream has passed
+    /// text to the caller it is committed, and once the watchdog fired, nothing more is passed on.
+    final class AttemptProgress: Sendable {
+        enum Phase { case waiting, committed, expired, done }
+        private let state: Mutex<(phase: Phase, lastActivity: ContinuousClock.Instant, chunks: Int)>
+
+        init(now: ContinuousClock.Instant) {
+            state = Mutex((.waiting, now, 0))
+        }
+
+        /// Called before passing a chunk on; false when the watchdog already gave up.
+        func pass(now: ContinuousClock.Instant) -> (allowed: Bool, first: Bool) {
+            state.withLock { state in
+                switch state.phase {
+                case .expired, .done: return (false, false)
+                case .waiting, .committed:
+                    let first = state.phase == .waiting
+                    state.phase = .committed
+                    state.lastActivity = now
+                    state.chunks += 1
+                    return (true, first)
+                }
+            }
+        }
+
+        /// Called when the stream ended; false when the watchdog already gave up.
+        func complete() -> Bool {
+            state.withLock { state in
+                guard state.phase == .waiting || state.phase == .committed else { return false }
+                state.phase = .done
+                return true
+            }
+        }
+
+        /// The watchdog's check: expires the attempt if idle past its limit, else says when to look again.
+        func check(now: ContinuousClock.Instant, idleTimeout: Duration, deadline: ContinuousClock.Instant) -> (expired: Bool, chunks: Int, next: ContinuousClock.Instant) {
+            state.withLock { state in
+                guard state.phase == .waiting || state.phase == .committed else { return (false, state.chunks, now + idleTimeout) }
+                let limit = min(state.lastActivity + idleTimeout, deadline)
+                if now >= limit {
+                    state.phase = .expired
+                    return (true, state.chunks, now)
+                }
+                return (false, state.chunks, limit)
+            }
+        }
+
+        var chunks: Int { state.withLock { $0.chunks } }
+    }
+
+    /// Calls one provider, passing its text to the caller as it comes, under a watchdog that
+    /// gives up when no text arrives within `timeout` (for the first token, and between tokens)
+    /// or when the request's deadline passes.
+    func runAttempt(
+        _ provider: any ModelProvider,
+        _ request: ProviderRequest,
+        timeout: Duration,
+        deadline: ContinuousClock.Instant,
+        source: AnswerSource,
+        requestStart: ContinuousClock.Instant,
+        continuation: Continuation
+    ) async -> AttemptResult {
+        let progress = AttemptProgress(now: .now)
+        let name = provider.name
+        return await withTaskGroup(of: AttemptResult?.self) { group in
+            group.addTask {
+                var text = ""
+                var ttft: Duration?
+                do {
+                    for try await chunk in provider.stream(request) {
+                        switch chunk {
+                        case .text(let piece):
+                            let now = ContinuousClock.now
+                            let (allowed, first) = progress.pass(now: now)
+                            guard allowed else { return nil }
+                            if first {
+                                ttft = now - requestStart
+                                continuation.yield(.answering(source))
+                            }
+                            text += piece
+                            continuation.yield(.text(piece))
+                        case .finished(let reason, let usage):
+                            if ttft == nil {
+                                let (allowed, _) = progress.pass(now: .now)
+                                guard allowed else { return nil }
+                                ttft = .now - requestStart
+                                continuation.yield(.answering(source))
+                            }
+                            guard progress.complete() else { return nil }
+                            let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: TokenEstimator.estimate(text))
+                            return .answered(text: text, finish: reason, usage: reported, timeToFirstToken: ttft ?? .zero)
+                        }
+                    }
+                    if Task.isCancelled { return nil }
+                    return .failed(ProviderFailure(.streamBroken, "\(name) ended its stream without finishing the answer"), chunksSent: progress.chunks)
+                } catch let failure as ProviderFailure {
+                    return .failed(failure, chunksSent: progress.chunks)
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks)
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    let check = progress.check(now: .now, idleTimeout: timeout, deadline: deadline)
+                    if check.expired {
+                        let what = check.chunks == 0 ? "no first token" : "no further token"
+                        return .failed(ProviderFailure(.timeout, "\(name): \(what) within \(DurationFormat.short(timeout))"), chunksSent: check.chunks)
+                    }
+                    do {
+                        try await Task.sleep(until: check.next, clock: .continuous)
+                    } catch {
+                        return nil
+                    }
+                }
+                return nil
+            }
+            var outcome: AttemptResult?
+            for await result in group {
+                if let result {
+                    outcome = result
+                    group.cancelAll()
+                    break
+                }
+                if Task.isCancelled { break }
+            }
+            group.cancelAll()
+            return outcome ?? .cancelled
+        }
+    }
+}

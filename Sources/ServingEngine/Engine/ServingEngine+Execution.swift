@@ -1,0 +1,229 @@
+import Foundation
+import Synchronization
+
+extension ServingEngine {
+    typealias Continuation = AsyncThrowingStream<EngineStreamEvent, any Error>.Continuation
+
+    /// Runs one request from arrival to its decision record. Every path ends in exactly one
+    /// `finish` or `finish(throwing:)` of the continuation and one recorded decision.
+    func execute(_ request: ChatRequest, continuation: Continuation) async {
+        let start = ContinuousClock.now
+        let id = metrics.nextRequestID()
+        metrics.requestStarted()
+        var record = DecisionRecord(
+            id: id, receivedAt: Date(), tenant: request.tenant, origin: request.options.origin,
+            promptExcerpt: Self.excerpt(request.lastUserPrompt), cache: .disabled,
+            route: RouteDecision(score: 0, reasons: [], tier: "-", method: .scored), attempts: [], provider: nil,
+            status: .ok, usage: TokenUsage(), costUSD: 0, frontierCostUSD: 0, latency: .zero, timeToFirstToken: nil
+        )
+
+        func fail(_ error: EngineError) {
+            record.attempts = error.attempts
+            record.status = error.code == .cancelled ? .cancelled : (error.code == .interrupted ? .interrupted(error.message) : .failed(error.message))
+            record.latency = .now - start
+            metrics.recordDecision(record, now: .now)
+            continuation.finish(throwing: error)
+        }
+
+        if let problem = Self.validate(request) {
+            fail(EngineError(.invalidRequest, problem))
+            return
+        }
+        let chain: [String]
+        switch resolveRoute(request) {
+        case .success(let resolved):
+            record.route = resolved.decision
+            chain = resolved.chain
+        case .failure(let error):
+            fail(error)
+            return
+        }
+
+        let requestID = "chatcmpl-sb\(id)"
+        // 1. Cache.
+        var cacheKey: SemanticCache.Key?
+        if let cache {
+            if request.options.cacheLookup {
+                do {
+                    switch try await cache.lookup(request) {
+                    case .exact(let answer):
+                        record.cache = .exact
+                        replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
+                        return
+                    case .semantic(let answer, let similarity, let matched):
+                        record.cache = .semantic(similarity: similarity, matchedPrompt: matched)
+                        replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
+                        return
+                    case .miss(let key, let best):
+                        record.cache = .miss(bestSimilarity: best)
+                        cacheKey = key
+                    }
+                } catch {
+                    // The cache fails open: a broken embedder costs a miss, never a request.
+                    record.cache = .disabled
+                }
+            } else {
+                record.cache = .bypass
+                if request.options.cacheStore { cacheKey = try? await cache.key(for: request) }
+            }
+        }
+        if Task.isCancelled {
+            fail(EngineError(.cancelled, "the caller went away before the request was sent"))
+            return
+        }
+
+        // 2–3. Cascade.
+        let deadline = start + configuration.resilience.deadline
+        let timeouts = Dictionary(uniqueKeysWithValues: chain.map { ($0, timeout(for: $0)) })
+        var machine = CascadeStateMachine(chain: chain, policy: configuration.resilience.retry, deadline: deadline) { timeouts[$0] ?? .seconds(10) }
+        let providerRequest = ProviderRequest(messages: request.messages, sampling: request.sampling, requestID: requestID)
+
+        while true {
+            let action = machine.next(now: .now) { health.admit($0, now: .now) }
+            switch action {
+            case .wait(let delay):
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: machine.trail))
+                    return
+                }
+            case .exhausted(let exhaustion):
+                fail(Self.error(for: exhaustion, tier: record.route.tier, attempts: machine.trail))
+                return
+            case .attempt(let name, _, let timeout, let isProbe):
+                guard let provider = providers[name] else {
+                    machine.attemptFailed(ProviderFailure(.providerRejected, "\(name) is not available in this process"), latency: .zero, now: .now, random: 0)
+                    continue
+                }
+                let attemptStart = ContinuousClock.now
+                let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: machine.trail)
+                let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, continuation: continuation)
+                let now = ContinuousClock.now
+                let latency = now - attemptStart
+                switch result {
+                case .answered(let text, let reason, let usage, let ttft):
+                    finishAttempt(name, failure: nil, isProbe: isProbe, now: now)
+                    machine.attemptSucceeded(latency: latency)
+                    let cost = cost(of: usage, provider: name)
+                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
+                    record.attempts = machine.trail
+                    record.provider = name
+                    record.usage = usage
+                    record.costUSD = cost
+                    record.frontierCostUSD = frontierCost(of: usage)
+                    record.timeToFirstToken = ttft
+                    record.latency = now - start
+                    if let cache, let cacheKey, request.options.cacheStore, reason.isCacheable, !text.isEmpty {
+                        cache.store(SemanticCache.Answer(text: text, usage: usage, provider: name, model: provider.model), for: cacheKey)
+                    }
+                    metrics.recordDecision(record, now: now)
+                    continuation.yield(.finished(reason, usage, record))
+                    continuation.finish()
+                    return
+                case .failed(let failure, let tokensSent):
+                    finishAttempt(name, failure: failure, isProbe: isProbe, now: now)
+                    machine.attemptFailed(failure, latency: latency, now: now, random: randomUnit())
+                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
+                    if tokensSent > 0 {
+                        record.provider = name
+                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: machine.trail))
+                        return
+                    }
+                case .cancelled:
+                    _ = health.finish(name, failure: nil, cancelled: true, isProbe: isProbe, now: now)
+                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: machine.trail))
+                    return
+                }
+            }
+        }
+    }
+
+    private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, now: ContinuousClock.Instant) {
+        guard let transition = health.finish(provider, failure: failure, cancelled: false, isProbe: isProbe, now: now) else { return }
+        let message = switch transition {
+        case .opened(let reason): "\(provider) circuit opened: \(reason)"
+        case .halfOpened: "\(provider) circuit half-open: probing"
+        case .closed: "\(provider) circuit closed: probe succeeded"
+        }
+        metrics.recordEvent(EngineEvent(kind: .breaker, message: message))
+    }
+
+    private func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, continuation: Continuation) {
+        var record = record
+        record.usage = answer.usage
+        record.frontierCostUSD = frontierCost(of: answer.usage)
+        record.timeToFirstToken = .now - start
+        continuation.yield(.answering(AnswerSource(requestID: requestID, model: answer.model, provider: nil, cache: record.cache, route: record.route, attempts: [])))
+        for chunk in Self.chunks(of: answer.text) { continuation.yield(.text(chunk)) }
+        record.latency = .now - start
+        metrics.recordDecision(record, now: .now)
+        continuation.yield(.finished(.stop, answer.usage, record))
+        continuation.finish()
+    }
+
+    /// Splits cached text into word-sized chunks, as a provider would have streamed it.
+    static func chunks(of text: String) -> [String] {
+        var chunks: [String] = []
+        var current = ""
+        for character in text {
+            if character == " ", !current.isEmpty, current != " " {
+                chunks.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    static func validate(_ request: ChatRequest) -> String? {
+        if request.messages.isEmpty { return "'messages' is empty: send at least one message with role 'user'" }
+        if let maxTokens = request.sampling.maxTokens, maxTokens < 1 { return "'max_tokens' must be at least 1, got \(maxTokens)" }
+        if let temperature = request.sampling.temperature, !(0...2).contains(temperature) { return "'temperature' must be between 0 and 2, got \(temperature)" }
+        if let topP = request.sampling.topP, !(0...1).contains(topP) { return "'top_p' must be between 0 and 1, got \(topP)" }
+        return nil
+    }
+
+    struct ResolvedRoute {
+        var decision: RouteDecision
+        var chain: [String]
+    }
+
+    func resolveRoute(_ request: ChatRequest) -> Result<ResolvedRoute, EngineError> {
+        if let forced = request.options.forcedTier {
+            guard let chain = chains[forced] else {
+                return .failure(EngineError(.unknownModel, "no tier or model named '\(forced)'; choose one of: \(modelNames.joined(separator: ", "))"))
+            }
+            let (score, reasons) = ComplexityRouter.score(request)
+            return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: forced, method: .forcedTier), chain: chain))
+        }
+        if request.model.isEmpty || request.model == ChatRequest.automaticModel {
+            let decision = router.route(request)
+            return .success(ResolvedRoute(decision: decision, chain: chains[decision.tier] ?? []))
+        }
+        guard let chain = chains[request.model] else {
+            return .failure(EngineError(.unknownModel, "the model '\(request.model)' does not exist; use 'auto' or one of: \(modelNames.dropFirst().joined(separator: ", "))"))
+        }
+        let (score, reasons) = ComplexityRouter.score(request)
+        return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: request.model, method: .explicitModel(request.model)), chain: chain))
+    }
+
+    static func error(for exhaustion: CascadeStateMachine.Exhaustion, tier: String, attempts: [ProviderAttempt]) -> EngineError {
+        let tried = attempts.isEmpty ? "no provider was available" : "tried: " + attempts.map(\.summary).joined(separator: "; ")
+        switch exhaustion {
+        case .allProvidersFailed:
+            return EngineError(.allProvidersFailed, "every provider for '\(tier)' failed — \(tried)", attempts: attempts)
+        case .deadlineExceeded:
+            return EngineError(.deadlineExceeded, "the request deadline passed before any provider for '\(tier)' answered — \(tried)", attempts: attempts)
+        case .requestRejected(let failure):
+            return EngineError(.requestRejected, "the provider refused the request: \(failure.detail) — \(tried)", attempts: attempts)
+        }
+    }
+
+    static func excerpt(_ prompt: String, limit: Int = 120) -> String {
+        var line = prompt.split(whereSeparator: \.isNewline).joined(separator: " ")
+        if line.count > limit { line = String(line.prefix(limit - 1)) + "…" }
+        return line
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Synchronization
+
+/// The serving engine: cache, router and provider cascade for OpenAI-style chat requests.
+///
+/// For each request it looks in the ``SemanticCache`` (exact, then semantic, within the
+/// request's scope), routes by complexity to a tier (or follows an explicit model name), and
+/// walks that tier's chain of providers with timeouts, retries and circuit breakers. Every
+/// request, whatever its outcome, produces exactly one ``DecisionRecord``; every caller gets an
+/// answer or an ``EngineError``, never silence. ``snapshot()`` is cheap enough for frame rate.
+///
+/// ```swift
+/// let engine = try ServingEngine(configuration: .builtIn)
+/// let reply = try await engine.complete(ChatRequest(prompt: "What is a circuit breaker?"))
+/// print(reply.text, reply.decision.route.tier)
+/// ```
+public final class ServingEngine: Sendable {
+    /// The configuration the engine was built from.
+    public let configuration: EngineConfiguration
+
+    let providers: [String: any ModelProvider]
+    let chains: [String: [String]]
+    let router: ComplexityRouter
+    let cache: SemanticCache?
+    let health: HealthBoard
+    let metrics: MetricsRecorder
+    let trafficState: Mutex<TrafficStatus>
+    private let jitter: Mutex<SeededRandom>
+    private let pricing: [String: Pricing]
+    private let timeouts: [String: Duration]
+    private let frontierPricing: Pricing
+    private let startedAt: ContinuousClock.Instant
+
+    /// Creates an engine.
+    ///
+    /// - Parameters:
+    ///   - configuration: a validated configuration.
+    ///   - providers: providers to use instead of the ones the configuration would build, by name
+    ///     (tests and the gateway pass real or scripted providers here).
+    public init(configuration: EngineConfiguration, providers custom: [any ModelProvider] = []) throws(ConfigError) {
+        try configuration.validate()
+        self.configuration = configuration
+        var built: [String: any ModelProvider] = [:]
+        for (index, provider) in configuration.providers.enumerated() {
+            switch provider.kind {
+            case .simulated:
+                built[provider.name] = SimulatedProvider(configuration: provider, seed: configuration.traffic.seed &+ UInt64(index))
+            }
+        }
+        for provider in custom { built[provider.name] = provider }
+        providers = built
+
+        var chains: [String: [String]] = [:]
+        for provider in configuration.providers { chains[provider.name] = [provider.name] }
+        for model in configuration.models { chains[model.name] = model.chain }
+        for tier in configuration.tiers { chains[tier.name] = tier.chain }
+        self.chains = chains
+
+        router = ComplexityRouter(thresholds: configuration.routerThresholds)
+        let embedder: any Embedder = HashingEmbedder()
+        cache = configuration.cache.enabled ? SemanticCache(settings: configuration.cache, embedder: embedder) : nil
+        let names = configuration.providers.map(\.name)
+        health = HealthBoard(providerNames: names, policy: configuration.resilience.breaker)
+        startedAt = .now
+        metrics = MetricsRecorder(tiers: configuration.tiers.map(\.name), providers: names, now: startedAt)
+        trafficState = Mutex(TrafficStatus(enabled: false, rate: configuration.traffic.rate, paused: false, sent: 0))
+        jitter = Mutex(SeededRandom(seed: configuration.traffic.seed ^ 0x5EED))
+        pricing = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.pricing) })
+        timeouts = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.timeout) })
+        let frontierFirst = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain.first
+        frontierPricing = frontierFirst.flatMap { name in configuration.provider(named: name)?.pricing } ?? Pricing(inputPerMillion: 0, outputPerMillion: 0)
+    }
+
+    /// The names clients may ask for: `auto`, tiers, model aliases and providers.
+    public var modelNames: [String] {
+        [ChatRequest.automaticModel] + configuration.tiers.map(\.name) + configuration.models.map(\.name) + configuration.providers.map(\.name)
+    }
+
+    /// Answers `request` in full.
+    public func complete(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
+        var text = ""
+        var source: AnswerSource?
+        do {
+            for try await event in stream(request) {
+                switch event {
+                case .answering(let answering): source = answering
+                case .text(let chunk): text += chunk
+                case .finished(let reason, let usage, let decision):
+                    return EngineResponse(id: source?.requestID ?? "chatcmpl-\(decision.id)", model: source?.model ?? "", text: text, finishReason: reason, usage: usage, decision: decision)
+                }
+            }
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw EngineError(.cancelled, "the request ended early: \(error)")
+        }
+        throw EngineError(.cancelled, "the request was cancelled before it finished")
+    }
+
+    /// Answers `request` as a stream of events; cancelling the consumer cancels the request.
+    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                await self.execute(request, continuation: continuation)
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Carries out an operator command and returns what was done, in words.
+    public func perform(_ command: OperatorCommand) throws(CommandError) -> String {
+        let message: String
+        switch command {
+        case .setOverride(let provider, let override):
+            guard health.setOverride(provider, override) else {
+                throw CommandError("no provider named '\(provider)'; known providers: \(configuration.providers.map(\.name).joined(separator: ", "))")
+            }
+            message = switch override {
+            case .forcedDown: "\(provider) forced down by operator"
+            case .forcedUp: "\(provider) forced up by operator"
+            case .auto: "\(provider) returned to automatic health"
+            }
+        case .setTrafficRate(let rate):
+            guard rate.isFinite, rate >= 0, rate <= 100_000 else {
+                throw CommandError("traffic rate must be between 0 and 100000 requests per second, got \(rate)")
+            }
+            trafficState.withLock { $0.rate = rate }
+            message = "traffic rate set to \(Self.formatRate(rate)) req/s"
+        case .setTrafficPaused(let paused):
+            trafficState.withLock { $0.paused = paused }
+            message = paused ? "traffic paused" : "traffic resumed"
+        case .invalidateCache(let tenant):
+            let removed = cache?.invalidate(tenant: tenant) ?? 0
+            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants"): \(removed) entries removed"
+        }
+        metrics.recordEvent(EngineEvent(kind: .operator, message: message))
+        return message
+    }
+
+    static func formatRate(_ rate: Double) -> String {
+        rate == rate.rounded() ? String(Int(rate)) : String(format: "%.1f", rate)
+    }
+
+    func randomUnit() -> Double {
+        jitter.withLock { $0.unit() }
+    }
+
+    func cost(of usage: TokenUsage, provider: String) -> Double {
+        pricing[provider]?.cost(of: usage) ?? 0
+    }
+
+    func frontierCost(of usage: TokenUsage) -> Double {
+        frontierPricing.cost(of: usage)
+    }
+
+    func timeout(for provider: String) -> Duration {
+        timeouts[provider] ?? .seconds(10)
+    }
+
+    var uptime: Duration { .now - startedAt }
+}

@@ -1,0 +1,101 @@
+import Synchronization
+
+/// Every provider's circuit breaker, operator override and in-flight count, behind one lock.
+///
+/// The cascade asks it for admission before each call and reports each outcome; snapshots read
+/// it. Breaker transitions are returned to the caller so that they can be logged as events.
+final class HealthBoard: Sendable {
+    struct ProviderHealth: Sendable {
+        var breaker: CircuitBreaker
+        var override: ProviderOverride = .auto
+        var inFlight = 0
+    }
+
+    struct View: Sendable {
+        var state: ProviderState
+        var override: ProviderOverride
+        var reason: String?
+        var nextProbeIn: Duration?
+        var inFlight: Int
+        var circuitOpens: Int
+    }
+
+    private let providers: Mutex<[String: ProviderHealth]>
+
+    init(providerNames: [String], policy: CircuitBreaker.Policy) {
+        providers = Mutex(Dictionary(uniqueKeysWithValues: providerNames.map { ($0, ProviderHealth(breaker: CircuitBreaker(policy: policy))) }))
+    }
+
+    /// Whether `provider` may be called now; an admitted call counts as in flight until `finish`.
+    func admit(_ provider: String, now: ContinuousClock.Instant) -> CascadeStateMachine.Admission {
+        providers.withLock { all in
+            guard var health = all[provider] else { return .skipped(.forcedDown) }
+            defer { all[provider] = health }
+            switch health.override {
+            case .forcedDown:
+                return .skipped(.forcedDown)
+            case .forcedUp:
+                health.inFlight += 1
+                return .allowed
+            case .auto:
+                switch health.breaker.admit(now: now) {
+                case .allow:
+                    health.inFlight += 1
+                    return .allowed
+                case .probe:
+                    health.inFlight += 1
+                    return .probe
+                case .reject(let nextProbe):
+                    return .skipped(.circuitOpen(probeIn: nextProbe.map { max(.zero, $0 - now) }))
+                }
+            }
+        }
+    }
+
+    /// Records the end of an admitted call. Returns a breaker transition worth logging, if any.
+    func finish(_ provider: String, failure: ProviderFailure?, cancelled: Bool, isProbe: Bool, now: ContinuousClock.Instant) -> CircuitBreaker.Transition? {
+        providers.withLock { all in
+            guard var health = all[provider] else { return nil }
+            defer { all[provider] = health }
+            health.inFlight -= 1
+            if cancelled {
+                if isProbe { health.breaker.abandonProbe() }
+                return nil
+            }
+            if let failure {
+                guard failure.countsAgainstHealth else {
+                    if isProbe { health.breaker.abandonProbe() }
+                    return nil
+                }
+                return health.breaker.recordFailure(failure.kind, now: now)
+            }
+            return health.breaker.recordSuccess(now: now)
+        }
+    }
+
+    func setOverride(_ provider: String, _ override: ProviderOverride) -> Bool {
+        providers.withLock { all in
+            guard all[provider] != nil else { return false }
+            all[provider]?.override = override
+            return true
+        }
+    }
+
+    func view(now: ContinuousClock.Instant) -> [String: View] {
+        let all = providers.withLock { $0 }
+        return all.mapValues { health in
+            var nextProbeIn: Duration?
+            let state: ProviderState
+            switch (health.override, health.breaker.state) {
+            case (.forcedDown, _): state = .forcedDown
+            case (.forcedUp, _): state = .forcedUp
+            case (.auto, .open(let next)):
+                state = .circuitOpen
+                nextProbeIn = max(.zero, next - now)
+            case (.auto, .halfOpen): state = .halfOpen
+            case (.auto, .closed): state = .healthy
+            }
+            return View(state: state, override: health.override, reason: health.breaker.reason, nextProbeIn: nextProbeIn, inFlight: health.inFlight, circuitOpens: health.breaker.openCount)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+public import Foundation
+
+/// Everything the engine did with one request: the unit of the activity log and of metrics.
+public struct DecisionRecord: Sendable, Hashable, Identifiable {
+    /// A process-unique identifier, increasing with time.
+    public var id: UInt64
+    /// When the request arrived (wall clock, for display).
+    public var receivedAt: Date
+    /// The tenant that sent it.
+    public var tenant: String
+    /// Where it came from.
+    public var origin: RequestOrigin
+    /// The start of the prompt, single line, for display.
+    public var promptExcerpt: String
+    /// What the cache said.
+    public var cache: CacheOutcome
+    /// Where the router sent it and why.
+    public var route: RouteDecision
+    /// Every provider tried or skipped, in order.
+    public var attempts: [ProviderAttempt]
+    /// The provider that answered, if one did.
+    public var provider: String?
+    /// How the request ended.
+    public var status: Status
+    /// Token counts of the answer.
+    public var usage: TokenUsage
+    /// What the answer cost (zero for cache hits).
+    public var costUSD: Double
+    /// What it would have cost had every request gone to the frontier tier's first provider.
+    public var frontierCostUSD: Double
+    /// From arrival to the last byte.
+    public var latency: Duration
+    /// From arrival to the first answer text, if any came.
+    public var timeToFirstToken: Duration?
+
+    /// How a request ended.
+    public enum Status: Sendable, Hashable {
+        /// Answered in full.
+        case ok
+        /// No answer: every provider failed, the deadline passed, or the request was refused.
+        case failed(String)
+        /// The answer started but broke off; the caller was told.
+        case interrupted(String)
+        /// The caller went away before the answer was complete.
+        case cancelled
+
+        /// Whether the request got a complete answer.
+        public var isSuccess: Bool { self == .ok }
+    }
+
+    /// Whether a provider other than the chain's first answered, because earlier ones failed or were skipped.
+    public var isFallback: Bool {
+        guard provider != nil else { return false }
+        return attempts.contains { if case .succeeded = $0.outcome { false } else { true } }
+    }
+
+    /// Whether the answer came from the cache.
+    public var isCacheHit: Bool { cache.isHit }
+}
+
+/// What the cache said about a request.
+public enum CacheOutcome: Sendable, Hashable {
+    /// The same prompt was answered before in this scope.
+    case exact
+    /// A similar prompt was answered before; its text and the cosine similarity.
+    case semantic(similarity: Double, matchedPrompt: String)
+    /// Nothing close enough; the best similarity seen, if any entry was compared.
+    case miss(bestSimilarity: Double?)
+    /// The request asked not to use the cache.
+    case bypass
+    /// The cache is switched off, or failed open.
+    case disabled
+
+    /// Whether the answer came from the cache.
+    public var isHit: Bool {
+        switch self {
+        case .exact, .semantic: true
+        default: false
+        }
+    }
+
+    /// The header-style name: `hit-exact`, `hit-semantic`, `miss`, `bypass`, `off`.
+    public var label: String {
+        switch self {
+        case .exact: "hit-exact"
+        case .semantic: "hit-semantic"
+        case .miss: "miss"
+        case .bypass: "bypass"
+        case .disabled: "off"
+        }
+    }
+}

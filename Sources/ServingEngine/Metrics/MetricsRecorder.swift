@@ -1,0 +1,163 @@
+import DequeModule
+import Foundation
+import Synchronization
+
+/// Counters, rates, HDR latency histograms and the bounded activity log, behind one lock.
+///
+/// Recording a decision takes the lock once for a few counter updates and histogram records;
+/// ``parts(now:)`` copies what a snapshot needs (histogram storage is copy-on-write, so the copy
+/// is cheap under the lock) and the percentiles are computed outside it.
+final class MetricsRecorder: Sendable {
+    static let activityCapacity = 300
+    static let semanticHitCapacity = 20
+
+    enum Channel {
+        static let requests = 0
+        static let hits = 1
+        static let failures = 2
+    }
+
+    struct TierState: Sendable {
+        var requests = 0
+        var latency: WindowedLatency
+        var rate = RollingCounts(channels: 1, span: 120)
+    }
+
+    struct ProviderState: Sendable {
+        var attempts = 0
+        var successes = 0
+        var failures = 0
+        var spentUSD = 0.0
+        var latency: WindowedLatency
+        var rate = RollingCounts(channels: 3, span: 120)
+    }
+
+    struct State: Sendable {
+        var totals = EngineSnapshot.Totals()
+        var global = RollingCounts(channels: 3, span: 660)
+        var tiers: [String: TierState]
+        var providers: [String: ProviderState]
+        var activity = Deque<ActivityEntry>()
+        var semanticHits = Deque<SemanticHitSample>()
+        var nextID: UInt64 = 1
+    }
+
+    struct Parts: Sendable {
+        var totals: EngineSnapshot.Totals
+        var global: RollingCounts
+        var tiers: [String: (requests: Int, recent: LatencyHistogram, total: LatencyHistogram, rate: RollingCounts)]
+        var providers: [String: ProviderState]
+        var activity: Deque<ActivityEntry>
+        var semanticHits: Deque<SemanticHitSample>
+    }
+
+    let started: ContinuousClock.Instant
+    private let state: Mutex<State>
+
+    init(tiers: [String], providers: [String], now: ContinuousClock.Instant) {
+        started = now
+        state = Mutex(State(
+            tiers: Dictionary(uniqueKeysWithValues: tiers.map { ($0, TierState(latency: WindowedLatency(now: now))) }),
+            providers: Dictionary(uniqueKeysWithValues: providers.map { ($0, ProviderState(latency: WindowedLatency(now: now))) })
+        ))
+    }
+
+    func second(_ now: ContinuousClock.Instant) -> Int64 {
+        (now - started).components.seconds
+    }
+
+    func nextRequestID() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
+    func requestStarted() {
+        state.withLock { $0.totals.inFlight += 1 }
+    }
+
+    /// Records one provider call's end (success or failure, not skips).
+    func recordAttempt(_ attempt: ProviderAttempt, cost: Double, now: ContinuousClock.Instant) {
+        let second = second(now)
+        state.withLock { state in
+            guard var provider = state.providers[attempt.provider] else { return }
+            provider.attempts += 1
+            provider.rate.add(channel: Channel.requests, second: second)
+            switch attempt.outcome {
+            case .succeeded:
+                provider.successes += 1
+                provider.latency.record(attempt.latency, now: now)
+            case .failed:
+                provider.failures += 1
+                provider.rate.add(channel: Channel.failures, second: second)
+            case .skipped:
+                return
+            }
+            provider.spentUSD += cost
+            state.providers[attempt.provider] = provider
+        }
+    }
+
+    /// Records a finished request.
+    func recordDecision(_ record: DecisionRecord, now: ContinuousClock.Instant) {
+        let second = second(now)
+        state.withLock { state in
+            state.totals.inFlight -= 1
+            state.totals.requests += 1
+            state.global.add(channel: Channel.requests, second: second)
+            switch record.status {
+            case .ok: state.totals.completed += 1
+            case .failed: state.totals.failed += 1
+            case .interrupted: state.totals.interrupted += 1
+            case .cancelled: state.totals.cancelled += 1
+            }
+            if !record.status.isSuccess { state.global.add(channel: Channel.failures, second: second) }
+            switch record.cache {
+            case .exact:
+                state.totals.exactHits += 1
+                state.global.add(channel: Channel.hits, second: second)
+            case .semantic(let similarity, let matched):
+                state.totals.semanticHits += 1
+                state.global.add(channel: Channel.hits, second: second)
+                state.semanticHits.prepend(SemanticHitSample(time: record.receivedAt, tenant: record.tenant, query: record.promptExcerpt, matchedPrompt: matched, similarity: similarity))
+                if state.semanticHits.count > Self.semanticHitCapacity { state.semanticHits.removeLast() }
+            default:
+                break
+            }
+            if record.isFallback { state.totals.fallbacks += 1 }
+            state.totals.spentUSD += record.costUSD
+            state.totals.frontierOnlyUSD += record.frontierCostUSD
+            if var tier = state.tiers[record.route.tier] {
+                tier.requests += 1
+                tier.rate.add(channel: 0, second: second)
+                if record.status.isSuccess { tier.latency.record(record.latency, now: now) }
+                state.tiers[record.route.tier] = tier
+            }
+            state.activity.prepend(.decision(record))
+            if state.activity.count > Self.activityCapacity { state.activity.removeLast() }
+        }
+    }
+
+    func recordEvent(_ event: EngineEvent) {
+        state.withLock { state in
+            state.activity.prepend(.event(event))
+            if state.activity.count > Self.activityCapacity { state.activity.removeLast() }
+        }
+    }
+
+    func parts(now: ContinuousClock.Instant) -> Parts {
+        state.withLock { state in
+            for key in state.tiers.keys { state.tiers[key]?.latency.rotate(now: now) }
+            for key in state.providers.keys { state.providers[key]?.latency.rotate(now: now) }
+            return Parts(
+                totals: state.totals,
+                global: state.global,
+                tiers: state.tiers.mapValues { ($0.requests, $0.latency.recent(), $0.latency.total, $0.rate) },
+                providers: state.providers,
+                activity: state.activity,
+                semanticHits: state.semanticHits
+            )
+        }
+    }
+}

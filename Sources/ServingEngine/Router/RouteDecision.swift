@@ -1,0 +1,57 @@
+/// How the engine chose where to send a request, with the evidence.
+public struct RouteDecision: Sendable, Hashable {
+    /// The complexity score in [0, 1]; higher means harder.
+    public var score: Double
+    /// What raised the score, largest contribution first.
+    public var reasons: [RouteReason]
+    /// The tier whose chain serves the request.
+    public var tier: String
+    /// How the tier was chosen.
+    public var method: Method
+
+    /// How a route was chosen.
+    public enum Method: Sendable, Hashable {
+        /// The router scored the prompt.
+        case scored
+        /// The client named a model, tier or provider.
+        case explicitModel(String)
+        /// The operator forced a tier for this request.
+        case forcedTier
+    }
+
+    /// Creates a decision.
+    public init(score: Double, reasons: [RouteReason], tier: String, method: Method) {
+        self.score = score
+        self.reasons = reasons
+        self.tier = tier
+        self.method = method
+    }
+
+    /// The reasons as one short line, e.g. `code +0.30, length +0.12`.
+    public var reasonSummary: String {
+        reasons.isEmpty ? "no complexity cues" : reasons.map(\.summary).joined(separator: ", ")
+    }
+}
+
+/// One feature's contribution to a complexity score.
+public struct RouteReason: Sendable, Hashable {
+    /// The feature (`length`, `code`, `maths`, `reasoning`, `multi-part`, `conversation`, `output`).
+    public var feature: String
+    /// How much it added to the raw score.
+    public var contribution: Double
+    /// What was seen, e.g. `412 tokens` or `"step by step"`.
+    public var evidence: String
+
+    /// Creates a reason.
+    public init(feature: String, contribution: Double, evidence: String) {
+        self.feature = feature
+        self.contribution = contribution
+        self.evidence = evidence
+    }
+
+    /// `feature +0.25 (evidence)`.
+    public var summary: String {
+        let value = (contribution * 100).rounded() / 100
+        return "\(feature) +\(value) (\(evidence))"
+    }
+}

@@ -1,0 +1,90 @@
+/// The outcome of a headless simulation, in the shape `switchboard simulate --json` prints.
+public struct SimulationReport: Sendable, Codable, Hashable {
+    /// Requests sent by the traffic generator.
+    public var requests: Int
+    /// Requests answered in full.
+    public var completed: Int
+    /// Requests that ended with a clear error (including broken-off streams).
+    public var failed: Int
+    /// Requests with neither an answer nor an error. Must be 0.
+    public var lost: Int
+    /// Cache figures.
+    public var cache: Cache
+    /// Per tier.
+    public var tiers: [String: Tier]
+    /// Per provider.
+    public var providers: [String: Provider]
+    /// Requests answered by a provider other than their chain's first.
+    public var fallbacks: Int
+    /// Fallbacks while a failure window was open.
+    public var fallbacksDuringFailures: Int
+    /// Money.
+    public var cost: Cost
+    /// Wall-clock seconds the run took, drain included.
+    public var wallSeconds: Double
+
+    /// Cache figures.
+    public struct Cache: Sendable, Codable, Hashable {
+        public var hits: Int
+        public var exactHits: Int
+        public var semanticHits: Int
+        public var hitRate: Double
+        public var entries: Int
+
+        enum CodingKeys: String, CodingKey {
+            case hits, entries
+            case exactHits = "exact_hits"
+            case semanticHits = "semantic_hits"
+            case hitRate = "hit_rate"
+        }
+    }
+
+    /// One tier's figures (latency of successful requests, whole run).
+    public struct Tier: Sendable, Codable, Hashable {
+        public var requests: Int
+        public var p50Ms: Double
+        public var p95Ms: Double
+        public var p99Ms: Double
+
+        enum CodingKeys: String, CodingKey {
+            case requests
+            case p50Ms = "p50_ms"
+            case p95Ms = "p95_ms"
+            case p99Ms = "p99_ms"
+        }
+    }
+
+    /// One provider's figures.
+    public struct Provider: Sendable, Codable, Hashable {
+        public var attempts: Int
+        public var successes: Int
+        public var failures: Int
+        public var circuitOpens: Int
+        public var spentUsd: Double
+
+        enum CodingKeys: String, CodingKey {
+            case attempts, successes, failures
+            case circuitOpens = "circuit_opens"
+            case spentUsd = "spent_usd"
+        }
+    }
+
+    /// Money spent against the frontier-only counterfactual.
+    public struct Cost: Sendable, Codable, Hashable {
+        public var actualUsd: Double
+        public var frontierOnlyUsd: Double
+        public var savedPct: Double
+
+        enum CodingKeys: String, CodingKey {
+            case actualUsd = "actual_usd"
+            case frontierOnlyUsd = "frontier_only_usd"
+            case savedPct = "saved_pct"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requests, completed, failed, lost, cache, tiers, providers, fallbacks, cost
+        case fallbacksDuringFailures = "fallbacks_during_failures"
+        case wallSeconds = "wall_seconds"
+    }
+}

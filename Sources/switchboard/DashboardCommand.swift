@@ -1,0 +1,79 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+import ServingEngine
+
+/// `switchboard` / `switchboard dashboard`: the full-screen operator's console with the engine
+/// and its traffic generator running inside it.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the operator's dashboard (the default command).",
+        discussion: """
+            A full-screen console with the engine running inside it: watch live routes, the cache, \
+            latency per tier and provider health; force providers down or up; type test prompts. \
+            Press ? inside for every key; q quits. Themes are btop-style files in themes/ \
+            (default, light, high-contrast, monochrome); NO_COLOR=1 draws without colour.
+
+            Examples:
+              switchboard                                   # built-in providers, 20 req/s of traffic
+              switchboard --theme light --rps 200
+              switchboard --config switchboard.yaml --no-traffic
+            """
+    )
+
+    @Option(name: .long, help: "A configuration file (YAML); the built-in demo configuration when omitted.")
+    var config: String?
+
+    @Option(name: .long, help: "The theme to start with: a name from themes/ (default, light, high-contrast, monochrome, …).")
+    var theme: String?
+
+    @Option(name: .long, help: "Traffic generator rate in requests per second (default: the configuration's).")
+    var rps: Double?
+
+    @Flag(name: .long, help: "Start with the traffic generator paused (p resumes it).")
+    var noTraffic = false
+
+    @Option(name: .long, help: "Address for the HTTP gateway, HOST:PORT (the gateway is not built yet; shown as off).")
+    var listen: String?
+
+    func validate() throws {
+        if let rps, !(rps >= 0 && rps <= 100_000) {
+            throw ValidationError("--rps must be between 0 and 100000, got \(rps)")
+        }
+        if let listen, listen.split(separator: ":").count != 2 || Int(listen.split(separator: ":").last ?? "") == nil {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080; got '\(listen)'")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try CommandSupport.loadConfiguration(config)
+        let engine: ServingEngine
+        do {
+            engine = try ServingEngine(configuration: configuration)
+        } catch {
+            throw ValidationError("cannot start the engine: \(error.description)")
+        }
+        if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
+        if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
+        let traffic = TrafficGenerator(engine: engine)
+        let trafficTask = Task { await traffic.run() }
+        let options = DashboardOptions(
+            themeName: theme,
+            gatewayNote: listen.map { "\($0): not built yet" } ?? "not built yet")
+        let outcome: DashboardOutcome
+        do {
+            outcome = try await DashboardApp.run(engine: engine, options: options)
+        } catch {
+            trafficTask.cancel()
+            throw ValidationError(error.message)
+        }
+        trafficTask.cancel()
+        for message in outcome.messages {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+        if let signal = outcome.signal {
+            throw ExitCode(128 + signal)
+        }
+    }
+}
