@@ -18,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
     ],
     targets: [
         .target(
@@ -31,7 +37,16 @@ let package = Package(
         ),
         .target(
             name: "Gateway",
-            dependencies: ["ServingEngine"],
+            dependencies: [
+                "ServingEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
@@ -51,7 +66,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine"], swiftSettings: strictSettings),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway",
+                "ServingEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: strictSettings),
         .testTarget(
             name: "SwitchboardEndToEndTests",

@@ -143,7 +143,6 @@ extension ServingEngine {
         guard let transition = health.finish(provider, failure: failure, cancelled: false, isProbe: isProbe, now: now) else { return }
         let message = switch transition {
         case .opened(let reason): "\(provider) circuit opened: \(reason)"
-        case .halfOpened: "\(provider) circuit half-open: probing"
         case .closed: "\(provider) circuit closed: probe succeeded"
         }
         metrics.recordEvent(EngineEvent(kind: .breaker, message: message))

@@ -28,7 +28,7 @@ public final class ServingEngine: Sendable {
     private let jitter: Mutex<SeededRandom>
     private let pricing: [String: Pricing]
     private let timeouts: [String: Duration]
-    private let frontierPricing: Pricing
+    private let frontierChain: [String]
     private let startedAt: ContinuousClock.Instant
 
     /// Creates an engine.
@@ -67,8 +67,7 @@ public final class ServingEngine: Sendable {
         jitter = Mutex(SeededRandom(seed: configuration.traffic.seed ^ 0x5EED))
         pricing = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.pricing) })
         timeouts = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.timeout) })
-        let frontierFirst = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain.first
-        frontierPricing = frontierFirst.flatMap { name in configuration.provider(named: name)?.pricing } ?? Pricing(inputPerMillion: 0, outputPerMillion: 0)
+        frontierChain = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain ?? []
     }
 
     /// The names clients may ask for: `auto`, tiers, model aliases and providers.
@@ -149,8 +148,11 @@ public final class ServingEngine: Sendable {
         pricing[provider]?.cost(of: usage) ?? 0
     }
 
+    /// What `usage` would have cost on the frontier tier now: priced at the first provider of its
+    /// chain that is available, so a failover raises the counterfactual as it raises the real cost.
     func frontierCost(of usage: TokenUsage) -> Double {
-        frontierPricing.cost(of: usage)
+        let provider = health.firstAvailable(in: frontierChain, now: .now) ?? frontierChain.first
+        return provider.map { cost(of: usage, provider: $0) } ?? 0
     }
 
     func timeout(for provider: String) -> Duration {

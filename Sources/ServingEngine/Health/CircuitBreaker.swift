@@ -57,8 +57,9 @@ public struct CircuitBreaker: Sendable {
 
     /// A change of state worth telling the operator about.
     public enum Transition: Sendable, Hashable {
+        /// The circuit opened (or re-opened after a failed probe), for this reason.
         case opened(reason: String)
-        case halfOpened
+        /// A probe succeeded and the circuit closed.
         case closed
     }
 

@@ -73,6 +73,20 @@ final class HealthBoard: Sendable {
         }
     }
 
+    /// The first provider of `chain` that would be called now, without admitting a call.
+    func firstAvailable(in chain: [String], now: ContinuousClock.Instant) -> String? {
+        providers.withLock { all in
+            chain.first { name in
+                guard let health = all[name] else { return false }
+                switch (health.override, health.breaker.state) {
+                case (.forcedDown, _): return false
+                case (.forcedUp, _), (.auto, .closed), (.auto, .halfOpen): return true
+                case (.auto, .open(let nextProbe)): return now >= nextProbe
+                }
+            }
+        }
+    }
+
     func setOverride(_ provider: String, _ override: ProviderOverride) -> Bool {
         providers.withLock { all in
             guard all[provider] != nil else { return false }

@@ -26,7 +26,7 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
     public var usage: TokenUsage
     /// What the answer cost (zero for cache hits).
     public var costUSD: Double
-    /// What it would have cost had every request gone to the frontier tier's first provider.
+    /// What it would have cost on the frontier tier with no cache (priced at that tier's first available provider).
     public var frontierCostUSD: Double
     /// From arrival to the last byte.
     public var latency: Duration
