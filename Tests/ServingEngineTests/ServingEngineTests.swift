@@ -266,3 +266,32 @@ struct ServingEngineTests {
         #expect(snapshot.providers.first { $0.name == "b" }?.inFlight == 0)
     }
 }
+
+@Suite("Operator commands")
+struct OperatorCommandTests {
+    @Test func faultsCanBeInjectedIntoASimulatedProviderAndCleared() async throws {
+        var configuration = EngineConfiguration.builtIn
+        configuration.resilience.retry = RetryPolicy(maxAttemptsPerProvider: 1)
+        for index in configuration.providers.indices {
+            configuration.providers[index].simulation = SimulationProfile(timeToFirstToken: .milliseconds(1), timePerToken: .zero, spread: 0, answerTokens: 5)
+        }
+        let engine = try ServingEngine(configuration: configuration)
+        let message = try engine.perform(.injectFaults(provider: "distilled-local", FaultProfile(errorRate: 1, kinds: [.serverError])))
+        #expect(message == "distilled-local: injecting 100 % server_error faults, 1.0× latency")
+        var request = ChatRequest(prompt: "What is DNA?")
+        request.options.cacheLookup = false
+        let response = try await engine.complete(request)
+        #expect(response.decision.provider == "tiny-fallback")
+        _ = try engine.perform(.injectFaults(provider: "distilled-local", FaultProfile()))
+        #expect(try await engine.complete(request).decision.provider == "distilled-local")
+    }
+
+    @Test func theTrafficRateMustBeSensible() throws {
+        let engine = try ServingEngine(configuration: .builtIn)
+        #expect(throws: CommandError.self) { try engine.perform(.setTrafficRate(-1)) }
+        #expect(try engine.perform(.setTrafficRate(12.5)) == "traffic rate set to 12.5 req/s")
+        #expect(engine.snapshot().traffic.rate == 12.5)
+        #expect(try engine.perform(.setTrafficPaused(true)) == "traffic paused")
+        #expect(engine.snapshot().traffic.paused)
+    }
+}

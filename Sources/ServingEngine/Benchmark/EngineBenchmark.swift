@@ -43,9 +43,7 @@ public struct EngineBenchmark: Sendable {
         let cache = SemanticCache(settings: .init(maxEntries: cacheEntries * 2), embedder: embedder)
         for index in 0..<cacheEntries {
             let request = ChatRequest(prompt: "synthetic prompt number \(index) about topic \(index % 97) and \(index % 13)")
-            if case .miss(let key, _) = try await cache.lookup(request) {
-                cache.store(.init(text: "answer \(index)", usage: TokenUsage(promptTokens: 10, completionTokens: 10), provider: "p", model: "m"), for: key)
-            }
+            cache.store(.init(text: "answer \(index)", usage: TokenUsage(promptTokens: 10, completionTokens: 10), provider: "p", model: "m"), for: try await cache.key(for: request))
         }
         let stored = (0..<1000).map { ChatRequest(prompt: "synthetic prompt number \($0 * 7 % cacheEntries) about topic \(($0 * 7 % cacheEntries) % 97) and \(($0 * 7 % cacheEntries) % 13)") }
         results.append(try await measureAsync("cache exact hit (\(cacheEntries) entries)", iterations) { i in _ = try await cache.lookup(stored[i % stored.count]) })

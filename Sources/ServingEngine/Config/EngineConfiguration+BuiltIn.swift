@@ -27,13 +27,23 @@ extension EngineConfiguration {
             price: { input_per_mtok: 0.60, output_per_mtok: 1.80 }
             timeout_ms: 5000
             max_concurrency: 256
-            simulation: { ttft_ms: 140, per_token_ms: 9, spread: 0.35, answer_tokens: 70 }
+            simulation:
+              ttft_ms: 140
+              per_token_ms: 9
+              spread: 0.35
+              answer_tokens: 70
+              faults: { error_rate: 0.01, kinds: [server_error] }
           - name: gpt-cloud                # secondary: cloud API, slower and dearer
             model: gpt-4o
             price: { input_per_mtok: 2.50, output_per_mtok: 10.00 }
             timeout_ms: 8000
             max_concurrency: 512
-            simulation: { ttft_ms: 420, per_token_ms: 14, spread: 0.4, answer_tokens: 70 }
+            simulation:
+              ttft_ms: 420
+              per_token_ms: 14
+              spread: 0.4
+              answer_tokens: 70
+              faults: { error_rate: 0.03, kinds: [server_error, rate_limited] }
           - name: claude-cloud             # secondary: cloud API
             model: claude-sonnet
             price: { input_per_mtok: 3.00, output_per_mtok: 15.00 }

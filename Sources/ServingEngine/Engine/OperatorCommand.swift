@@ -8,6 +8,8 @@ public enum OperatorCommand: Sendable, Hashable {
     case setTrafficPaused(Bool)
     /// Drop cached answers: one tenant's, or all when `tenant` is nil.
     case invalidateCache(tenant: String?)
+    /// Replace the faults a simulated provider injects (for drills and demos).
+    case injectFaults(provider: String, FaultProfile)
 }
 
 /// Why an operator command could not be carried out.

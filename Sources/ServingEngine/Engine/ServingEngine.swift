@@ -131,6 +131,17 @@ public final class ServingEngine: Sendable {
         case .invalidateCache(let tenant):
             let removed = cache?.invalidate(tenant: tenant) ?? 0
             message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants"): \(removed) entries removed"
+        case .injectFaults(let name, let faults):
+            guard let simulated = providers[name] as? SimulatedProvider else {
+                throw CommandError(providers[name] == nil ? "no provider named '\(name)'" : "\(name) is not simulated; faults can only be injected into simulated providers")
+            }
+            guard (0...1).contains(faults.errorRate), faults.slowdown >= 0 else {
+                throw CommandError("the error rate must be between 0 and 1 and the slowdown at least 0")
+            }
+            simulated.setFaults(faults)
+            message = faults.errorRate == 0 && faults.slowdown == 1
+                ? "\(name): injected faults cleared"
+                : "\(name): injecting \(Int((faults.errorRate * 100).rounded())) % \(faults.kinds.map(\.rawValue).joined(separator: "/")) faults, \(faults.slowdown)× latency"
         }
         metrics.recordEvent(EngineEvent(kind: .operator, message: message))
         return message
