@@ -33,6 +33,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("Resources/default-router.json")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -37,8 +37,11 @@ struct EvalRouterCommand: ParsableCommand {
     @Option(name: .customLong("only-domains"), parsing: .upToNextOption, help: "Evaluate only these domains (subjects or categories).")
     var onlyDomains: [String] = []
 
-    @Option(help: "A learned router model from 'switchboard train router' (default: the rules score).")
+    @Option(help: "A learned router model from 'switchboard train router', or 'built-in' for the shipped one (default: the rules score).")
     var model: String?
+
+    @Option(name: .customLong("cross-validate"), help: ArgumentHelp("Leave-domains-out cross-validation: split the domains into K folds, train a learned router on K-1, score the held-out fold, and evaluate the pooled held-out scores.", valueName: "K"))
+    var folds: Int?
 
     @Flag(help: "Print one JSON object.")
     var json = false
@@ -53,17 +56,26 @@ struct EvalRouterCommand: ParsableCommand {
             }
             dataset.examples = dataset.examples.filter { keep.contains($0.domain) }
         }
-        let learned = try model.map { try LearnedRouterModel.load(path: $0) }
+        if let folds {
+            guard model == nil else { throw ValidationError("--cross-validate trains its own models; leave out --model") }
+            let scores = try RouterCrossValidation(folds: folds).heldOutScores(dataset)
+            try emit(try RouterEvaluator.evaluate(dataset.examples, scores: scores), router: "learned, \(folds)-fold leave-domains-out")
+            return
+        }
+        let learned = try model.map { $0 == LearnedRouterModel.builtInName ? try LearnedRouterModel.builtIn() : try LearnedRouterModel.load(path: $0) }
         let scores = dataset.examples.map { example in
             learned?.probability(for: example.prompt) ?? ComplexityRouter.score(ChatRequest(prompt: example.prompt)).0
         }
-        let evaluation = try RouterEvaluator.evaluate(dataset.examples, scores: scores)
+        try emit(try RouterEvaluator.evaluate(dataset.examples, scores: scores), router: model.map { "learned (\($0))" } ?? "rules (complexity score)")
+    }
+
+    private func emit(_ evaluation: RouterEvaluation, router: String) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(evaluation), as: UTF8.self))
         } else {
-            print(evaluation.report(router: model.map { "learned (\($0))" } ?? "rules (complexity score)"))
+            print(evaluation.report(router: router))
         }
     }
 }

@@ -59,12 +59,14 @@ public enum ConfigurationLoader {
             try item.finish(known: ["name", "chain"])
         }
         var thresholds: [ComplexityRouter.Threshold] = []
+        var routerConfiguration = RouterConfiguration()
         if var router = try reader.mapping("router") {
             for var item in try router.list("thresholds") {
                 thresholds.append(.init(tier: try item.string("tier"), upTo: try item.double("up_to", default: 1, in: 0...1)))
                 try item.finish(known: ["tier", "up_to"])
             }
-            try router.finish(known: ["thresholds"])
+            routerConfiguration = try readRouter(&router)
+            try router.finish(known: ["thresholds", "strategy", "model", "routes"])
         }
         if thresholds.isEmpty {
             // Without thresholds, everything goes to the last (most capable) tier.
@@ -119,7 +121,7 @@ public enum ConfigurationLoader {
         }
 
         return EngineConfiguration(
-            source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds,
+            source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
             frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic
         )
     }

@@ -40,6 +40,9 @@ extension EngineConfiguration {
         for (index, threshold) in routerThresholds.enumerated() where !tierNames.contains(threshold.tier) {
             throw fail("router.thresholds[\(index)].tier", "no tier named '\(threshold.tier)'; tiers: \(tierNames.joined(separator: ", "))")
         }
+        for (index, route) in router.routes.enumerated() where !chainNames.contains(route.target) {
+            throw fail("router.routes[\(index)].target", "no tier, model or provider named '\(route.target)'")
+        }
         guard tierNames.contains(frontierTier) else {
             throw fail("frontier_tier", "no tier named '\(frontierTier)'; tiers: \(tierNames.joined(separator: ", "))")
         }

@@ -11,8 +11,10 @@ public struct EngineConfiguration: Sendable {
     public var tiers: [TierConfiguration]
     /// Extra model names clients may ask for, each with its own chain of providers.
     public var models: [TierConfiguration]
-    /// Router thresholds.
+    /// Router thresholds: which tier takes which scores.
     public var routerThresholds: [ComplexityRouter.Threshold]
+    /// The router's strategy and semantic routes.
+    public var router: RouterConfiguration
     /// The tier whose first provider prices the "frontier-only" comparison.
     public var frontierTier: String
     /// Cache settings.
@@ -25,12 +27,13 @@ public struct EngineConfiguration: Sendable {
     public var traffic: TrafficConfiguration
 
     /// Creates a configuration. Call ``validate()`` before use.
-    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init()) {
+    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init()) {
         self.source = source
         self.providers = providers
         self.tiers = tiers
         self.models = models
         self.routerThresholds = routerThresholds
+        self.router = router
         self.frontierTier = frontierTier
         self.cache = cache
         self.embedder = embedder

@@ -8,6 +8,9 @@ public enum OperatorCommand: Sendable, Hashable {
     case setTrafficPaused(Bool)
     /// Drop cached answers: one tenant's, or all when `tenant` is nil.
     case invalidateCache(tenant: String?)
+    /// Move the boundary between the cheapest tier and the next: the operator's one trade-off
+    /// number (a score, or for the learned router a probability, in [0, 1]).
+    case setRouterThreshold(Double)
     /// Replace the faults a simulated provider injects (for drills and demos).
     case injectFaults(provider: String, FaultProfile)
 }

@@ -194,17 +194,22 @@ extension ServingEngine {
             guard let chain = chains[forced] else {
                 return .failure(EngineError(.unknownModel, "no tier or model named '\(forced)'; choose one of: \(modelNames.joined(separator: ", "))"))
             }
-            let (score, reasons) = ComplexityRouter.score(request)
+            let (score, reasons) = router.score(request)
             return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: forced, method: .forcedTier), chain: chain))
         }
         if request.model.isEmpty || request.model == ChatRequest.automaticModel {
+            if let (route, similarity) = router.semanticRoute(for: request), let chain = chains[route.target] {
+                let (score, reasons) = router.score(request)
+                let rounded = (similarity * 1000).rounded() / 1000
+                return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: route.target, method: .semanticRoute(name: route.name, similarity: rounded)), chain: chain))
+            }
             let decision = router.route(request)
             return .success(ResolvedRoute(decision: decision, chain: chains[decision.tier] ?? []))
         }
         guard let chain = chains[request.model] else {
             return .failure(EngineError(.unknownModel, "the model '\(request.model)' does not exist; use 'auto' or one of: \(modelNames.dropFirst().joined(separator: ", "))"))
         }
-        let (score, reasons) = ComplexityRouter.score(request)
+        let (score, reasons) = router.score(request)
         return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: request.model, method: .explicitModel(request.model)), chain: chain))
     }
 

@@ -66,7 +66,23 @@ extension ServingEngine {
             providers: providers,
             activity: Array(parts.activity),
             traffic: trafficState.withLock { $0 },
-            routerThresholds: router.thresholds
+            routerThresholds: router.thresholds,
+            router: routerStatus(parts: parts, second: second)
+        )
+    }
+
+    private func routerStatus(parts: MetricsRecorder.Parts, second: Int64) -> EngineSnapshot.RouterStatus {
+        let cheapest = router.thresholds.first?.tier
+        var routed = 0, strong = 0
+        for tier in configuration.tiers {
+            let count = parts.tiers[tier.name]?.rate.sum(channel: 0, last: 60, before: second) ?? 0
+            routed += count
+            if tier.name != cheapest { strong += count }
+        }
+        return EngineSnapshot.RouterStatus(
+            strategy: router.strategyName,
+            recentStrongShare: routed == 0 ? 0 : Double(strong) / Double(routed),
+            recentScores: router.recentScores.sorted()
         )
     }
 }

@@ -20,7 +20,7 @@ public final class ServingEngine: Sendable {
 
     let providers: [String: any ModelProvider]
     let chains: [String: [String]]
-    let router: ComplexityRouter
+    let router: RequestRouter
     let cache: SemanticCache?
     let health: HealthBoard
     let metrics: MetricsRecorder
@@ -56,7 +56,7 @@ public final class ServingEngine: Sendable {
         for tier in configuration.tiers { chains[tier.name] = tier.chain }
         self.chains = chains
 
-        router = ComplexityRouter(thresholds: configuration.routerThresholds)
+        router = RequestRouter(configuration: configuration.router, thresholds: configuration.routerThresholds)
         let embedder: any Embedder = HashingEmbedder()
         cache = configuration.cache.enabled ? SemanticCache(settings: configuration.cache, embedder: embedder) : nil
         let names = configuration.providers.map(\.name)
@@ -131,6 +131,13 @@ public final class ServingEngine: Sendable {
         case .invalidateCache(let tenant):
             let removed = cache?.invalidate(tenant: tenant) ?? 0
             message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants"): \(removed) entries removed"
+        case .setRouterThreshold(let value):
+            guard value.isFinite, (0...1).contains(value), router.thresholds.count > 1 else {
+                throw CommandError(router.thresholds.count > 1 ? "the router threshold must be between 0 and 1, got \(value)" : "the router has a single tier; there is no threshold to move")
+            }
+            router.setLowestThreshold(value)
+            let share = Self.share(of: router.recentScores, above: value)
+            message = "router threshold set to \(value)" + (share.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
         case .injectFaults(let name, let faults):
             guard let simulated = providers[name] as? SimulatedProvider else {
                 throw CommandError(providers[name] == nil ? "no provider named '\(name)'" : "\(name) is not simulated; faults can only be injected into simulated providers")
@@ -145,6 +152,11 @@ public final class ServingEngine: Sendable {
         }
         metrics.recordEvent(EngineEvent(kind: .operator, message: message))
         return message
+    }
+
+    /// The share of `scores` above `threshold`, or nil when there are none.
+    static func share(of scores: [Double], above threshold: Double) -> Double? {
+        scores.isEmpty ? nil : Double(scores.filter { $0 > threshold }.count) / Double(scores.count)
     }
 
     static func formatRate(_ rate: Double) -> String {

@@ -35,6 +35,11 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
         public var epochs: Int
         /// L2 penalty.
         public var l2: Double
+
+        enum CodingKeys: String, CodingKey {
+            case source, examples, seed, epochs, l2
+            case heldOutDomains = "held_out_domains"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -46,6 +51,17 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
     public func probability(for prompt: String) -> Double {
         let features = RouterFeatures.vector(for: prompt, embedder: HashingEmbedder(dimensions: dimensions))
         return Self.sigmoid(Self.dot(weights, features) + bias)
+    }
+
+    /// The name configurations use for the model that ships with Switchboard.
+    public static let builtInName = "built-in"
+
+    /// The model that ships with Switchboard, trained on the development data (see the README).
+    public static func builtIn() throws(EvaluationError) -> LearnedRouterModel {
+        guard let url = Bundle.module.url(forResource: "default-router", withExtension: "json") else {
+            throw EvaluationError("the built-in router model is missing from this build")
+        }
+        return try load(path: url.path)
     }
 
     /// Loads a model file, checking its version and shape.

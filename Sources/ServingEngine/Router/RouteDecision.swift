@@ -17,6 +17,8 @@ public struct RouteDecision: Sendable, Hashable {
         case explicitModel(String)
         /// The operator forced a tier for this request.
         case forcedTier
+        /// The prompt was close enough to a semantic route's examples.
+        case semanticRoute(name: String, similarity: Double)
     }
 
     /// Creates a decision.

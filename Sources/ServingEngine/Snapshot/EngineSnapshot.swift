@@ -33,6 +33,31 @@ public struct EngineSnapshot: Sendable {
     public var traffic: TrafficStatus
     /// The router's thresholds.
     public var routerThresholds: [ComplexityRouter.Threshold]
+    /// The router's strategy and recent behaviour.
+    public var router = RouterStatus(strategy: "rules", recentStrongShare: 0, recentScores: [])
+
+    /// The router as operators see it.
+    public struct RouterStatus: Sendable, Hashable {
+        /// `rules` or `learned`.
+        public var strategy: String
+        /// The share of routed requests sent past the cheapest tier, over the last 60 seconds.
+        public var recentStrongShare: Double
+        /// The scores of up to the last 1,024 routed prompts, ascending, to project a new threshold.
+        public var recentScores: [Double]
+
+        /// Creates a router status.
+        public init(strategy: String, recentStrongShare: Double, recentScores: [Double]) {
+            self.strategy = strategy
+            self.recentStrongShare = recentStrongShare
+            self.recentScores = recentScores
+        }
+
+        /// The share of recent prompts a threshold of `value` would send past the cheapest tier.
+        public func projectedStrongShare(threshold value: Double) -> Double? {
+            guard !recentScores.isEmpty else { return nil }
+            return Double(recentScores.filter { $0 > value }.count) / Double(recentScores.count)
+        }
+    }
 
     /// Counters since the engine started.
     public struct Totals: Sendable, Hashable {

@@ -1,0 +1,95 @@
+import Synchronization
+
+/// Chooses a tier for a request: semantic routes first, then the strategy's score against the
+/// tier thresholds. The thresholds can be changed while the engine runs (the operator's one
+/// trade-off number); recent scores are kept so that the effect of a new threshold on the share
+/// of frontier calls can be projected before it is applied.
+final class RequestRouter: Sendable {
+    struct RouteVectors: Sendable {
+        var route: SemanticRoute
+        var vectors: [[Float]]
+    }
+
+    let configuration: RouterConfiguration
+    private let routes: [RouteVectors]
+    private let embedder = HashingEmbedder()
+    private let state: Mutex<State>
+
+    struct State: Sendable {
+        var thresholds: [ComplexityRouter.Threshold]
+        var recentScores: [Double] = []
+        var next = 0
+    }
+
+    static let recentCapacity = 1024
+
+    init(configuration: RouterConfiguration, thresholds: [ComplexityRouter.Threshold]) {
+        self.configuration = configuration
+        let embedder = embedder
+        routes = configuration.routes.map { route in
+            RouteVectors(route: route, vectors: route.examples.map { embedder.vector(for: PromptNormalizer.normalize($0)) })
+        }
+        state = Mutex(State(thresholds: thresholds.sorted { $0.upTo < $1.upTo }))
+    }
+
+    var thresholds: [ComplexityRouter.Threshold] { state.withLock { $0.thresholds } }
+
+    var strategyName: String { configuration.strategy.name }
+
+    /// The recent scores, for projections; unordered.
+    var recentScores: [Double] { state.withLock { $0.recentScores } }
+
+    /// Sets the boundary between the cheapest tier and the next.
+    func setLowestThreshold(_ value: Double) {
+        state.withLock { state in
+            guard state.thresholds.count > 1 else { return }
+            state.thresholds[0].upTo = value
+            state.thresholds.sort { $0.upTo < $1.upTo }
+        }
+    }
+
+    /// The score and reasons for `request` under the configured strategy.
+    func score(_ request: ChatRequest) -> (Double, [RouteReason]) {
+        let (rulesScore, reasons) = ComplexityRouter.score(request)
+        switch configuration.strategy {
+        case .rules:
+            return (rulesScore, reasons)
+        case .learned(let model, _):
+            let probability = model.probability(for: request.lastUserPrompt)
+            let rounded = (probability * 1000).rounded() / 1000
+            return (rounded, [RouteReason(feature: "learned", contribution: rounded, evidence: "P(strong better) = \(rounded)")] + reasons)
+        }
+    }
+
+    /// The closest semantic route, if one is close enough.
+    func semanticRoute(for request: ChatRequest) -> (SemanticRoute, Double)? {
+        guard !routes.isEmpty else { return nil }
+        let query = embedder.vector(for: PromptNormalizer.normalize(request.lastUserPrompt))
+        var best: (SemanticRoute, Double)?
+        for entry in routes {
+            for vector in entry.vectors {
+                var similarity: Float = 0
+                for index in vector.indices { similarity += vector[index] * query[index] }
+                if Double(similarity) >= entry.route.minSimilarity, Double(similarity) > best?.1 ?? -1 {
+                    best = (entry.route, Double(similarity))
+                }
+            }
+        }
+        return best
+    }
+
+    /// Routes `request` by score, remembering the score for projections.
+    func route(_ request: ChatRequest) -> RouteDecision {
+        let (score, reasons) = score(request)
+        let tier = state.withLock { state in
+            if state.recentScores.count < Self.recentCapacity {
+                state.recentScores.append(score)
+            } else {
+                state.recentScores[state.next] = score
+                state.next = (state.next + 1) % Self.recentCapacity
+            }
+            return state.thresholds.first { score <= $0.upTo }?.tier ?? state.thresholds[state.thresholds.count - 1].tier
+        }
+        return RouteDecision(score: score, reasons: reasons, tier: tier, method: .scored)
+    }
+}
