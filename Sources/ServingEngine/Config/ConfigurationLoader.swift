@@ -50,8 +50,12 @@ public enum ConfigurationLoader {
         _ = try reader.required("tiers", "a list of tiers, each with 'name' and 'chain'")
         var tiers: [TierConfiguration] = []
         for var item in try reader.list("tiers") {
-            tiers.append(TierConfiguration(name: try item.string("name"), chain: try item.strings("chain")))
-            try item.finish(known: ["name", "chain"])
+            let balanceName = try item.string("balance", default: TierConfiguration.Balance.priority.rawValue)
+            guard let balance = TierConfiguration.Balance(rawValue: balanceName) else {
+                throw item.error("balance", "unknown balance '\(balanceName)'; expected one of: \(TierConfiguration.Balance.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            tiers.append(TierConfiguration(name: try item.string("name"), chain: try item.strings("chain"), balance: balance))
+            try item.finish(known: ["name", "chain", "balance"])
         }
         var models: [TierConfiguration] = []
         for var item in try reader.list("models") {
@@ -140,6 +144,7 @@ public enum ConfigurationLoader {
         }
         provider.timeout = try item.milliseconds("timeout_ms", default: provider.timeout, in: 1...3_600_000)
         provider.maxConcurrency = try item.int("max_concurrency", default: provider.maxConcurrency, in: 1...1_000_000)
+        provider.weight = try item.double("weight", default: 1, in: 0.001...1000)
         if var simulation = try item.mapping("simulation") {
             var profile = SimulationProfile()
             profile.timeToFirstToken = try simulation.milliseconds("ttft_ms", default: profile.timeToFirstToken, in: 0...600_000)
@@ -162,7 +167,7 @@ public enum ConfigurationLoader {
             try simulation.finish(known: ["ttft_ms", "per_token_ms", "spread", "answer_tokens", "faults"])
             provider.simulation = profile
         }
-        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "simulation"])
+        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation"])
         return provider
     }
 

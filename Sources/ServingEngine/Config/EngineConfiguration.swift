@@ -61,6 +61,8 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var timeout: Duration
     /// Calls it accepts at once; more are answered with a rate-limit error.
     public var maxConcurrency: Int
+    /// Its share of traffic relative to the other providers of a balanced tier.
+    public var weight: Double = 1
     /// The simulated behaviour, for `simulated` providers.
     public var simulation: SimulationProfile
 
@@ -147,11 +149,25 @@ public struct TierConfiguration: Sendable, Hashable {
     public var name: String
     /// Provider names in priority order.
     public var chain: [String]
+    /// How the chain is ordered for each request.
+    public var balance: Balance
+
+    /// How a tier orders its providers for a request. Providers that cannot answer now (forced
+    /// down, circuit open) always go last, in chain order, so the cascade still reaches them.
+    public enum Balance: String, Sendable, Hashable, CaseIterable {
+        /// The chain's order: the first healthy provider takes everything.
+        case priority
+        /// Fewest calls in flight per unit of weight first.
+        case leastLoaded = "least-loaded"
+        /// Highest weight ÷ (recent latency × price) first: fast, cheap, favoured providers lead.
+        case latencyWeighted = "latency-weighted"
+    }
 
     /// Creates a tier.
-    public init(name: String, chain: [String]) {
+    public init(name: String, chain: [String], balance: Balance = .priority) {
         self.name = name
         self.chain = chain
+        self.balance = balance
     }
 }
 

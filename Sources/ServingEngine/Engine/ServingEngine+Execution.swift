@@ -33,7 +33,7 @@ extension ServingEngine {
         switch resolveRoute(request) {
         case .success(let resolved):
             record.route = resolved.decision
-            chain = resolved.chain
+            chain = balance(resolved.chain, tier: resolved.decision.tier)
         case .failure(let error):
             fail(error)
             return
@@ -103,7 +103,7 @@ extension ServingEngine {
                 let latency = now - attemptStart
                 switch result {
                 case .answered(let text, let reason, let usage, let ttft):
-                    finishAttempt(name, failure: nil, isProbe: isProbe, now: now)
+                    finishAttempt(name, failure: nil, isProbe: isProbe, latency: latency, now: now)
                     machine.attemptSucceeded(latency: latency)
                     let cost = cost(of: usage, provider: name)
                     metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
@@ -122,7 +122,7 @@ extension ServingEngine {
                     continuation.finish()
                     return
                 case .failed(let failure, let tokensSent):
-                    finishAttempt(name, failure: failure, isProbe: isProbe, now: now)
+                    finishAttempt(name, failure: failure, isProbe: isProbe, latency: latency, now: now)
                     machine.attemptFailed(failure, latency: latency, now: now, random: randomUnit())
                     metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
                     if tokensSent > 0 {
@@ -139,8 +139,8 @@ extension ServingEngine {
         }
     }
 
-    private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, now: ContinuousClock.Instant) {
-        guard let transition = health.finish(provider, failure: failure, cancelled: false, isProbe: isProbe, now: now) else { return }
+    private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, latency: Duration, now: ContinuousClock.Instant) {
+        guard let transition = health.finish(provider, failure: failure, cancelled: false, isProbe: isProbe, latency: latency, now: now) else { return }
         let message = switch transition {
         case .opened(let reason): "\(provider) circuit opened: \(reason)"
         case .closed: "\(provider) circuit closed: probe succeeded"

@@ -29,6 +29,9 @@ public final class ServingEngine: Sendable {
     private let pricing: [String: Pricing]
     private let timeouts: [String: Duration]
     private let frontierChain: [String]
+    private let balanceModes: [String: TierConfiguration.Balance]
+    private let weights: [String: Double]
+    private let blendedPrices: [String: Double]
     private let startedAt: ContinuousClock.Instant
 
     /// Creates an engine.
@@ -67,6 +70,10 @@ public final class ServingEngine: Sendable {
         jitter = Mutex(SeededRandom(seed: configuration.traffic.seed ^ 0x5EED))
         pricing = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.pricing) })
         timeouts = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.timeout) })
+        balanceModes = Dictionary(uniqueKeysWithValues: configuration.tiers.map { ($0.name, $0.balance) })
+        weights = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.weight) })
+        // The usual 3:1 input-to-output blend that price comparisons of model APIs use.
+        blendedPrices = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, (3 * $0.pricing.inputPerMillion + $0.pricing.outputPerMillion) / 4) })
         frontierChain = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain ?? []
     }
 
@@ -176,6 +183,12 @@ public final class ServingEngine: Sendable {
     func frontierCost(of usage: TokenUsage) -> Double {
         let provider = health.firstAvailable(in: frontierChain, now: .now) ?? frontierChain.first
         return provider.map { cost(of: usage, provider: $0) } ?? 0
+    }
+
+    /// The chain of `tier` in the order its balance policy gives now.
+    func balance(_ chain: [String], tier: String) -> [String] {
+        guard let mode = balanceModes[tier], mode != .priority else { return chain }
+        return health.order(chain, balance: mode, weights: weights, prices: blendedPrices, now: .now)
     }
 
     func timeout(for provider: String) -> Duration {

@@ -9,6 +9,8 @@ final class HealthBoard: Sendable {
         var breaker: CircuitBreaker
         var override: ProviderOverride = .auto
         var inFlight = 0
+        /// Exponentially weighted latency of recent successful calls, in seconds.
+        var recentLatency: Double?
     }
 
     struct View: Sendable {
@@ -53,11 +55,15 @@ final class HealthBoard: Sendable {
     }
 
     /// Records the end of an admitted call. Returns a breaker transition worth logging, if any.
-    func finish(_ provider: String, failure: ProviderFailure?, cancelled: Bool, isProbe: Bool, now: ContinuousClock.Instant) -> CircuitBreaker.Transition? {
+    func finish(_ provider: String, failure: ProviderFailure?, cancelled: Bool, isProbe: Bool, latency: Duration = .zero, now: ContinuousClock.Instant) -> CircuitBreaker.Transition? {
         providers.withLock { all in
             guard var health = all[provider] else { return nil }
             defer { all[provider] = health }
             health.inFlight -= 1
+            if failure == nil, !cancelled {
+                let seconds = latency.seconds
+                health.recentLatency = health.recentLatency.map { 0.8 * $0 + 0.2 * seconds } ?? seconds
+            }
             if cancelled {
                 if isProbe { health.breaker.abandonProbe() }
                 return nil
@@ -71,6 +77,38 @@ final class HealthBoard: Sendable {
             }
             return health.breaker.recordSuccess(now: now)
         }
+    }
+
+    /// `chain` reordered for one request by `balance`: providers that can answer now first, ranked,
+    /// then the others in chain order.
+    func order(_ chain: [String], balance: TierConfiguration.Balance, weights: [String: Double], prices: [String: Double], now: ContinuousClock.Instant) -> [String] {
+        guard balance != .priority, chain.count > 1 else { return chain }
+        let all = providers.withLock { $0 }
+        func available(_ name: String) -> Bool {
+            guard let health = all[name] else { return false }
+            switch (health.override, health.breaker.state) {
+            case (.forcedDown, _): return false
+            case (.forcedUp, _), (.auto, .closed): return true
+            case (.auto, .halfOpen), (.auto, .open): return false
+            }
+        }
+        let ready = chain.filter(available)
+        let rest = chain.filter { !available($0) }
+        func rank(_ name: String) -> Double {
+            let weight = weights[name] ?? 1
+            switch balance {
+            case .priority: return 0
+            case .leastLoaded: return -Double(all[name]?.inFlight ?? 0) / weight
+            case .latencyWeighted:
+                let latency = max(all[name]?.recentLatency ?? 0.05, 0.01)
+                return weight / (latency * (1 + (prices[name] ?? 0)))
+            }
+        }
+        let ranked = ready.enumerated().sorted { a, b in
+            let ra = rank(a.element), rb = rank(b.element)
+            return ra != rb ? ra > rb : a.offset < b.offset
+        }.map(\.element)
+        return ranked + rest
     }
 
     /// The first provider of `chain` that would be called now, without admitting a call.
