@@ -6,12 +6,13 @@ import ServingEngine
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure routing quality on labelled data.",
+        abstract: "Measure routing and cache quality on labelled data.",
         discussion: """
-            Example:
+            Examples:
               switchboard eval router --data ../shared/data/router/mmlu_dev.csv
+              switchboard eval cache --pairs ../shared/data/cache/qqp_dev.tsv --sweep
             """,
-        subcommands: [EvalRouterCommand.self]
+        subcommands: [EvalRouterCommand.self, EvalCacheCommand.self]
     )
 }
 

@@ -1,0 +1,167 @@
+import Foundation
+
+/// Measures the semantic cache on labelled prompt pairs, the way operators tune it.
+///
+/// Pairs protocol (`id text_a text_b label`): every `text_a` is stored, then every `text_b` is
+/// looked up in the same cache. A label-1 query that hits its own pair's entry is a correct hit;
+/// any other hit — a label-0 query, or a label-1 query matched to another pair's entry — is a
+/// false hit (the wrong answer would be served). Precision = correct ÷ hits, recall = correct ÷
+/// label-1 pairs, false-hit rate = false hits ÷ label-0 pairs.
+///
+/// Positives protocol (`id origin similar`, GPTCache's benchmark): every `origin` is stored, every
+/// `similar` is looked up; a hit is correct when the matched entry's origin text equals the
+/// query's own origin (origins can repeat).
+///
+/// The nearest entry of each query does not depend on the threshold, so one pass of real cache
+/// lookups serves every threshold of a sweep.
+public struct CacheEvaluation: Sendable {
+    /// One query's nearest stored entry.
+    struct Probe: Sendable {
+        var similarity: Double
+        var correctIfHit: Bool
+        var shouldHit: Bool
+    }
+
+    /// Figures at one threshold.
+    public struct Point: Sendable, Codable, Hashable {
+        public var threshold: Double
+        public var hits: Int
+        public var correct: Int
+        public var wrong: Int
+        public var missed: Int
+        public var precision: Double
+        public var recall: Double
+        public var f1: Double
+        public var falseHitRate: Double
+
+        enum CodingKeys: String, CodingKey {
+            case threshold, hits, correct, wrong, missed, precision, recall, f1
+            case falseHitRate = "false_hit_rate"
+        }
+    }
+
+    let probes: [Probe]
+    /// How many queries.
+    public let queries: Int
+    /// The embedder measured.
+    public let embedder: String
+    /// Queries looked up per second (inserts excluded).
+    public let queriesPerSecond: Double
+
+    /// Runs the pairs protocol on a TSV file.
+    public static func pairs(path: String, embedder: any Embedder) async throws -> CacheEvaluation {
+        let rows = try TSVFile.read(path: path, header: ["id", "text_a", "text_b", "label"])
+        var labelled: [(id: String, a: String, b: String, label: Bool)] = []
+        for row in rows {
+            guard row.fields[3] == "0" || row.fields[3] == "1" else {
+                throw EvaluationError("\(path):\(row.line): label must be 0 or 1, got '\(row.fields[3])'")
+            }
+            labelled.append((row.fields[0], row.fields[1], row.fields[2], row.fields[3] == "1"))
+        }
+        let cache = makeCache(embedder: embedder, entries: labelled.count)
+        for pair in labelled {
+            try await cache.store(answer(pair.id), for: cache.key(for: ChatRequest(prompt: pair.a)))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var probes: [Probe] = []
+        for pair in labelled {
+            let (similarity, matchedAnswer) = try await nearest(pair.b, in: cache)
+            probes.append(Probe(similarity: similarity, correctIfHit: pair.label && matchedAnswer == pair.id, shouldHit: pair.label))
+        }
+        let seconds = (clock.now - start).seconds
+        return CacheEvaluation(probes: probes, queries: probes.count, embedder: embedder.name, queriesPerSecond: Double(probes.count) / max(seconds, 1e-9))
+    }
+
+    /// Runs GPTCache's positives protocol on a TSV file.
+    public static func positives(path: String, embedder: any Embedder) async throws -> CacheEvaluation {
+        let rows = try TSVFile.read(path: path, header: ["id", "origin", "similar"])
+        let cache = makeCache(embedder: embedder, entries: rows.count)
+        for row in rows {
+            // The answer names the origin text, so repeated origins count as the same answer.
+            try await cache.store(answer(row.fields[1]), for: cache.key(for: ChatRequest(prompt: row.fields[1])))
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var probes: [Probe] = []
+        for row in rows {
+            let (similarity, matched) = try await nearest(row.fields[2], in: cache)
+            probes.append(Probe(similarity: similarity, correctIfHit: matched == row.fields[1], shouldHit: true))
+        }
+        let seconds = (clock.now - start).seconds
+        return CacheEvaluation(probes: probes, queries: probes.count, embedder: embedder.name, queriesPerSecond: Double(probes.count) / max(seconds, 1e-9))
+    }
+
+    /// The figures at `threshold`.
+    public func at(_ threshold: Double) -> Point {
+        var correct = 0, wrong = 0, missed = 0, positives = 0, negatives = 0
+        for probe in probes {
+            if probe.shouldHit { positives += 1 } else { negatives += 1 }
+            if probe.similarity >= threshold {
+                if probe.correctIfHit { correct += 1 } else { wrong += 1 }
+            } else if probe.shouldHit {
+                missed += 1
+            }
+        }
+        let hits = correct + wrong
+        let precision = hits == 0 ? 1 : Double(correct) / Double(hits)
+        let recall = positives == 0 ? 0 : Double(correct) / Double(positives)
+        let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
+        return Point(
+            threshold: threshold, hits: hits, correct: correct, wrong: wrong, missed: missed,
+            precision: precision, recall: recall, f1: f1,
+            falseHitRate: negatives == 0 ? Double(wrong) / Double(max(probes.count, 1)) : Double(wrong) / Double(negatives)
+        )
+    }
+
+    private static func makeCache(embedder: any Embedder, entries: Int) -> SemanticCache {
+        // Threshold 0: every lookup reports its nearest entry; the evaluation applies thresholds.
+        SemanticCache(settings: .init(similarityThreshold: 0, timeToLive: .seconds(86_400 * 365), maxEntries: entries + 1, maxBytes: Int.max / 2), embedder: embedder)
+    }
+
+    private static func answer(_ text: String) -> SemanticCache.Answer {
+        .init(text: text, usage: TokenUsage(), provider: "eval", model: "eval")
+    }
+
+    private static func nearest(_ query: String, in cache: SemanticCache) async throws -> (Double, String?) {
+        switch try await cache.lookup(ChatRequest(prompt: query)) {
+        case .exact(let answer): (1, answer.text)
+        case .semantic(let answer, let similarity, _): (similarity, answer.text)
+        case .miss(_, let best): (best ?? -1, nil)
+        }
+    }
+}
+
+/// Reads TAB-separated files with a required header, reporting problems with their line.
+enum TSVFile {
+    struct Row {
+        var line: Int
+        var fields: [String]
+    }
+
+    static func read(path: String, header: [String]) throws(EvaluationError) -> [Row] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw EvaluationError("\(path): cannot read the file; check the path")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        guard let first = lines.first else { throw EvaluationError("\(path): the file is empty") }
+        let found = first.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        guard found == header else {
+            throw EvaluationError("\(path):1: the header must be '\(header.joined(separator: "<TAB>"))', got '\(found.joined(separator: "<TAB>"))'")
+        }
+        var rows: [Row] = []
+        for (index, line) in lines.enumerated().dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == header.count else {
+                throw EvaluationError("\(path):\(index + 1): expected \(header.count) TAB-separated fields, got \(fields.count)")
+            }
+            rows.append(Row(line: index + 1, fields: fields))
+        }
+        guard !rows.isEmpty else { throw EvaluationError("\(path): no rows after the header") }
+        return rows
+    }
+}
