@@ -25,6 +25,7 @@ struct CacheEvaluationTests {
         #expect(evaluation.queries == 4)
         #expect(point.correct == 1, "pair 1 differs only in case and punctuation")
         #expect(point.wrong == 1, "pair 3 is labelled different but is the same text: a false hit")
+        #expect(evaluation.at(0.0).wrong == 2, "at threshold 0 every label-0 pair is a false hit")
         #expect(point.missed == 1, "pair 2 is labelled same but shares no words")
         #expect(point.precision == 0.5)
         #expect(point.recall == 0.5)

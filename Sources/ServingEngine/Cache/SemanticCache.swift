@@ -23,7 +23,7 @@ public final class SemanticCache: Sendable {
         /// Creates settings.
         public init(
             enabled: Bool = true,
-            similarityThreshold: Double = 0.85,
+            similarityThreshold: Double = 0.95,
             timeToLive: Duration = .seconds(3600),
             maxEntries: Int = 100_000,
             maxBytes: Int = 256 << 20

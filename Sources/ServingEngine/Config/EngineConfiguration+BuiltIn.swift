@@ -69,7 +69,7 @@ extension EngineConfiguration {
         cache:
           enabled: true
           embedder: hashing
-          similarity_threshold: 0.90
+          similarity_threshold: 0.95
           ttl_seconds: 3600
           max_entries: 100000
           max_memory_mb: 256
