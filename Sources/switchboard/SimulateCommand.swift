@@ -30,6 +30,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail"), help: ArgumentHelp("Force PROVIDER down from START to END seconds, e.g. finetuned-local@5-12. Repeatable.", valueName: "PROVIDER@START-END"))
     var failures: [String] = []
 
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start and save them at the end (crash-safe).", valueName: "PATH"))
+    var cacheFile: String?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
@@ -45,12 +48,23 @@ struct SimulateCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.loadConfiguration(config)
         let engine = try ServingEngine(configuration: configuration)
         let windows = try failures.map { try FailureWindow(parsing: $0) }
+        if let cacheFile {
+            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+        }
         let plan = SimulationPlan(rate: rps, duration: .milliseconds(Int64(duration * 1000)), seed: seed, failures: windows)
         let report: SimulationReport
         do {
             report = try await SimulationRunner(engine: engine).run(plan)
         } catch {
             throw ValidationError(error.message)
+        }
+        if let cacheFile {
+            do {
+                let saved = try engine.saveCache(to: cacheFile)
+                FileHandleOutput.standardError("cache file \(cacheFile): saved \(saved) cached answers")
+            } catch {
+                FileHandleOutput.standardError("cache file \(cacheFile): \(error.message)")
+            }
         }
         if json {
             let encoder = JSONEncoder()

@@ -97,6 +97,20 @@ struct CacheStore {
         statistics.insertions += 1
     }
 
+    /// Every live entry with its vector, oldest use first (so a reload keeps the LRU order).
+    func export(now: ContinuousClock.Instant) -> [(entry: Entry, vector: [Float])] {
+        var result: [(Entry, [Float])] = []
+        var cursor = oldest
+        while let slot = cursor, let entry = slots[slot] {
+            if entry.expiresAt > now, let matrix = scopes[entry.scope] {
+                let start = entry.rowInScope * dimensions
+                result.append((entry, Array(matrix.vectors[start..<(start + dimensions)])))
+            }
+            cursor = entry.newer
+        }
+        return result
+    }
+
     mutating func removeAll(where shouldRemove: (Entry) -> Bool) -> Int {
         var removed = 0
         for slot in slots.indices {

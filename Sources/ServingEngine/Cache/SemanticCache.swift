@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A tenant-scoped answer cache: exact match on the normalised prompt, then the most similar
@@ -150,6 +151,29 @@ public final class SemanticCache: Sendable {
     @discardableResult
     public func invalidate(tenant: String? = nil) -> Int {
         store.withLock { $0.removeAll(where: { tenant == nil || $0.tenant == tenant }) }
+    }
+
+    /// The live entries in file form, least recently used first.
+    func exportEntries(now: ContinuousClock.Instant = .now, wallClock: Date = Date()) -> [CacheFile.Entry] {
+        store.withLock { $0.export(now: now) }.map { item in
+            CacheFile.Entry(
+                scope: item.entry.scope, normalized: item.entry.normalized, prompt: item.entry.prompt, answer: item.entry.answer,
+                vector: item.vector, expiresAt: wallClock.addingTimeInterval((item.entry.expiresAt - now).seconds)
+            )
+        }
+    }
+
+    /// Adds entries read from a file, skipping expired ones. Returns how many were added.
+    func importEntries(_ entries: [CacheFile.Entry], now: ContinuousClock.Instant = .now, wallClock: Date = Date()) -> Int {
+        var added = 0
+        for entry in entries where entry.expiresAt > wallClock && entry.vector.count == embedder.dimensions {
+            let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(entry.normalized.utf8), entry.scope.stableHash)
+            let key = Key(scope: entry.scope, normalized: entry.normalized, prompt: entry.prompt, exactHash: exactHash, vector: entry.vector)
+            let expiresAt = now + .milliseconds(Int64(entry.expiresAt.timeIntervalSince(wallClock) * 1000))
+            store.withLock { $0.insert(entry.answer, key: key, expiresAt: expiresAt, maxEntries: settings.maxEntries, maxBytes: settings.maxBytes) }
+            added += 1
+        }
+        return added
     }
 
     /// Current counters and sizes.
