@@ -1,0 +1,166 @@
+import CNCurses
+import Foundation
+public import ServingEngine
+
+/// Measures the dashboard's render path under load: the engine serving simulated traffic at a
+/// high rate while a UI thread takes snapshots and renders frames off-screen — into the
+/// in-memory canvas, then through ncurses on a headless terminal (`newterm` on `/dev/null`).
+///
+/// ```swift
+/// let report = try await DashboardBenchmark(rate: 1000, duration: .seconds(5)).run(engine: engine)
+/// print(report.summary)
+/// ```
+public struct DashboardBenchmark: Sendable {
+    /// Simulated requests per second while measuring.
+    public var rate: Double
+    /// How long the steady 10 fps phase runs.
+    public var duration: Duration
+    /// Frames rendered back to back after the steady phase, for percentiles.
+    public var burstFrames: Int
+    /// The screen size rendered.
+    public var width: Int
+    /// The screen size rendered.
+    public var height: Int
+
+    /// Creates a benchmark.
+    public init(rate: Double = 1000, duration: Duration = .seconds(5), burstFrames: Int = 300, width: Int = 160, height: Int = 48) {
+        self.rate = rate
+        self.duration = duration
+        self.burstFrames = burstFrames
+        self.width = width
+        self.height = height
+    }
+
+    /// What was measured.
+    public struct Report: Sendable {
+        /// Snapshot plus rendering every pane into the canvas, per frame: p50.
+        public var framePercentile50: Duration
+        /// Snapshot plus rendering every pane into the canvas, per frame: p99.
+        public var framePercentile99: Duration
+        /// Copying the canvas to ncurses and updating the (headless) terminal: p50; nil if no
+        /// headless terminal could be opened.
+        public var blitPercentile50: Duration?
+        /// The same, p99.
+        public var blitPercentile99: Duration?
+        /// Frames measured.
+        public var frames: Int
+        /// The UI thread's CPU time over wall time during the steady 10 fps phase, in [0, 1] of one core.
+        public var uiCPUShare: Double
+        /// Requests the engine finished while measuring, per second.
+        public var achievedRequestsPerSecond: Double
+        /// Activity entries in the last frame (what the Routes pane had to choose from).
+        public var activityEntries: Int
+        /// Why the ncurses path was not measured, if it was not.
+        public var ncursesNote: String?
+
+        /// A few lines for people.
+        public var summary: String {
+            func ms(_ d: Duration) -> String { String(format: "%.3f ms", d.seconds * 1000) }
+            var lines = [
+                "load: \(String(format: "%.0f", achievedRequestsPerSecond)) requests/s finished while rendering (\(activityEntries) activity entries per snapshot)",
+                "frame (snapshot + all panes into the canvas): p50 \(ms(framePercentile50))  p99 \(ms(framePercentile99))  over \(frames) frames",
+            ]
+            if let p50 = blitPercentile50, let p99 = blitPercentile99 {
+                lines.append("ncurses blit + doupdate (newterm on /dev/null): p50 \(ms(p50))  p99 \(ms(p99))")
+            } else if let ncursesNote {
+                lines.append("ncurses path not measured: \(ncursesNote)")
+            }
+            lines.append("UI thread CPU at 10 fps: \(String(format: "%.2f", uiCPUShare * 100)) % of one core")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// Runs the benchmark against `engine`, with its own traffic generator at ``rate``.
+    public func run(engine: ServingEngine) async -> Report {
+        _ = try? engine.perform(.setTrafficRate(rate))
+        _ = try? engine.perform(.setTrafficPaused(false))
+        let traffic = TrafficGenerator(engine: engine)
+        let trafficTask = Task { await traffic.run() }
+        // Let the load and the activity log fill up first.
+        try? await Task.sleep(for: .seconds(1))
+        let before = engine.snapshot().totals.requests
+        let started = ContinuousClock.now
+        let benchmark = self
+        let partial: Report = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: benchmark.measureOnThisThread(engine: engine))
+            }
+            thread.name = "switchboard-ui-bench"
+            thread.start()
+        }
+        let elapsed = ContinuousClock.now - started
+        let after = engine.snapshot().totals.requests
+        trafficTask.cancel()
+        var report = partial
+        report.achievedRequestsPerSecond = Double(after - before) / max(elapsed.seconds, 1e-9)
+        return report
+    }
+
+    private func measureOnThisThread(engine: any DashboardEngine) -> Report {
+        var state = DashboardState(width: width, height: height)
+        var canvas = Canvas(width: width, height: height)
+        var transcript = ConsoleTranscript()
+        transcript.begin(ConsolePrompt(text: "benchmark prompt"))
+        var screen: NCursesScreen?
+        var note: String?
+        do {
+            let opened = try NCursesScreen(headless: (width, height))
+            opened.apply(.default)
+            screen = opened
+        } catch {
+            note = error.description
+        }
+        defer { screen?.close() }
+        var frameTimes: [Duration] = []
+        var blitTimes: [Duration] = []
+        var activityEntries = 0
+        let clock = ContinuousClock()
+
+        func frame() {
+            let start = clock.now
+            let snapshot = engine.snapshot()
+            state.update(from: snapshot)
+            activityEntries = snapshot.activity.count
+            let frame = DashboardFrame(snapshot: snapshot, state: state, console: transcript, themeName: "default")
+            DashboardRenderer.render(frame, into: &canvas)
+            let rendered = clock.now
+            frameTimes.append(rendered - start)
+            if let screen {
+                screen.present(canvas)
+                blitTimes.append(clock.now - rendered)
+            }
+        }
+
+        // Steady phase: 10 frames a second, as the dashboard runs, for the CPU share.
+        let cpuStart = sb_thread_cpu_nanoseconds()
+        let wallStart = clock.now
+        let end = wallStart + duration
+        var next = wallStart
+        while clock.now < end {
+            frame()
+            next += .milliseconds(100)
+            let wait = next - clock.now
+            if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
+        }
+        let cpu = Double(sb_thread_cpu_nanoseconds() - cpuStart) / 1e9
+        let wall = (clock.now - wallStart).seconds
+        // Burst phase: frames back to back, for percentiles.
+        for _ in 0..<burstFrames { frame() }
+
+        func percentile(_ values: [Duration], _ p: Double) -> Duration? {
+            guard !values.isEmpty else { return nil }
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+        }
+        return Report(
+            framePercentile50: percentile(frameTimes, 0.5) ?? .zero,
+            framePercentile99: percentile(frameTimes, 0.99) ?? .zero,
+            blitPercentile50: percentile(blitTimes, 0.5),
+            blitPercentile99: percentile(blitTimes, 0.99),
+            frames: frameTimes.count,
+            uiCPUShare: cpu / max(wall, 1e-9),
+            achievedRequestsPerSecond: 0,
+            activityEntries: activityEntries,
+            ncursesNote: note)
+    }
+}

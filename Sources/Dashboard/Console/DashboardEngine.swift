@@ -1,0 +1,12 @@
+public import ServingEngine
+
+/// What the dashboard needs from an engine. ``ServingEngine`` provides it; tests and the
+/// benchmark can supply their own.
+public protocol DashboardEngine: Sendable {
+    /// The engine's state now; cheap enough to call every frame.
+    func snapshot() -> EngineSnapshot
+    /// Carries out an operator command and returns a confirmation.
+    func perform(_ command: OperatorCommand) throws(CommandError) -> String
+    /// Streams the answer to `request`.
+    func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
+}

@@ -1,0 +1,31 @@
+public import ServingEngine
+
+/// Everything one frame shows: the engine snapshot, the UI state and the console transcript.
+/// Rendering is a pure function of it.
+public struct DashboardFrame: Sendable {
+    /// The engine's state.
+    public var snapshot: EngineSnapshot
+    /// Focus, selection, modes.
+    public var state: DashboardState
+    /// The console's exchanges.
+    public var console: ConsoleTranscript
+    /// The theme's name, for the header.
+    public var themeName: String
+    /// The gateway's address, or nil when it is not running.
+    public var gatewayAddress: String?
+    /// Why the gateway is not running, shown when ``gatewayAddress`` is nil.
+    public var gatewayNote: String
+    /// Seconds east of UTC for clock times.
+    public var utcOffset: Int
+
+    /// Creates a frame.
+    public init(snapshot: EngineSnapshot, state: DashboardState, console: ConsoleTranscript = ConsoleTranscript(), themeName: String = "default", gatewayAddress: String? = nil, gatewayNote: String = "not built yet", utcOffset: Int = 0) {
+        self.snapshot = snapshot
+        self.state = state
+        self.console = console
+        self.themeName = themeName
+        self.gatewayAddress = gatewayAddress
+        self.gatewayNote = gatewayNote
+        self.utcOffset = utcOffset
+    }
+}

@@ -1,0 +1,44 @@
+/// Draws a whole frame into a canvas: header, the five panes, footer, and the help overlay or
+/// the "terminal too small" screen. A pure function of the frame.
+public enum DashboardRenderer {
+    /// Renders `frame` into `canvas`, which is resized to the state's screen size.
+    public static func render(_ frame: DashboardFrame, into canvas: inout Canvas) {
+        let state = frame.state
+        canvas.reset(width: state.screenWidth, height: state.screenHeight)
+        let layout = state.layout
+        if layout.isTooSmall {
+            TooSmallScreen.draw(width: state.screenWidth, height: state.screenHeight, on: &canvas)
+            return
+        }
+        HeaderBar.draw(frame, in: layout.header, on: &canvas)
+        for pane in PaneID.allCases {
+            draw(pane, frame: frame, in: layout.rect(pane), on: &canvas)
+        }
+        FooterBar.draw(frame, in: layout.footer, on: &canvas)
+        if state.mode == .help {
+            HelpOverlay.draw(state.keymap, in: Rect(x: 0, y: 1, width: layout.width, height: layout.height - 2), on: &canvas)
+        }
+    }
+
+    /// Draws one pane into `rect`.
+    public static func draw(_ pane: PaneID, frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+        let focused = frame.state.focus == pane && frame.state.mode != .help
+        switch pane {
+        case .providers: ProvidersPane.draw(frame, in: rect, focused: focused, on: &canvas)
+        case .routes: RoutesPane.draw(frame, in: rect, focused: focused, on: &canvas)
+        case .cache: CachePane.draw(frame, in: rect, focused: focused, on: &canvas)
+        case .latency: LatencyPane.draw(frame, in: rect, focused: focused, on: &canvas)
+        case .console: ConsolePane.draw(frame, in: rect, focused: focused, on: &canvas)
+        }
+    }
+
+    /// Draws the header line into `rect`.
+    public static func drawHeader(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+        HeaderBar.draw(frame, in: rect, on: &canvas)
+    }
+
+    /// Draws the footer line into `rect`.
+    public static func drawFooter(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+        FooterBar.draw(frame, in: rect, on: &canvas)
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The bottom line: the keys that matter in the current focus (from the keymap), and the last
+/// status message.
+enum FooterBar {
+    static func draw(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+        guard !rect.isEmpty else { return }
+        canvas.fill(rect, style: CellStyle(.mainForeground, background: .selectedBackground))
+        let keyStyle = CellStyle(.highlightForeground, background: .selectedBackground, attributes: [.bold])
+        let textStyle = CellStyle(.dimForeground, background: .selectedBackground)
+        var statusWidth = 0
+        if let status = frame.state.status {
+            let text = " \(status.text) "
+            statusWidth = min(Canvas.displayWidth(of: text), rect.width / 2)
+            let x = rect.maxX - statusWidth
+            canvas.put(text, at: x, rect.y, style: CellStyle(status.isError ? .healthDown : .healthOK, background: .selectedBackground, attributes: [.bold]), limit: statusWidth)
+        }
+        let limit = rect.maxX - statusWidth - 1
+        var x = rect.x + 1
+        for binding in frame.state.footerBindings {
+            let need = Canvas.displayWidth(of: binding.label) + Canvas.displayWidth(of: binding.summary) + 3
+            guard x + need <= limit else { break }
+            x = canvas.put(binding.label, at: x, rect.y, style: keyStyle)
+            x = canvas.put(" \(shortSummary(binding))  ", at: x, rect.y, style: textStyle, limit: limit - x)
+        }
+    }
+
+    private static func shortSummary(_ binding: Keymap.Binding) -> String {
+        binding.summary
+            .replacingOccurrences(of: " selected provider", with: "")
+            .replacingOccurrences(of: "traffic rate up", with: "rate")
+    }
+}

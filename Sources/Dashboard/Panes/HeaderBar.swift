@@ -1,0 +1,46 @@
+import ServingEngine
+
+/// The top line: totals, traffic and the gateway address; shorter labels below 130 columns.
+enum HeaderBar {
+    private struct Item {
+        var label: String
+        var shortLabel: String
+        var value: String
+        var role: StyleRole?
+    }
+
+    static func draw(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+        guard !rect.isEmpty else { return }
+        let bar = CellStyle(.mainForeground, background: .selectedBackground)
+        canvas.fill(rect, style: bar)
+        let s = frame.snapshot
+        let compact = rect.width < 130
+        let label = CellStyle(.dimForeground, background: .selectedBackground)
+        let value = CellStyle(.highlightForeground, background: .selectedBackground, attributes: [.bold])
+        let rate = DisplayFormat.rate(s.traffic.rate)
+        let traffic = s.traffic.enabled ? (s.traffic.paused ? "\(rate) paused" : rate) : "off"
+        let gateway = frame.gatewayAddress ?? (compact ? "off" : "off (\(frame.gatewayNote))")
+        let items = [
+            Item(label: "req", shortLabel: "req", value: DisplayFormat.rate(s.requestsPerSecond)),
+            Item(label: "hit", shortLabel: "hit", value: DisplayFormat.percent(s.recentHitRate), role: .cacheHit),
+            Item(label: "spend", shortLabel: "$", value: DisplayFormat.usd(s.totals.spentUSD)),
+            Item(label: "saved", shortLabel: "saved", value: DisplayFormat.percent(s.totals.savedFraction) + (compact ? "" : " vs frontier-only"), role: .healthOK),
+            Item(label: "up", shortLabel: "up", value: DisplayFormat.uptime(s.uptime)),
+            Item(label: "traffic", shortLabel: "traf", value: traffic, role: s.traffic.paused ? .healthWarn : nil),
+            Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil),
+        ]
+        var x = canvas.put(compact ? " SB " : " Switchboard ", at: rect.x, rect.y, style: CellStyle(.borderFocus, background: .selectedBackground, attributes: [.bold]), limit: rect.width)
+        for item in items {
+            guard x < rect.maxX - 2 else { break }
+            x = canvas.put(" \(compact ? item.shortLabel : item.label) ", at: x, rect.y, style: label, limit: rect.maxX - x)
+            var style = value
+            if let role = item.role { style.foreground = role }
+            x = canvas.put(item.value, at: x, rect.y, style: style, limit: rect.maxX - x)
+            x = canvas.put(" ", at: x, rect.y, style: bar, limit: rect.maxX - x)
+        }
+        let right = " \(frame.themeName) "
+        if x + Canvas.displayWidth(of: right) < rect.maxX {
+            canvas.putRight(right, endingAt: rect.maxX, rect.y, style: label)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+public import ServingEngine
+
+/// Something the state machine asks the outside world to do.
+public enum DashboardAction: Sendable, Hashable {
+    /// Send an operator command to the engine.
+    case perform(OperatorCommand)
+    /// Send a prompt typed in the console.
+    case submit(ConsolePrompt)
+    /// Switch to the next theme.
+    case cycleTheme
+    /// Leave the dashboard.
+    case quit
+}

@@ -1,0 +1,217 @@
+public import ServingEngine
+
+/// The dashboard's focus, modes and selections: a pure state machine.
+///
+/// Keys go in through ``handle(_:)`` and actions come out; nothing here touches the terminal or
+/// the engine, so tests drive it with key sequences.
+///
+/// ```swift
+/// var state = DashboardState()
+/// state.update(from: snapshot)
+/// let actions = state.handle(.character("2")) + state.handle(.character("f"))
+/// // [.perform(.setOverride(provider: "finetuned-local", .forcedDown))]
+/// ```
+public struct DashboardState: Sendable {
+    /// What keys currently mean.
+    public enum Mode: Sendable, Hashable {
+        /// Keys are commands.
+        case normal
+        /// Keys edit the console line.
+        case typing
+        /// The help overlay is shown.
+        case help
+    }
+
+    /// The focused pane.
+    public private(set) var focus: PaneID = .providers
+    /// What keys currently mean.
+    public private(set) var mode: Mode = .normal
+    /// The selected provider's row, from 0.
+    public private(set) var selectedProvider = 0
+    /// The providers, in row order, from the last snapshot.
+    public private(set) var providerNames: [String] = []
+    /// The traffic rate the dashboard last set or saw.
+    public private(set) var trafficRate: Double = 0
+    /// Whether traffic is paused, as last set or seen.
+    public private(set) var trafficPaused = false
+    /// How many entries the Routes log is scrolled back from the newest (0 follows the newest).
+    public private(set) var routesOffset = 0
+    /// The console line.
+    public private(set) var editor = LineEditor()
+    /// A one-line message for the operator (the last command's result or an error).
+    public var status: StatusMessage?
+    /// The screen size.
+    public private(set) var screenWidth: Int
+    /// The screen size.
+    public private(set) var screenHeight: Int
+    /// The key table.
+    public let keymap: Keymap
+    private var focusBeforeConsole: PaneID = .providers
+
+    /// The traffic rates `+` and `-` step through, in requests per second.
+    public static let rateSteps: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+
+    /// Creates the start state.
+    public init(width: Int = 160, height: Int = 48, keymap: Keymap = .standard) {
+        screenWidth = width
+        screenHeight = height
+        self.keymap = keymap
+    }
+
+    /// The current layout.
+    public var layout: DashboardLayout {
+        DashboardLayout(width: screenWidth, height: screenHeight, providerCount: providerNames.count)
+    }
+
+    /// Where keys are looked up now.
+    public var context: Keymap.Context {
+        switch mode {
+        case .normal: .pane(focus)
+        case .typing: .console
+        case .help: .help
+        }
+    }
+
+    /// The footer's bindings for the current context.
+    public var footerBindings: [Keymap.Binding] {
+        switch mode {
+        case .normal: keymap.footer(for: [.pane(focus), .global])
+        case .typing: keymap.footer(for: [.console])
+        case .help: keymap.footer(for: [.help])
+        }
+    }
+
+    /// The selected provider's name, if there are providers.
+    public var selectedProviderName: String? {
+        providerNames.indices.contains(selectedProvider) ? providerNames[selectedProvider] : nil
+    }
+
+    /// Takes in what the engine reports: the provider list and the traffic settings.
+    public mutating func update(from snapshot: EngineSnapshot) {
+        let names = snapshot.providers.map(\.name)
+        if names != providerNames {
+            let selected = selectedProviderName
+            providerNames = names
+            selectedProvider = selected.flatMap { names.firstIndex(of: $0) } ?? min(selectedProvider, max(0, names.count - 1))
+        }
+        trafficRate = snapshot.traffic.rate
+        trafficPaused = snapshot.traffic.paused
+    }
+
+    /// Records a new screen size.
+    public mutating func resize(width: Int, height: Int) {
+        screenWidth = width
+        screenHeight = height
+    }
+
+    /// Handles one key and returns what the outside world must do.
+    public mutating func handle(_ key: DashboardKey) -> [DashboardAction] {
+        if case .click(let x, let y) = key { return click(x: x, y: y) }
+        switch mode {
+        case .help:
+            if let binding = keymap.binding(for: key, in: .help) { return run(binding.command, key: key) }
+            return []
+        case .typing:
+            if let binding = keymap.binding(for: key, in: .console) { return run(binding.command, key: key) }
+            _ = editor.handle(key)
+            return []
+        case .normal:
+            if let binding = keymap.binding(for: key, in: .pane(focus)) ?? keymap.binding(for: key, in: .global) {
+                return run(binding.command, key: key)
+            }
+            return []
+        }
+    }
+
+    private mutating func run(_ command: KeyCommand, key: DashboardKey) -> [DashboardAction] {
+        switch command {
+        case .selectPrevious:
+            if focus == .routes { routesOffset = max(0, routesOffset - 1) } else { select(selectedProvider - 1) }
+        case .selectNext:
+            if focus == .routes { routesOffset += 1 } else { select(selectedProvider + 1) }
+        case .selectNumberedRow:
+            if case .character(let c) = key, let digit = c.wholeNumberValue { select(digit - 1) }
+        case .followNewest:
+            routesOffset = 0
+        case .pageUp:
+            routesOffset = max(0, routesOffset - max(1, layout.rect(.routes).height - 3))
+        case .pageDown:
+            routesOffset += max(1, layout.rect(.routes).height - 3)
+        case .focusNext, .focusPrevious:
+            let panes = PaneID.allCases
+            let index = panes.firstIndex(of: focus)!
+            let next = panes[(index + (command == .focusNext ? 1 : panes.count - 1)) % panes.count]
+            if next == .console {
+                focusBeforeConsole = focus
+                mode = .typing
+            } else {
+                mode = .normal
+            }
+            focus = next
+        case .forceDown: return override(.forcedDown)
+        case .forceUp: return override(.forcedUp)
+        case .returnToAuto: return override(.auto)
+        case .rateUp:
+            trafficRate = Self.rateSteps.first { $0 > trafficRate + 1e-9 } ?? trafficRate
+            return [.perform(.setTrafficRate(trafficRate))]
+        case .rateDown:
+            trafficRate = Self.rateSteps.last { $0 < trafficRate - 1e-9 } ?? Self.rateSteps[0]
+            return [.perform(.setTrafficRate(trafficRate))]
+        case .togglePause:
+            trafficPaused.toggle()
+            return [.perform(.setTrafficPaused(trafficPaused))]
+        case .clearCache:
+            return [.perform(.invalidateCache(tenant: nil))]
+        case .focusConsole:
+            if focus != .console { focusBeforeConsole = focus }
+            focus = .console
+            mode = .typing
+        case .leaveConsole:
+            focus = focusBeforeConsole == .console ? .providers : focusBeforeConsole
+            mode = .normal
+        case .submitPrompt:
+            let line = editor.text
+            guard !line.allSatisfy(\.isWhitespace) else { return [] }
+            switch ConsolePrompt.parse(line) {
+            case .success(let prompt):
+                _ = editor.commit()
+                return [.submit(prompt)]
+            case .failure(let error):
+                status = StatusMessage(error.message, isError: true)
+            }
+        case .historyPrevious: editor.historyPrevious()
+        case .historyNext: editor.historyNext()
+        case .editLine: _ = editor.handle(key)
+        case .cycleTheme: return [.cycleTheme]
+        case .toggleHelp: mode = mode == .help ? .normal : .help
+        case .quit: return [.quit]
+        }
+        return []
+    }
+
+    private mutating func select(_ row: Int) {
+        guard !providerNames.isEmpty else { return }
+        selectedProvider = min(max(0, row), providerNames.count - 1)
+    }
+
+    private mutating func override(_ value: ProviderOverride) -> [DashboardAction] {
+        guard let name = selectedProviderName else {
+            status = StatusMessage("no provider selected", isError: true)
+            return []
+        }
+        return [.perform(.setOverride(provider: name, value))]
+    }
+
+    private mutating func click(x: Int, y: Int) -> [DashboardAction] {
+        guard mode != .help, let pane = layout.pane(atX: x, y: y) else { return [] }
+        if pane == .console {
+            return run(.focusConsole, key: .click(x: x, y: y))
+        }
+        mode = .normal
+        focus = pane
+        if pane == .providers, let row = layout.providerRow(atY: y), row < providerNames.count {
+            select(row)
+        }
+        return []
+    }
+}

@@ -1,0 +1,51 @@
+/// What a key binding does; ``DashboardState/handle(_:)`` carries it out.
+public enum KeyCommand: Sendable, Hashable {
+    /// Select the previous row (provider, or scroll the log up).
+    case selectPrevious
+    /// Select the next row (provider, or scroll the log down).
+    case selectNext
+    /// Select the provider on the row of the digit pressed.
+    case selectNumberedRow
+    /// Scroll back to the newest log entries.
+    case followNewest
+    /// Scroll the log by a page.
+    case pageUp
+    /// Scroll the log by a page.
+    case pageDown
+    /// Focus the next pane.
+    case focusNext
+    /// Focus the previous pane.
+    case focusPrevious
+    /// Force the selected provider down.
+    case forceDown
+    /// Force the selected provider up.
+    case forceUp
+    /// Give the selected provider back to its circuit breaker.
+    case returnToAuto
+    /// Raise the traffic rate one step.
+    case rateUp
+    /// Lower the traffic rate one step.
+    case rateDown
+    /// Pause or resume traffic.
+    case togglePause
+    /// Drop every cached answer.
+    case clearCache
+    /// Focus the console and type.
+    case focusConsole
+    /// Leave the console.
+    case leaveConsole
+    /// Send the typed prompt.
+    case submitPrompt
+    /// The previous prompt from history.
+    case historyPrevious
+    /// The next prompt from history.
+    case historyNext
+    /// Line editing, handled by ``LineEditor`` (listed for help only).
+    case editLine
+    /// Switch theme.
+    case cycleTheme
+    /// Show or hide the help overlay.
+    case toggleHelp
+    /// Quit.
+    case quit
+}

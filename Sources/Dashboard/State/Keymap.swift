@@ -1,0 +1,113 @@
+/// The one table of key bindings: the state machine dispatches from it, the footer shows the
+/// bindings of the focused pane from it, and the `?` overlay lists all of it, so the three never
+/// disagree.
+public struct Keymap: Sendable {
+    /// Where a binding applies.
+    public enum Context: Sendable, Hashable {
+        /// Any pane except while typing in the console.
+        case global
+        /// Only while this pane has focus (not the console).
+        case pane(PaneID)
+        /// While typing in the console.
+        case console
+        /// While the help overlay is shown.
+        case help
+
+        /// The heading in the help overlay.
+        public var heading: String {
+            switch self {
+            case .global: "Everywhere"
+            case .pane(let pane): pane.title
+            case .console: "Console (typing)"
+            case .help: "Help"
+            }
+        }
+    }
+
+    /// One binding.
+    public struct Binding: Sendable, Hashable {
+        /// The keys that trigger it.
+        public var keys: [DashboardKey]
+        /// How the keys are written in hints, e.g. `↑↓/jk`.
+        public var label: String
+        /// What it does, in a few words.
+        public var summary: String
+        /// Where it applies.
+        public var contexts: [Context]
+        /// Whether the footer shows it.
+        public var inFooter: Bool
+        /// What it does.
+        public var command: KeyCommand
+    }
+
+    /// Every binding, in help order.
+    public let bindings: [Binding]
+
+    /// The dashboard's bindings.
+    public static let standard = Keymap(bindings: [
+        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "select previous provider", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectPrevious),
+        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "select next provider", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectNext),
+        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "scroll to newer", contexts: [.pane(.routes)], inFooter: false, command: .selectPrevious),
+        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "scroll to older", contexts: [.pane(.routes)], inFooter: true, command: .selectNext),
+        Binding(keys: [.pageUp], label: "PgUp", summary: "page to newer", contexts: [.pane(.routes)], inFooter: false, command: .pageUp),
+        Binding(keys: [.pageDown], label: "PgDn", summary: "page to older", contexts: [.pane(.routes)], inFooter: false, command: .pageDown),
+        Binding(keys: [.home, .character("g")], label: "Home/g", summary: "follow newest", contexts: [.pane(.routes)], inFooter: true, command: .followNewest),
+        Binding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", summary: "select provider by row", contexts: [.global], inFooter: true, command: .selectNumberedRow),
+        Binding(keys: [.character("f")], label: "f", summary: "force selected provider down", contexts: [.global], inFooter: true, command: .forceDown),
+        Binding(keys: [.character("u")], label: "u", summary: "force selected provider up", contexts: [.global], inFooter: true, command: .forceUp),
+        Binding(keys: [.character("a")], label: "a", summary: "return selected provider to auto", contexts: [.global], inFooter: true, command: .returnToAuto),
+        Binding(keys: [.character("+"), .character("=")], label: "+/-", summary: "traffic rate up", contexts: [.global], inFooter: true, command: .rateUp),
+        Binding(keys: [.character("-"), .character("_")], label: "-", summary: "traffic rate down", contexts: [.global], inFooter: false, command: .rateDown),
+        Binding(keys: [.character("p"), .character(" ")], label: "p", summary: "pause/resume traffic", contexts: [.global], inFooter: true, command: .togglePause),
+        Binding(keys: [.character("x")], label: "x", summary: "clear the cache (all tenants)", contexts: [.pane(.cache)], inFooter: true, command: .clearCache),
+        Binding(keys: [.tab], label: "Tab", summary: "next pane", contexts: [.global, .console], inFooter: true, command: .focusNext),
+        Binding(keys: [.backTab], label: "S-Tab", summary: "previous pane", contexts: [.global, .console], inFooter: false, command: .focusPrevious),
+        Binding(keys: [.character("/"), .character(":")], label: "/", summary: "type a prompt in the console", contexts: [.global], inFooter: true, command: .focusConsole),
+        Binding(keys: [.enter], label: "Enter", summary: "send prompt", contexts: [.console], inFooter: true, command: .submitPrompt),
+        Binding(keys: [.up], label: "↑↓", summary: "prompt history", contexts: [.console], inFooter: true, command: .historyPrevious),
+        Binding(keys: [.down], label: "↓", summary: "next in history", contexts: [.console], inFooter: false, command: .historyNext),
+        Binding(keys: [], label: "←→ ^A^E ^U^W", summary: "edit the line (also Home End Bksp Del ^K)", contexts: [.console], inFooter: true, command: .editLine),
+        Binding(keys: [.escape], label: "Esc", summary: "leave the console", contexts: [.console], inFooter: true, command: .leaveConsole),
+        Binding(keys: [.character("t")], label: "t", summary: "next theme", contexts: [.global], inFooter: true, command: .cycleTheme),
+        Binding(keys: [.character("?"), .function(1)], label: "?", summary: "help", contexts: [.global], inFooter: true, command: .toggleHelp),
+        Binding(keys: [.character("?"), .escape, .character("q"), .enter], label: "?/Esc", summary: "close help", contexts: [.help], inFooter: true, command: .toggleHelp),
+        Binding(keys: [.character("q")], label: "q", summary: "quit", contexts: [.global], inFooter: true, command: .quit),
+    ])
+
+    /// The binding for `key` in `context`, if any.
+    public func binding(for key: DashboardKey, in context: Context) -> Binding? {
+        bindings.first { $0.contexts.contains(context) && $0.keys.contains(key) }
+    }
+
+    /// The bindings the footer shows for `context` (the pane's own first, then the global ones).
+    public func footer(for contexts: [Context]) -> [Binding] {
+        var seen: Set<String> = []
+        var result: [Binding] = []
+        // Help and quit first, so a narrow footer never hides them.
+        for binding in bindings where binding.inFooter && (binding.command == .toggleHelp || binding.command == .quit) && contexts.contains(where: binding.contexts.contains) {
+            seen.insert(binding.label)
+            result.append(binding)
+        }
+        for context in contexts {
+            for binding in bindings where binding.inFooter && binding.contexts.contains(context) && !seen.contains(binding.label) {
+                seen.insert(binding.label)
+                result.append(binding)
+            }
+        }
+        return result
+    }
+
+    /// Every binding grouped by where it applies, in table order.
+    public func helpSections() -> [(heading: String, bindings: [Binding])] {
+        var sections: [(heading: String, bindings: [Binding])] = []
+        for binding in bindings {
+            let heading = binding.contexts.map(\.heading).joined(separator: ", ")
+            if let index = sections.firstIndex(where: { $0.heading == heading }) {
+                sections[index].bindings.append(binding)
+            } else {
+                sections.append((heading, [binding]))
+            }
+        }
+        return sections
+    }
+}

@@ -1,0 +1,77 @@
+extension Theme {
+    /// A parsed theme and the problems that did not stop it from being used.
+    public struct Parsed: Sendable, Hashable {
+        /// The theme, with missing keys filled from the default.
+        public var theme: Theme
+        /// Unknown keys and missing keys, one message each.
+        public var warnings: [String]
+    }
+
+    /// Parses btop-style theme text.
+    ///
+    /// Each non-blank line is `theme[KEY]="#RRGGBB"` (quotes optional); `#` starts a comment
+    /// line. Unknown keys are warnings; malformed lines are errors.
+    ///
+    /// ```
+    /// # Nord-ish
+    /// theme[main_bg]="#2E3440"
+    /// theme[main_fg]="#D8DEE9"
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - text: the file contents.
+    ///   - file: the path to name in messages.
+    ///   - name: the theme's name.
+    public static func parse(_ text: String, file: String, name: String) -> Result<Parsed, ThemeError> {
+        parseColors(text, file: file, reportMissing: name != "default").map { colors, warnings in
+            Parsed(theme: Theme(name: name, source: file, colors: colors), warnings: warnings)
+        }
+    }
+
+    /// The colours `text` sets, without filling missing ones, and the warnings.
+    static func parseColors(_ text: String, file: String, reportMissing: Bool) -> Result<([StyleRole: RGBColor], [String]), ThemeError> {
+        var colors: [StyleRole: RGBColor] = [:]
+        var warnings: [String] = []
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = offset + 1
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard line.hasPrefix("theme["), let close = line.firstIndex(of: "]") else {
+                return .failure(ThemeError(file: file, line: lineNumber, key: nil, expected: "a line like theme[main_bg]=\"#1E2127\"", found: "\"\(line)\""))
+            }
+            let key = String(line[line.index(line.startIndex, offsetBy: 6)..<close])
+            var rest = line[line.index(after: close)...].trimmingWhitespace()
+            guard rest.hasPrefix("=") else {
+                return .failure(ThemeError(file: file, line: lineNumber, key: key, expected: "\"=\" after theme[\(key)]", found: rest.isEmpty ? "end of line" : "\"\(rest)\""))
+            }
+            rest = rest.dropFirst().trimmingWhitespace()
+            if rest.count >= 2, rest.first == "\"", rest.last == "\"" {
+                rest = rest.dropFirst().dropLast()
+            } else if rest.first == "\"" || rest.last == "\"" {
+                return .failure(ThemeError(file: file, line: lineNumber, key: key, expected: "a closing quote", found: "\(rest)"))
+            }
+            guard let role = StyleRole(rawValue: key) else {
+                warnings.append("\(file):\(lineNumber): unknown key \"\(key)\" ignored (known: \(StyleRole.allCases.map(\.rawValue).joined(separator: " ")))")
+                continue
+            }
+            guard let color = RGBColor(hex: String(rest)) else {
+                return .failure(ThemeError(file: file, line: lineNumber, key: key, expected: "a colour like \"#1E2127\"", found: "\"\(rest)\""))
+            }
+            colors[role] = color
+        }
+        let missing = StyleRole.allCases.filter { colors[$0] == nil }
+        if !missing.isEmpty && reportMissing {
+            warnings.append("\(file): \(missing.count) key(s) taken from the default theme: \(missing.map(\.rawValue).joined(separator: " "))")
+        }
+        return .success((colors, warnings))
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> SubSequence {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return slice
+    }
+}

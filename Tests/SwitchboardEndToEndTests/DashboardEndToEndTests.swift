@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+/// The real `switchboard` dashboard driven through tmux: panes, forcing a provider down, the
+/// cascade answering from the next provider, a console prompt, resizing, and a clean exit.
+@Suite("switchboard dashboard under tmux, end to end", .serialized)
+struct DashboardEndToEndTests {
+    @Test(.enabled(if: Tmux.isInstalled, "tmux is not installed; install it (apt-get install tmux) to run the dashboard end-to-end test"))
+    func operatorForcesTheFrontierPrimaryDownAndTypesAPrompt() throws {
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        let exitFile = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-e2e-\(UUID().uuidString).exit")
+        defer { try? FileManager.default.removeItem(at: exitFile) }
+        let binary = SwitchboardBinary.url.path
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "switchboard not built at \(binary)")
+        let command = "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(binary)' --rps 30; echo EXIT=$? > '\(exitFile.path)'; sleep 30"
+        try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "dash", "sh", "-c", command])
+
+        // Every pane title, the header and the footer.
+        let start = try tmux.waitFor("every pane title", timeout: .seconds(30)) { screen in
+            ["─ Routes ", "─ Cache ", "─ Latency ", "─ Providers ", "─ Console "].allSatisfy(screen.contains) && screen.contains("Switchboard") && screen.contains("? help")
+        }
+        #expect(start.contains("finetuned-local") && start.contains("gpt-cloud"))
+
+        // Select finetuned-local (row 2) and force it down.
+        try tmux.sendKeys(["2"])
+        try tmux.sendKeys(["f"])
+        try tmux.waitFor("finetuned-local shown forced down", timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("finetuned-local") && $0.contains("forced down") && $0.contains("▶") }
+        }
+        // Frontier traffic is now answered by gpt-cloud, after skipping the forced-down primary.
+        try tmux.waitFor("a frontier request answered by gpt-cloud in Routes", timeout: .seconds(30)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("frontier") && $0.contains("finetuned⊘ gpt-cloud") || $0.contains("frontier") && $0.contains("finetuned-local⊘ gpt-cloud") }
+        }
+        try tmux.waitFor("the operator event in Routes", timeout: .seconds(10)) { $0.contains("operator: finetuned-local forced down") }
+
+        // A console prompt, forced to the frontier tier, answered by gpt-cloud with its route shown.
+        try tmux.sendKeys(["/"])
+        try tmux.sendKeys(["-l", "tier:frontier how do circuit breakers work"])
+        try tmux.sendKeys(["Enter"])
+        let answered = try tmux.waitFor("the console answer and its route", timeout: .seconds(30)) { screen in
+            screen.contains("#1 how do circuit breakers work") && screen.contains("finetuned-local skipped: forced down") && screen.contains("gpt-cloud#1 ok")
+        }
+        #expect(answered.contains("tier frontier"))
+        try tmux.waitFor("the console request in Routes", timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("console") && $0.contains("how do") }
+        }
+        try tmux.sendKeys(["Escape"])
+
+        // Resize down and back; the dashboard redraws at each size.
+        try tmux.run(["resize-window", "-t", "dash", "-x", "100", "-y", "30"])
+        try tmux.waitFor("the layout at 100x30", timeout: .seconds(10)) { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 29 && screen.contains("─ Console ") && screen.contains("─ Latency ") && lines.allSatisfy { $0.count <= 100 }
+        }
+        try tmux.run(["resize-window", "-t", "dash", "-x", "60", "-y", "20"])
+        try tmux.waitFor("the too-small screen", timeout: .seconds(10)) { $0.contains("Terminal too small") && $0.contains("60x20") }
+        try tmux.run(["resize-window", "-t", "dash", "-x", "160", "-y", "48"])
+        try tmux.waitFor("the layout back at 160x48", timeout: .seconds(10)) { screen in
+            ["─ Routes ", "─ Cache ", "─ Latency ", "─ Providers ", "─ Console "].allSatisfy(screen.contains) && screen.contains("vs frontier-only")
+        }
+
+        // q quits and the process exits 0.
+        try tmux.sendKeys(["q"])
+        let deadline = ContinuousClock.now + .seconds(15)
+        var status: String?
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOf: exitFile, encoding: .utf8), text.hasPrefix("EXIT=") {
+                status = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                break
+            }
+            usleep(100_000)
+        }
+        #expect(status == "EXIT=0", "the dashboard did not exit cleanly after q; last screen:\n\((try? tmux.capture()) ?? "")")
+    }
+}
+
+/// A private tmux server (its own socket) for one test.
+struct Tmux {
+    /// Whether a `tmux` executable is on the PATH.
+    static let isInstalled: Bool = path != nil
+
+    static let path: String? = {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") + ["/usr/bin", "/usr/local/bin"]
+        return directories.map { "\($0)/tmux" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    let socket = "switchboard-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs `tmux -L SOCKET ARGS` and returns its output.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.path ?? "/usr/bin/tmux")
+        process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(text)")
+        }
+        return text
+    }
+
+    func sendKeys(_ keys: [String]) throws {
+        try run(["send-keys", "-t", "dash"] + keys)
+    }
+
+    func capture() throws -> String {
+        try run(["capture-pane", "-p", "-t", "dash"])
+    }
+
+    /// Polls the screen every 200 ms until `condition` holds; fails with the last screen after `timeout`.
+    @discardableResult
+    func waitFor(_ what: String, timeout: Duration, _ condition: (String) -> Bool) throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var screen = ""
+        while ContinuousClock.now < deadline {
+            screen = (try? capture()) ?? screen
+            if condition(screen) { return screen }
+            usleep(200_000)
+        }
+        throw Failure(description: "timed out after \(timeout) waiting for \(what); last screen:\n\(screen)")
+    }
+
+    func killServer() {
+        _ = try? run(["kill-server"])
+    }
+}
