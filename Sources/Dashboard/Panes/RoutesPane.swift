@@ -96,7 +96,10 @@ enum RoutesPane {
     static func cacheLabel(_ outcome: CacheOutcome, short: Bool) -> (String, StyleRole) {
         switch outcome {
         case .exact: return (short ? "exact" : "exact", .cacheHit)
-        case .semantic(let similarity, _): return (short ? "sem" : "sem \(String(DisplayFormat.score(similarity).dropFirst()))", .cacheHit)
+        case .semantic(let similarity, _):
+            // ".93" keeps the column narrow; a similarity that rounds to 1 must still read "1.00".
+            let text = DisplayFormat.score(similarity)
+            return (short ? "sem" : "sem \(text.hasPrefix("0") ? String(text.dropFirst()) : text)", .cacheHit)
         case .miss: return ("miss", .cacheMiss)
         case .bypass: return ("bypass", .dimForeground)
         case .disabled: return ("off", .dimForeground)
