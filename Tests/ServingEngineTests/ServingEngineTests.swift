@@ -176,11 +176,9 @@ struct ServingEngineTests {
     @Test func aProviderSlowerThanItsTimeoutIsAbandonedForTheNext() async throws {
         let b = ScriptedProvider("b", otherwise: .hang)
         let engine = try engine([b, ScriptedProvider("c", script: [.answer("c was quick")])], configuration: testConfiguration(timeout: .milliseconds(100), retry: RetryPolicy(maxAttemptsPerProvider: 1)))
-        let clock = ContinuousClock()
-        let start = clock.now
+        // b never answers (it sleeps an hour), so finishing at all shows the timeout worked.
         let response = try await engine.complete(ChatRequest(prompt: hardPrompt))
         #expect(response.text == "c was quick")
-        #expect(clock.now - start < .seconds(5))
         guard case .failed(let failure) = response.decision.attempts.first?.outcome else {
             Issue.record("expected b's attempt to have failed")
             return

@@ -3,8 +3,8 @@ import Testing
 
 @Suite("switchboard simulate, end to end", .serialized)
 struct SimulateEndToEndTests {
-    @Test func theFrontierTierKeepsAnsweringThroughTheCascadeWhileItsPrimaryIsDownAndNothingIsLost() throws {
-        let output = try SwitchboardBinary.run(["simulate", "--rps", "120", "--duration", "8", "--fail", "finetuned-local@2-6", "--json"])
+    @Test func theFrontierTierKeepsAnsweringThroughTheCascadeWhileItsPrimaryIsDownAndNothingIsLost() async throws {
+        let output = try await SwitchboardBinary.run(["simulate", "--rps", "120", "--duration", "8", "--fail", "finetuned-local@2-6", "--json"])
         #expect(output.status == 0, "stderr: \(output.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         let requests = try #require(report["requests"] as? Int)
@@ -26,14 +26,14 @@ struct SimulateEndToEndTests {
         #expect((cost["actual_usd"] ?? 0) < (cost["frontier_only_usd"] ?? 0))
     }
 
-    @Test func aBadFailWindowIsRejectedWithTheExpectedForm() throws {
-        let output = try SwitchboardBinary.run(["simulate", "--fail", "finetuned-local@12-5"])
+    @Test func aBadFailWindowIsRejectedWithTheExpectedForm() async throws {
+        let output = try await SwitchboardBinary.run(["simulate", "--fail", "finetuned-local@12-5"])
         #expect(output.status != 0)
         #expect(output.standardError.contains("the window must start at 0 or later and end after it starts"))
     }
 
-    @Test func failingAProviderThatDoesNotExistNamesTheKnownOnes() throws {
-        let output = try SwitchboardBinary.run(["simulate", "--duration", "1", "--fail", "nope@0-1"])
+    @Test func failingAProviderThatDoesNotExistNamesTheKnownOnes() async throws {
+        let output = try await SwitchboardBinary.run(["simulate", "--duration", "1", "--fail", "nope@0-1"])
         #expect(output.status != 0)
         #expect(output.standardError.contains("no provider named 'nope'"))
         #expect(output.standardError.contains("finetuned-local"))
@@ -48,27 +48,27 @@ struct CheckConfigEndToEndTests {
         return path
     }
 
-    @Test func theBuiltInConfigurationRoundTripsThroughPrintAndCheck() throws {
-        let printed = try SwitchboardBinary.run(["print-config"])
+    @Test func theBuiltInConfigurationRoundTripsThroughPrintAndCheck() async throws {
+        let printed = try await SwitchboardBinary.run(["print-config"])
         #expect(printed.status == 0)
         let path = try write(printed.standardOutput)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let checked = try SwitchboardBinary.run(["check-config", path])
+        let checked = try await SwitchboardBinary.run(["check-config", path])
         #expect(checked.status == 0, "stderr: \(checked.standardError)")
         #expect(checked.standardOutput.contains("ok — 5 providers, 2 tiers"))
     }
 
-    @Test func aBrokenLineIsReportedWithFileLineAndKey() throws {
+    @Test func aBrokenLineIsReportedWithFileLineAndKey() async throws {
         let path = try write("providers:\n  - name: a\n    timeout_ms: soon\ntiers:\n  - name: t\n    chain: [a]\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let output = try SwitchboardBinary.run(["check-config", path])
+        let output = try await SwitchboardBinary.run(["check-config", path])
         #expect(output.status == 1)
         #expect(output.standardError.contains("\(path):3:17: providers[0].timeout_ms: expected a whole number from 1 to 3600000 milliseconds, got 'soon'"))
     }
 
-    @Test func everyCommandsHelpCarriesAnExample() throws {
+    @Test func everyCommandsHelpCarriesAnExample() async throws {
         for command in [["simulate"], ["check-config"], ["print-config"], ["bench"]] {
-            let output = try SwitchboardBinary.run(command + ["--help"])
+            let output = try await SwitchboardBinary.run(command + ["--help"])
             #expect(output.status == 0)
             #expect(output.standardOutput.contains("switchboard "), "\(command) --help must show an example")
         }

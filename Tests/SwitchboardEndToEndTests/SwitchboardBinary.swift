@@ -1,8 +1,12 @@
 import Foundation
 
 /// Runs the real `switchboard` executable that SwiftPM built beside the test bundle.
+///
+/// Waiting never blocks a thread of Swift's cooperative pool (it has one thread per core, and
+/// the other tests need them): pipes are drained on Dispatch threads and the exit is awaited
+/// through the process's termination handler.
 enum SwitchboardBinary {
-    struct Output {
+    struct Output: Sendable {
         var status: Int32
         var standardOutput: String
         var standardError: String
@@ -22,38 +26,47 @@ enum SwitchboardBinary {
         return directory.appendingPathComponent("switchboard")
     }
 
-    /// Runs the binary with `arguments`, killing it after `timeout`, and returns what it printed.
-    static func run(_ arguments: [String], timeout: Duration = .seconds(120), environment: [String: String] = [:]) throws -> Output {
+    /// Runs the binary with `arguments`, terminating it after `timeout`, and returns what it printed.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(120), environment: [String: String] = [:]) async throws -> Output {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
-        let outData = Box(), errData = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData.data = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData.data = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        while process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        let box = ProcessBox(process)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+                return
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                box.terminateIfRunning()
+            }
         }
-        group.wait()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: String(decoding: outData.data, as: UTF8.self), standardError: String(decoding: errData.data, as: UTF8.self))
+        async let output = readToEnd(stdout.fileHandleForReading)
+        async let errors = readToEnd(stderr.fileHandleForReading)
+        return Output(status: status, standardOutput: String(decoding: await output, as: UTF8.self), standardError: String(decoding: await errors, as: UTF8.self))
     }
 
-    private final class Box: @unchecked Sendable {
-        var data = Data()
+    private static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+    }
+
+    private final class ProcessBox: @unchecked Sendable {
+        private let process: Process
+        init(_ process: Process) { self.process = process }
+        func terminateIfRunning() {
+            if process.isRunning { process.terminate() }
+        }
     }
 }
