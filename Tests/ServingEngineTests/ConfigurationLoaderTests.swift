@@ -90,7 +90,7 @@ struct ConfigurationLoaderTests {
     @Test func anUnknownProviderKindListsTheKnownOnes() {
         let error = error(minimal.replacingOccurrences(of: "  - name: cloud", with: "  - name: cloud\n    kind: telepathy"))
         #expect(error?.key == "providers[1].kind")
-        #expect(error?.message == "unknown provider kind 'telepathy'; expected one of: simulated, openai-compatible, anthropic")
+        #expect(error?.message.hasPrefix("unknown provider kind 'telepathy'; expected one of: simulated") == true)
     }
 
     @Test func aMissingFileIsAClearError() {
