@@ -78,7 +78,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], swiftSettings: strictSettings),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["__Snapshots__"], swiftSettings: strictSettings),
         .testTarget(
             name: "SwitchboardEndToEndTests",
             dependencies: ["ServingEngine"],

@@ -26,6 +26,8 @@ static inline int sb_attr_underline(void) { return (int)A_UNDERLINE; }
 static inline int sb_attr_dim(void) { return (int)A_DIM; }
 static inline int sb_attr_normal(void) { return (int)A_NORMAL; }
 static inline WINDOW *sb_stdscr(void) { return stdscr; }
+static inline FILE *sb_stdout(void) { return stdout; }
+static inline FILE *sb_stdin(void) { return stdin; }
 static inline int sb_lines(void) { return LINES; }
 static inline int sb_cols(void) { return COLS; }
 static inline int sb_colors(void) { return COLORS; }

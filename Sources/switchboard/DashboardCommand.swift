@@ -16,16 +16,17 @@ struct DashboardCommand: AsyncParsableCommand {
             (default, light, high-contrast, monochrome); NO_COLOR=1 draws without colour.
 
             Examples:
-              switchboard                                   # built-in providers, 20 req/s of traffic
+              switchboard                         # built-in demo, 20 req/s
               switchboard --theme light --rps 200
-              switchboard --config switchboard.yaml --no-traffic
+              NO_COLOR=1 switchboard --no-traffic
+              switchboard --config switchboard.yaml
             """
     )
 
     @Option(name: .long, help: "A configuration file (YAML); the built-in demo configuration when omitted.")
     var config: String?
 
-    @Option(name: .long, help: "The theme to start with: a name from themes/ (default, light, high-contrast, monochrome, …).")
+    @Option(name: .long, help: "The theme to start with: a name from themes/ (default, light, high-contrast, monochrome, …) or a .theme file path.")
     var theme: String?
 
     @Option(name: .long, help: "Traffic generator rate in requests per second (default: the configuration's).")
@@ -48,12 +49,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.loadConfiguration(config)
-        let engine: ServingEngine
-        do {
-            engine = try ServingEngine(configuration: configuration)
-        } catch {
-            throw ValidationError("cannot start the engine: \(error.description)")
-        }
+        let engine = try ServingEngine(configuration: configuration)
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
         let traffic = TrafficGenerator(engine: engine)
@@ -61,14 +57,9 @@ struct DashboardCommand: AsyncParsableCommand {
         let options = DashboardOptions(
             themeName: theme,
             gatewayNote: listen.map { "\($0): not built yet" } ?? "not built yet")
-        let outcome: DashboardOutcome
-        do {
-            outcome = try await DashboardApp.run(engine: engine, options: options)
-        } catch {
-            trafficTask.cancel()
-            throw ValidationError(error.message)
-        }
-        trafficTask.cancel()
+        defer { trafficTask.cancel() }
+        // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
+        let outcome = try await DashboardApp.run(engine: engine, options: options)
         for message in outcome.messages {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

@@ -180,115 +180,30 @@ import Testing
     }
 }
 
-/// The keymap drives dispatch, the footer and the help overlay.
-@Suite struct KeymapTests {
-    @Test func footerHintsComeFromTheKeymapAndAppearInHelp() {
-        let keymap = Keymap.standard
-        let help = keymap.helpSections().flatMap(\.bindings)
-        for focus in PaneID.allCases {
-            var state = DashboardState()
-            state.update(from: Fixtures.snapshot)
-            while state.focus != focus { _ = state.handle(.tab) }
-            let footer = state.footerBindings
-            #expect(!footer.isEmpty)
-            for binding in footer {
-                #expect(help.contains(binding), "\(binding.label) in the footer but not in help")
-                // Every footer key really does what it says in this context.
-                if let key = binding.keys.first {
-                    #expect(keymap.binding(for: key, in: state.context)?.command == binding.command || binding.contexts.contains(.global))
-                }
+/// Drills and the router threshold.
+@Suite struct DrillAndThresholdTests {
+    @Test func eCyclesTheSelectedProvidersFaultDrill() {
+        var state = DashboardState()
+        state.update(from: Fixtures.snapshot)
+        _ = state.handle(.character("3"))
+        var profiles: [FaultProfile] = []
+        for _ in 0..<4 {
+            for action in state.handle(.character("e")) {
+                if case .perform(.injectFaults(let provider, let profile)) = action, provider == "gpt-cloud" { profiles.append(profile) }
             }
+            if profiles.count == 1 { #expect(state.drill(for: "gpt-cloud") == "50% errors") }
         }
+        #expect(profiles.map(\.errorRate) == [0.5, 1, 0, 0])
+        #expect(profiles[2].slowdown == 20 && profiles[3] == FaultProfile())
+        #expect(state.drill(for: "gpt-cloud") == nil)
     }
 
-    @Test func helpListsEveryBindingOnce() {
-        let keymap = Keymap.standard
-        #expect(keymap.helpSections().flatMap(\.bindings).count == keymap.bindings.count)
-    }
-
-    @Test func helpAndQuitLeadTheFooter() {
-        let footer = DashboardState().footerBindings
-        #expect(footer.prefix(2).map(\.command) == [.toggleHelp, .quit])
-    }
-}
-
-/// Line editing and history.
-@Suite struct LineEditorTests {
-    func type(_ text: String, into editor: inout LineEditor) {
-        for c in text { _ = editor.handle(.character(c)) }
-    }
-
-    @Test func readlineEditing() {
-        var editor = LineEditor()
-        type("hello world", into: &editor)
-        _ = editor.handle(.control("w"))
-        #expect(editor.text == "hello ")
-        _ = editor.handle(.control("a"))
-        type(">", into: &editor)
-        #expect(editor.text == ">hello ")
-        _ = editor.handle(.control("e"))
-        _ = editor.handle(.backspace)
-        _ = editor.handle(.left)
-        _ = editor.handle(.left)
-        _ = editor.handle(.delete)
-        #expect(editor.text == ">helo")
-        _ = editor.handle(.home)
-        _ = editor.handle(.right)
-        _ = editor.handle(.control("k"))
-        #expect(editor.text == ">")
-        type("abc", into: &editor)
-        _ = editor.handle(.left)
-        _ = editor.handle(.control("u"))
-        #expect(editor.text == "c" && editor.cursor == 0)
-        _ = editor.handle(.end)
-        #expect(editor.cursor == 1)
-    }
-
-    @Test func historySkipsBlanksAndRepeatsAndRestoresDraft() {
-        var editor = LineEditor()
-        for line in ["one", "two", "two", "  "] {
-            type(line, into: &editor)
-            _ = editor.commit()
-        }
-        #expect(editor.history == ["one", "two"])
-        type("draft", into: &editor)
-        editor.historyPrevious()
-        #expect(editor.text == "two")
-        editor.historyPrevious()
-        editor.historyPrevious()
-        #expect(editor.text == "one")
-        editor.historyNext()
-        editor.historyNext()
-        #expect(editor.text == "draft")
-    }
-}
-
-/// The console's directive syntax.
-@Suite struct ConsolePromptTests {
-    @Test func parsesDirectivesThenText() throws {
-        let prompt = try ConsolePrompt.parse("@globex model:gpt-cloud why is the sky blue?").get()
-        #expect(prompt == ConsolePrompt(text: "why is the sky blue?", tenant: "globex", model: "gpt-cloud"))
-        let request = prompt.request
-        #expect(request.model == "gpt-cloud" && request.tenant == "globex" && request.stream)
-        #expect(request.options.origin == .console && request.options.cacheLookup)
-    }
-
-    @Test func defaultsAndNoCache() throws {
-        let prompt = try ConsolePrompt.parse("!nocache hi").get()
-        #expect(prompt.tenant == ConsolePrompt.defaultTenant && prompt.bypassCache)
-        #expect(!prompt.request.options.cacheLookup && !prompt.request.options.cacheStore)
-        #expect(prompt.request.model == ChatRequest.automaticModel)
-        // Directives only count at the start.
-        #expect(try ConsolePrompt.parse("say @acme tier:x").get().text == "say @acme tier:x")
-    }
-
-    @Test func errorsSayWhatToType() {
-        for line in ["@ hi", "tier: hi", "model: hi", "@acme", "   "] {
-            guard case .failure(let error) = ConsolePrompt.parse(line) else {
-                Issue.record("'\(line)' should not parse")
-                continue
-            }
-            #expect(!error.message.isEmpty)
-        }
+    @Test func bracketsMoveTheThresholdInBounds() {
+        var state = DashboardState()
+        state.update(from: Fixtures.snapshot)  // small up to 0.35
+        #expect(state.handle(.character("]")) == [.perform(.setRouterThreshold(0.4))])
+        #expect(state.handle(.character("[")) == [.perform(.setRouterThreshold(0.35))])
+        for _ in 0..<30 { _ = state.handle(.character("]")) }
+        #expect(state.routerThreshold == 1)
     }
 }

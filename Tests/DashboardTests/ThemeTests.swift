@@ -81,6 +81,9 @@ import Testing
         #expect(broken.error?.line == 2 && broken.error?.key == "main_fg" && broken.error?.file.hasSuffix("broken.theme") == true)
         let ocean = catalog.load("ocean")
         #expect(ocean.error == nil && ocean.theme.color(.mainBackground) == RGBColor(red: 0x10, green: 0x20, blue: 0x30))
+        let byPath = catalog.load(directory.appendingPathComponent("ocean.theme").path)
+        #expect(byPath.error == nil && byPath.theme.name == "ocean")
+        #expect(catalog.load("/no/such/dir/x.theme").error?.file == "/no/such/dir/x.theme")
         let missing = catalog.load("nope")
         #expect(missing.theme == Theme.default && missing.error != nil)
         #expect(missing.error!.description.contains("ocean"), "the error lists the themes that exist")
@@ -129,57 +132,5 @@ import Testing
         #expect(RGBColor(hex: "#1e2127")?.description == "#1E2127")
         #expect(RGBColor(hex: "1E2127") == nil)
         #expect(RGBColor(hex: "#12") == nil)
-    }
-}
-
-/// The canvas: clipping, ellipsis, wide characters, boxes.
-@Suite struct CanvasTests {
-    @Test func putClipsWithEllipsisAndKeepsInsideBounds() {
-        var canvas = Canvas(width: 10, height: 2)
-        let end = canvas.put("hello world", at: 2, 0, limit: 6)
-        #expect(end == 8)
-        #expect(canvas.text.split(separator: "\n")[0] == "  hello…  ")
-        canvas.put("exactly", at: 0, 1, limit: 7)
-        #expect(canvas.text.hasSuffix("exactly   "))
-        canvas.put("off-screen", at: -3, 5)
-        canvas.put("negative", at: -3, 1)
-        #expect(canvas.text.split(separator: "\n")[1].hasPrefix("ative"))
-    }
-
-    @Test func wideCharactersTakeTwoCells() {
-        var canvas = Canvas(width: 6, height: 1)
-        let end = canvas.put("日本x", at: 0, 0)
-        #expect(end == 5)
-        #expect(canvas.text == "日本x ")
-        #expect(canvas[1, 0].scalar == Cell.continuation)
-        #expect(Canvas.displayWidth(of: "e\u{301}") == 1)
-    }
-
-    @Test func controlCharactersBecomeSpaces() {
-        var canvas = Canvas(width: 4, height: 1)
-        canvas.put("a\tb\u{1B}", at: 0, 0)
-        #expect(canvas.text == "a b ")
-    }
-
-    @Test func monochromeAddsAttributesForColourOnlyRoles() {
-        var canvas = Canvas(width: 4, height: 1, monochrome: true)
-        canvas.put("x", at: 0, 0, style: CellStyle(.healthDown))
-        canvas.put("y", at: 1, 0, style: CellStyle(background: .selectedBackground))
-        canvas.put("z", at: 2, 0, style: CellStyle(.routeFallback))
-        #expect(canvas.attributeMap == "BRU ")
-        var colour = Canvas(width: 4, height: 1)
-        colour.put("x", at: 0, 0, style: CellStyle(.healthDown))
-        #expect(colour.attributeMap == "    ")
-    }
-
-    @Test func boxDrawsTitleAndBadge() {
-        var canvas = Canvas(width: 30, height: 3)
-        canvas.box(canvas.bounds, title: "Routes", focused: true, badge: "new")
-        #expect(canvas.text == """
-            ╭─ Routes ─────────── new ─╮
-            │                            │
-            ╰────────────────────────────╯
-            """.replacingOccurrences(of: "─╮\n", with: "───╮\n") || canvas.text.hasPrefix("╭─ Routes "))
-        #expect(canvas.roleMap.hasPrefix("BBBHHHHHHBB") || canvas.roleMap.hasPrefix("BBB"))
     }
 }

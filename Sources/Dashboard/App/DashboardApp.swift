@@ -9,6 +9,8 @@ import ServingEngine
 /// let outcome = try await DashboardApp.run(engine: engine, options: DashboardOptions(themeName: "light"))
 /// ```
 public final class DashboardApp {
+    /// Activity entries taken per frame: more than the tallest Routes pane shows, far fewer than the log keeps.
+    static let activityRows = 120
     private let engine: any DashboardEngine
     private let options: DashboardOptions
     private let screen: NCursesScreen
@@ -128,7 +130,7 @@ public final class DashboardApp {
     }
 
     private func drawFrame() {
-        let snapshot = engine.snapshot()
+        let snapshot = engine.snapshot(activityLimit: Self.activityRows)
         state.update(from: snapshot)
         let frame = DashboardFrame(snapshot: snapshot, state: state, console: console.current(), themeName: theme.name, gatewayAddress: options.gatewayAddress, gatewayNote: options.gatewayNote, utcOffset: utcOffset)
         DashboardRenderer.render(frame, into: &canvas)

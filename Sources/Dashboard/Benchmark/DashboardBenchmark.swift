@@ -42,6 +42,20 @@ public struct DashboardBenchmark: Sendable {
         public var blitPercentile50: Duration?
         /// The same, p99.
         public var blitPercentile99: Duration?
+        /// Taking the engine snapshot alone (part of the frame): p50.
+        public var snapshotPercentile50: Duration
+        /// Rendering the panes alone (part of the frame): p50.
+        public var renderPercentile50: Duration
+        /// Rendering the panes alone: p99.
+        public var renderPercentile99: Duration
+        /// CPU time of the UI thread rendering the panes (not waiting for a core): p50.
+        public var renderCPUPercentile50: Duration
+        /// CPU time of the UI thread rendering the panes: p99.
+        public var renderCPUPercentile99: Duration
+        /// CPU time of the UI thread taking the engine snapshot: p50.
+        public var snapshotCPUPercentile50: Duration
+        /// The UI thread's CPU time per frame (snapshot, render and blit), mean.
+        public var cpuPerFrame: Duration
         /// Frames measured.
         public var frames: Int
         /// The UI thread's CPU time over wall time during the steady 10 fps phase, in [0, 1] of one core.
@@ -59,6 +73,9 @@ public struct DashboardBenchmark: Sendable {
             var lines = [
                 "load: \(String(format: "%.0f", achievedRequestsPerSecond)) requests/s finished while rendering (\(activityEntries) activity entries per snapshot)",
                 "frame (snapshot + all panes into the canvas): p50 \(ms(framePercentile50))  p99 \(ms(framePercentile99))  over \(frames) frames",
+                "  of which engine.snapshot(): p50 \(ms(snapshotPercentile50)); panes into the canvas: p50 \(ms(renderPercentile50))  p99 \(ms(renderPercentile99))",
+                "  CPU time on the UI thread: snapshot p50 \(ms(snapshotCPUPercentile50)); panes p50 \(ms(renderCPUPercentile50))  p99 \(ms(renderCPUPercentile99)) (wall times include waiting for a core)",
+                "UI thread CPU per frame (snapshot + render + blit): \(ms(cpuPerFrame)) mean",
             ]
             if let p50 = blitPercentile50, let p99 = blitPercentile99 {
                 lines.append("ncurses blit + doupdate (newterm on /dev/null): p50 \(ms(p50))  p99 \(ms(p99))")
@@ -112,19 +129,31 @@ public struct DashboardBenchmark: Sendable {
         }
         defer { screen?.close() }
         var frameTimes: [Duration] = []
+        var snapshotTimes: [Duration] = []
+        var renderTimes: [Duration] = []
+        var snapshotCPU: [Duration] = []
+        var renderCPU: [Duration] = []
         var blitTimes: [Duration] = []
         var activityEntries = 0
         let clock = ContinuousClock()
 
         func frame() {
             let start = clock.now
-            let snapshot = engine.snapshot()
+            let cpu0 = sb_thread_cpu_nanoseconds()
+            let snapshot = engine.snapshot(activityLimit: DashboardApp.activityRows)
+            let snapped = clock.now
+            let cpu1 = sb_thread_cpu_nanoseconds()
+            snapshotTimes.append(snapped - start)
             state.update(from: snapshot)
             activityEntries = snapshot.activity.count
             let frame = DashboardFrame(snapshot: snapshot, state: state, console: transcript, themeName: "default")
             DashboardRenderer.render(frame, into: &canvas)
             let rendered = clock.now
+            let cpu2 = sb_thread_cpu_nanoseconds()
+            snapshotCPU.append(.nanoseconds(cpu1 - cpu0))
+            renderCPU.append(.nanoseconds(cpu2 - cpu1))
             frameTimes.append(rendered - start)
+            renderTimes.append(rendered - snapped)
             if let screen {
                 screen.present(canvas)
                 blitTimes.append(clock.now - rendered)
@@ -142,8 +171,10 @@ public struct DashboardBenchmark: Sendable {
             let wait = next - clock.now
             if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
         }
-        let cpu = Double(sb_thread_cpu_nanoseconds() - cpuStart) / 1e9
+        let cpuNanoseconds = sb_thread_cpu_nanoseconds() - cpuStart
+        let cpu = Double(cpuNanoseconds) / 1e9
         let wall = (clock.now - wallStart).seconds
+        let steadyFrames = max(1, frameTimes.count)
         // Burst phase: frames back to back, for percentiles.
         for _ in 0..<burstFrames { frame() }
 
@@ -157,6 +188,13 @@ public struct DashboardBenchmark: Sendable {
             framePercentile99: percentile(frameTimes, 0.99) ?? .zero,
             blitPercentile50: percentile(blitTimes, 0.5),
             blitPercentile99: percentile(blitTimes, 0.99),
+            snapshotPercentile50: percentile(snapshotTimes, 0.5) ?? .zero,
+            renderPercentile50: percentile(renderTimes, 0.5) ?? .zero,
+            renderPercentile99: percentile(renderTimes, 0.99) ?? .zero,
+            renderCPUPercentile50: percentile(renderCPU, 0.5) ?? .zero,
+            renderCPUPercentile99: percentile(renderCPU, 0.99) ?? .zero,
+            snapshotCPUPercentile50: percentile(snapshotCPU, 0.5) ?? .zero,
+            cpuPerFrame: .nanoseconds(cpuNanoseconds / Int64(steadyFrames)),
             frames: frameTimes.count,
             uiCPUShare: cpu / max(wall, 1e-9),
             achievedRequestsPerSecond: 0,

@@ -95,6 +95,7 @@ public struct Canvas: Sendable {
             var scalar = scalars[index]
             index = scalars.index(after: index)
             if scalar.value < 0x20 || scalar.value == 0x7F { scalar = " " }
+            if !glyphs.isUnicode, scalar.value > 0x7E { scalar = Self.asciiFallback(for: scalar) }
             let cellWidth = Self.displayWidth(of: scalar)
             if cellWidth == 0 { continue }
             let hasMore = index != scalars.endIndex
@@ -157,6 +158,24 @@ public struct Canvas: Sendable {
         if let badge, x + 4 < rect.maxX - 2 {
             let badgeX = max(x + 1, rect.maxX - 3 - Self.displayWidth(of: badge))
             put(" \(badge) ", at: badgeX - 1, rect.y, style: CellStyle(.dimForeground), limit: rect.maxX - 1 - badgeX)
+        }
+    }
+
+    /// What an ASCII-only terminal shows for a non-ASCII scalar: a look-alike, or `?`.
+    static func asciiFallback(for scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar {
+        case "·", "•": "."
+        case "≈", "…", "~": "~"
+        case "→", "▶", "›", "»": ">"
+        case "←", "‹", "«": "<"
+        case "●", "★": "*"
+        case "✗", "×": "x"
+        case "⊘", "─", "–", "—": "-"
+        case "│": "|"
+        case "µ": "u"
+        case "↑": "^"
+        case "↓": "v"
+        default: Self.displayWidth(of: scalar) == 0 ? scalar : "?"
         }
     }
 

@@ -38,11 +38,29 @@ public enum StyleRole: String, Sendable, Hashable, CaseIterable {
     /// The slow end of latency gradients.
     case latencyEnd = "latency_end"
 
-    /// The role's index in ``allCases``, for table lookups.
-    var index: Int { Self.indexTable[self]! }
-
-    private static let indexTable: [StyleRole: Int] = Dictionary(
-        uniqueKeysWithValues: allCases.enumerated().map { ($0.element, $0.offset) })
+    /// The role's index in ``allCases``, for table lookups (a switch: this runs per cell run
+    /// in the terminal backend).
+    var index: Int {
+        switch self {
+        case .mainBackground: 0
+        case .mainForeground: 1
+        case .dimForeground: 2
+        case .highlightForeground: 3
+        case .selectedBackground: 4
+        case .border: 5
+        case .borderFocus: 6
+        case .healthOK: 7
+        case .healthWarn: 8
+        case .healthDown: 9
+        case .cacheHit: 10
+        case .cacheMiss: 11
+        case .routePrimary: 12
+        case .routeFallback: 13
+        case .latencyStart: 14
+        case .latencyMid: 15
+        case .latencyEnd: 16
+        }
+    }
 
     /// A one-letter code for snapshot files.
     var snapshotCode: Character {

@@ -3,8 +3,9 @@ public import ServingEngine
 /// What the dashboard needs from an engine. ``ServingEngine`` provides it; tests and the
 /// benchmark can supply their own.
 public protocol DashboardEngine: Sendable {
-    /// The engine's state now; cheap enough to call every frame.
-    func snapshot() -> EngineSnapshot
+    /// The engine's state now, with at most `activityLimit` recent activity entries; cheap
+    /// enough to call every frame.
+    func snapshot(activityLimit: Int) -> EngineSnapshot
     /// Carries out an operator command and returns a confirmation.
     func perform(_ command: OperatorCommand) throws(CommandError) -> String
     /// Streams the answer to `request`.

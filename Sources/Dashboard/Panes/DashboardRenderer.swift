@@ -31,14 +31,4 @@ public enum DashboardRenderer {
         case .console: ConsolePane.draw(frame, in: rect, focused: focused, on: &canvas)
         }
     }
-
-    /// Draws the header line into `rect`.
-    public static func drawHeader(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
-        HeaderBar.draw(frame, in: rect, on: &canvas)
-    }
-
-    /// Draws the footer line into `rect`.
-    public static func drawFooter(_ frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
-        FooterBar.draw(frame, in: rect, on: &canvas)
-    }
 }

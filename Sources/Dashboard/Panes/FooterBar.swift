@@ -1,5 +1,3 @@
-import Foundation
-
 /// The bottom line: the keys that matter in the current focus (from the keymap), and the last
 /// status message.
 enum FooterBar {
@@ -18,16 +16,10 @@ enum FooterBar {
         let limit = rect.maxX - statusWidth - 1
         var x = rect.x + 1
         for binding in frame.state.footerBindings {
-            let need = Canvas.displayWidth(of: binding.label) + Canvas.displayWidth(of: binding.summary) + 3
+            let need = Canvas.displayWidth(of: binding.label) + Canvas.displayWidth(of: binding.hint) + 3
             guard x + need <= limit else { break }
             x = canvas.put(binding.label, at: x, rect.y, style: keyStyle)
-            x = canvas.put(" \(shortSummary(binding))  ", at: x, rect.y, style: textStyle, limit: limit - x)
+            x = canvas.put(" \(binding.hint)  ", at: x, rect.y, style: textStyle, limit: limit - x)
         }
-    }
-
-    private static func shortSummary(_ binding: Keymap.Binding) -> String {
-        binding.summary
-            .replacingOccurrences(of: " selected provider", with: "")
-            .replacingOccurrences(of: "traffic rate up", with: "rate")
     }
 }

@@ -4,7 +4,7 @@ enum HelpOverlay {
         let sections = keymap.helpSections()
         let lineCount = sections.reduce(0) { $0 + $1.bindings.count + 1 } + 2
         let labelWidth = keymap.bindings.map { Canvas.displayWidth(of: $0.label) }.max() ?? 8
-        let width = min(screen.width - 4, 72)
+        let width = min(screen.width - 2, 96)
         let height = min(screen.height - 2, lineCount + 2)
         let rect = Rect(x: screen.x + (screen.width - width) / 2, y: screen.y + (screen.height - height) / 2, width: width, height: height)
         canvas.fill(rect, style: .plain)
@@ -30,7 +30,7 @@ enum HelpOverlay {
             for binding in section.bindings {
                 guard y < inner.maxY else { break }
                 let x = inner.x + 1 + column * columnWidth
-                let keyWidth = min(labelWidth, columns == 2 ? 9 : labelWidth)
+                let keyWidth = min(labelWidth, 12)
                 canvas.put(binding.label, at: x + 1, y, style: CellStyle(.highlightForeground, attributes: [.bold]), limit: keyWidth)
                 canvas.put(binding.summary, at: x + 2 + keyWidth, y, style: CellStyle(.mainForeground), limit: columnWidth - keyWidth - 4)
                 advance()

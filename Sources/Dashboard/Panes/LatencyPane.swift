@@ -21,14 +21,20 @@ enum LatencyPane {
                 drawHistogram(summary.buckets, x: inner.x, top: y + 1, height: barRows, width: inner.width, on: &canvas)
                 y += perTier
             } else {
-                // Compact: name, a one-row histogram, then the stats.
-                var x = canvas.put(tier.name, at: inner.x, y, style: CellStyle(.highlightForeground, attributes: [.bold]), limit: 9)
+                // Compact: name, a one-row histogram (pairs of buckets merged when narrow), then
+                // as many figures as fit.
+                var x = canvas.put(tier.name, at: inner.x, y, style: CellStyle(.highlightForeground, attributes: [.bold]), limit: 8)
                 x = inner.x + 9
-                let total = max(1, summary.buckets.max() ?? 1)
-                let values = summary.buckets.map { Optional(Double($0)) }
-                Sparkline.draw(values, maximum: Double(total), at: x, y: y, width: values.count, role: .latencyMid, on: &canvas)
-                for (index, bucket) in summary.buckets.enumerated() where bucket > 0 {
-                    canvas.restyle(Rect(x: x + index, y: y, width: 1, height: 1)) { $0.foreground = role(bucket: index, of: summary.buckets.count) }
+                let merge = inner.width - 9 - 11 < summary.buckets.count
+                var counts: [UInt64] = []
+                for (index, bucket) in summary.buckets.enumerated() {
+                    if merge && index % 2 == 1 { counts[counts.count - 1] += bucket } else { counts.append(bucket) }
+                }
+                let values = counts.map { Optional(Double($0)) }
+                Sparkline.draw(values, maximum: Double(max(1, counts.max() ?? 1)), at: x, y: y, width: values.count, role: .latencyMid, on: &canvas)
+                for (index, count) in counts.enumerated() where count > 0 {
+                    let bucket = merge ? min(summary.buckets.count - 1, index * 2 + 1) : index
+                    canvas.restyle(Rect(x: x + index, y: y, width: 1, height: 1)) { $0.foreground = role(bucket: bucket, of: summary.buckets.count) }
                 }
                 x += values.count
                 // As many figures as fit, most telling first.

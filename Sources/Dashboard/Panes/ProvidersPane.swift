@@ -55,7 +55,10 @@ enum ProvidersPane {
                 column += width + 1
             }
             if detailWidth > 6 {
-                canvas.put(detail(provider), at: column, y, style: style(provider.breakerReason != nil ? .healthWarn : .dimForeground), limit: detailWidth)
+                var text = detail(provider)
+                if let drill = frame.state.drill(for: provider.name) { text = "drill: \(drill) (e) · " + text }
+                let role: StyleRole = frame.state.drill(for: provider.name) != nil || provider.breakerReason != nil ? .healthWarn : .dimForeground
+                canvas.put(text, at: column, y, style: style(role), limit: detailWidth)
             }
         }
     }

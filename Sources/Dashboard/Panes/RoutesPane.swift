@@ -11,7 +11,10 @@ enum RoutesPane {
     static func draw(_ frame: DashboardFrame, in rect: Rect, focused: Bool, on canvas: inout Canvas) {
         let activity = frame.snapshot.activity
         let offset = min(frame.state.routesOffset, max(0, activity.count - 1))
-        let badge = offset > 0 ? "scrolled \(offset) back · Home follows" : "newest first"
+        var badge = offset > 0 ? "scrolled \(offset) back · Home follows" : "newest first"
+        if let threshold = frame.state.routerThreshold, let cheapest = frame.snapshot.routerThresholds.min(by: { $0.upTo < $1.upTo }) {
+            badge = "\(cheapest.tier) ≤ \(DisplayFormat.score(threshold)) · " + badge
+        }
         canvas.box(rect, title: PaneID.routes.title, focused: focused, badge: badge)
         let inner = rect.inset(by: 1)
         guard inner.height >= 2, inner.width >= 20 else { return }

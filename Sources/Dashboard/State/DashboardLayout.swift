@@ -43,8 +43,9 @@ public struct DashboardLayout: Sendable, Hashable {
         let providersHeight = min(max(1, providerCount) + 3, 12, body / 2)
         let consoleHeight = height >= 40 ? 12 : (height >= 30 ? 8 : 6)
         let middleHeight = body - providersHeight - consoleHeight
-        let routesWidth = width * 62 / 100
-        let rightWidth = width - routesWidth
+        // The right column gets about a third, between 30 and 58 columns; Routes the rest.
+        let rightWidth = max(30, min(58, width * 36 / 100))
+        let routesWidth = width - rightWidth
         let cacheHeight = middleHeight / 2
         let middleY = 1 + providersHeight
         panes = [

@@ -34,6 +34,10 @@ public struct DashboardState: Sendable {
     public private(set) var trafficRate: Double = 0
     /// Whether traffic is paused, as last set or seen.
     public private(set) var trafficPaused = false
+    /// The threshold between the cheapest tier and the next, as last set or seen.
+    public private(set) var routerThreshold: Double?
+    /// The fault drill step of each provider the operator drilled (index into ``drillSteps``).
+    public private(set) var drills: [String: Int] = [:]
     /// How many entries the Routes log is scrolled back from the newest (0 follows the newest).
     public private(set) var routesOffset = 0
     /// The console line.
@@ -50,6 +54,20 @@ public struct DashboardState: Sendable {
 
     /// The traffic rates `+` and `-` step through, in requests per second.
     public static let rateSteps: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+
+    /// The fault drill steps `e` cycles through: a name and the faults injected.
+    public static let drillSteps: [(name: String, faults: FaultProfile)] = [
+        ("off", FaultProfile()),
+        ("50% errors", FaultProfile(errorRate: 0.5, kinds: [.serverError, .timeout])),
+        ("all calls fail", FaultProfile(errorRate: 1, kinds: [.serverError])),
+        ("20x slower", FaultProfile(slowdown: 20)),
+    ]
+
+    /// The name of `provider`'s current fault drill, or nil when none is on.
+    public func drill(for provider: String) -> String? {
+        guard let step = drills[provider], step > 0 else { return nil }
+        return Self.drillSteps[step].name
+    }
 
     /// Creates the start state.
     public init(width: Int = 160, height: Int = 48, keymap: Keymap = .standard) {
@@ -96,6 +114,8 @@ public struct DashboardState: Sendable {
         }
         trafficRate = snapshot.traffic.rate
         trafficPaused = snapshot.traffic.paused
+        routesOffset = min(routesOffset, max(0, snapshot.activity.count - 1))
+        routerThreshold = snapshot.routerThresholds.min { $0.upTo < $1.upTo }?.upTo
     }
 
     /// Records a new screen size.
@@ -160,6 +180,20 @@ public struct DashboardState: Sendable {
         case .togglePause:
             trafficPaused.toggle()
             return [.perform(.setTrafficPaused(trafficPaused))]
+        case .cycleFaultDrill:
+            guard let name = selectedProviderName else {
+                status = StatusMessage("no provider selected", isError: true)
+                return []
+            }
+            let step = ((drills[name] ?? 0) + 1) % Self.drillSteps.count
+            drills[name] = step
+            return [.perform(.injectFaults(provider: name, Self.drillSteps[step].faults))]
+        case .raiseThreshold, .lowerThreshold:
+            guard let current = routerThreshold else { return [] }
+            let step = command == .raiseThreshold ? 0.05 : -0.05
+            let next = ((current + step) * 100).rounded() / 100
+            routerThreshold = min(1, max(0, next))
+            return [.perform(.setRouterThreshold(routerThreshold!))]
         case .clearCache:
             return [.perform(.invalidateCache(tenant: nil))]
         case .focusConsole:

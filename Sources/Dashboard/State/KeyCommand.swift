@@ -28,6 +28,12 @@ public enum KeyCommand: Sendable, Hashable {
     case rateDown
     /// Pause or resume traffic.
     case togglePause
+    /// Step the selected provider's fault drill (off, half errors, all errors, slow).
+    case cycleFaultDrill
+    /// Raise the cheapest tier's router threshold (less traffic to bigger tiers).
+    case raiseThreshold
+    /// Lower the cheapest tier's router threshold (more traffic to bigger tiers).
+    case lowerThreshold
     /// Drop every cached answer.
     case clearCache
     /// Focus the console and type.

@@ -30,8 +30,10 @@ public struct Keymap: Sendable {
         public var keys: [DashboardKey]
         /// How the keys are written in hints, e.g. `↑↓/jk`.
         public var label: String
-        /// What it does, in a few words.
+        /// What it does, in a few words (the help overlay).
         public var summary: String
+        /// What it does in one or two words (the footer).
+        public var hint: String
         /// Where it applies.
         public var contexts: [Context]
         /// Whether the footer shows it.
@@ -45,33 +47,36 @@ public struct Keymap: Sendable {
 
     /// The dashboard's bindings.
     public static let standard = Keymap(bindings: [
-        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "select previous provider", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectPrevious),
-        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "select next provider", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectNext),
-        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "scroll to newer", contexts: [.pane(.routes)], inFooter: false, command: .selectPrevious),
-        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "scroll to older", contexts: [.pane(.routes)], inFooter: true, command: .selectNext),
-        Binding(keys: [.pageUp], label: "PgUp", summary: "page to newer", contexts: [.pane(.routes)], inFooter: false, command: .pageUp),
-        Binding(keys: [.pageDown], label: "PgDn", summary: "page to older", contexts: [.pane(.routes)], inFooter: false, command: .pageDown),
-        Binding(keys: [.home, .character("g")], label: "Home/g", summary: "follow newest", contexts: [.pane(.routes)], inFooter: true, command: .followNewest),
-        Binding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", summary: "select provider by row", contexts: [.global], inFooter: true, command: .selectNumberedRow),
-        Binding(keys: [.character("f")], label: "f", summary: "force selected provider down", contexts: [.global], inFooter: true, command: .forceDown),
-        Binding(keys: [.character("u")], label: "u", summary: "force selected provider up", contexts: [.global], inFooter: true, command: .forceUp),
-        Binding(keys: [.character("a")], label: "a", summary: "return selected provider to auto", contexts: [.global], inFooter: true, command: .returnToAuto),
-        Binding(keys: [.character("+"), .character("=")], label: "+/-", summary: "traffic rate up", contexts: [.global], inFooter: true, command: .rateUp),
-        Binding(keys: [.character("-"), .character("_")], label: "-", summary: "traffic rate down", contexts: [.global], inFooter: false, command: .rateDown),
-        Binding(keys: [.character("p"), .character(" ")], label: "p", summary: "pause/resume traffic", contexts: [.global], inFooter: true, command: .togglePause),
-        Binding(keys: [.character("x")], label: "x", summary: "clear the cache (all tenants)", contexts: [.pane(.cache)], inFooter: true, command: .clearCache),
-        Binding(keys: [.tab], label: "Tab", summary: "next pane", contexts: [.global, .console], inFooter: true, command: .focusNext),
-        Binding(keys: [.backTab], label: "S-Tab", summary: "previous pane", contexts: [.global, .console], inFooter: false, command: .focusPrevious),
-        Binding(keys: [.character("/"), .character(":")], label: "/", summary: "type a prompt in the console", contexts: [.global], inFooter: true, command: .focusConsole),
-        Binding(keys: [.enter], label: "Enter", summary: "send prompt", contexts: [.console], inFooter: true, command: .submitPrompt),
-        Binding(keys: [.up], label: "↑↓", summary: "prompt history", contexts: [.console], inFooter: true, command: .historyPrevious),
-        Binding(keys: [.down], label: "↓", summary: "next in history", contexts: [.console], inFooter: false, command: .historyNext),
-        Binding(keys: [], label: "←→ ^A^E ^U^W", summary: "edit the line (also Home End Bksp Del ^K)", contexts: [.console], inFooter: true, command: .editLine),
-        Binding(keys: [.escape], label: "Esc", summary: "leave the console", contexts: [.console], inFooter: true, command: .leaveConsole),
-        Binding(keys: [.character("t")], label: "t", summary: "next theme", contexts: [.global], inFooter: true, command: .cycleTheme),
-        Binding(keys: [.character("?"), .function(1)], label: "?", summary: "help", contexts: [.global], inFooter: true, command: .toggleHelp),
-        Binding(keys: [.character("?"), .escape, .character("q"), .enter], label: "?/Esc", summary: "close help", contexts: [.help], inFooter: true, command: .toggleHelp),
-        Binding(keys: [.character("q")], label: "q", summary: "quit", contexts: [.global], inFooter: true, command: .quit),
+        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "previous provider", hint: "up", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectPrevious),
+        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "next provider", hint: "down", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectNext),
+        Binding(keys: [.up, .character("k")], label: "↑/k", summary: "scroll to newer", hint: "newer", contexts: [.pane(.routes)], inFooter: false, command: .selectPrevious),
+        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "scroll to older", hint: "scroll", contexts: [.pane(.routes)], inFooter: true, command: .selectNext),
+        Binding(keys: [.pageUp], label: "PgUp", summary: "page to newer", hint: "page", contexts: [.pane(.routes)], inFooter: false, command: .pageUp),
+        Binding(keys: [.pageDown], label: "PgDn", summary: "page to older", hint: "page", contexts: [.pane(.routes)], inFooter: false, command: .pageDown),
+        Binding(keys: [.home, .character("g")], label: "Home/g", summary: "follow newest", hint: "follow", contexts: [.pane(.routes)], inFooter: true, command: .followNewest),
+        Binding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", summary: "provider on that row", hint: "select", contexts: [.global], inFooter: true, command: .selectNumberedRow),
+        Binding(keys: [.character("f")], label: "f", summary: "force provider down", hint: "force down", contexts: [.global], inFooter: true, command: .forceDown),
+        Binding(keys: [.character("u")], label: "u", summary: "force provider up", hint: "force up", contexts: [.global], inFooter: true, command: .forceUp),
+        Binding(keys: [.character("a")], label: "a", summary: "provider back to auto", hint: "auto", contexts: [.global], inFooter: true, command: .returnToAuto),
+        Binding(keys: [.character("e")], label: "e", summary: "drill: 50%/all fail/slow", hint: "drill", contexts: [.global], inFooter: true, command: .cycleFaultDrill),
+        Binding(keys: [.character("]")], label: "]", summary: "threshold up: less frontier", hint: "threshold", contexts: [.global], inFooter: false, command: .raiseThreshold),
+        Binding(keys: [.character("[")], label: "[", summary: "threshold down: more frontier", hint: "threshold", contexts: [.global], inFooter: false, command: .lowerThreshold),
+        Binding(keys: [.character("+"), .character("=")], label: "+/-", summary: "traffic rate up (- lowers)", hint: "rate", contexts: [.global], inFooter: true, command: .rateUp),
+        Binding(keys: [.character("-"), .character("_")], label: "-", summary: "traffic rate down", hint: "rate", contexts: [.global], inFooter: false, command: .rateDown),
+        Binding(keys: [.character("p"), .character(" ")], label: "p", summary: "pause/resume traffic", hint: "pause", contexts: [.global], inFooter: true, command: .togglePause),
+        Binding(keys: [.character("x")], label: "x", summary: "clear cache, all tenants", hint: "clear cache", contexts: [.pane(.cache)], inFooter: true, command: .clearCache),
+        Binding(keys: [.tab], label: "Tab", summary: "next pane", hint: "pane", contexts: [.global, .console], inFooter: true, command: .focusNext),
+        Binding(keys: [.backTab], label: "S-Tab", summary: "previous pane", hint: "pane", contexts: [.global, .console], inFooter: false, command: .focusPrevious),
+        Binding(keys: [.character("/"), .character(":")], label: "/", summary: "type a prompt", hint: "prompt", contexts: [.global], inFooter: true, command: .focusConsole),
+        Binding(keys: [.enter], label: "Enter", summary: "send prompt", hint: "send", contexts: [.console], inFooter: true, command: .submitPrompt),
+        Binding(keys: [.up], label: "↑↓", summary: "prompt history", hint: "history", contexts: [.console], inFooter: true, command: .historyPrevious),
+        Binding(keys: [.down], label: "↓", summary: "next in history", hint: "history", contexts: [.console], inFooter: false, command: .historyNext),
+        Binding(keys: [], label: "←→ ^A^E ^U^W", summary: "edit; Home End Del ^K", hint: "edit", contexts: [.console], inFooter: true, command: .editLine),
+        Binding(keys: [.escape], label: "Esc", summary: "leave the console", hint: "leave", contexts: [.console], inFooter: true, command: .leaveConsole),
+        Binding(keys: [.character("t")], label: "t", summary: "next theme", hint: "theme", contexts: [.global], inFooter: true, command: .cycleTheme),
+        Binding(keys: [.character("?"), .function(1)], label: "?", summary: "help", hint: "help", contexts: [.global], inFooter: true, command: .toggleHelp),
+        Binding(keys: [.character("?"), .escape, .character("q"), .enter], label: "?/Esc", summary: "close help", hint: "close", contexts: [.help], inFooter: true, command: .toggleHelp),
+        Binding(keys: [.character("q")], label: "q", summary: "quit", hint: "quit", contexts: [.global], inFooter: true, command: .quit),
     ])
 
     /// The binding for `key` in `context`, if any.

@@ -11,7 +11,7 @@ final class NCursesScreen {
     }
 
     private let window: UnsafeMutablePointer<WINDOW>
-    private let screen: OpaquePointer?
+    private let screen: OpaquePointer
     private var headlessFiles: [UnsafeMutablePointer<FILE>] = []
     private var closed = false
     /// The glyphs the locale allows.
@@ -35,27 +35,33 @@ final class NCursesScreen {
             guard let output = fopen("/dev/null", "w"), let input = fopen("/dev/null", "r") else {
                 throw OpenError(description: "cannot open /dev/null for a headless screen")
             }
-            guard let created = newterm(environment["TERM"] == nil ? "xterm-256color" : nil, output, input) else {
+            // $TERM first, then a terminal every ncurses install knows.
+            guard let created = newterm(nil, output, input) ?? newterm("xterm-256color", output, input) else {
+                fclose(output)
+                fclose(input)
                 throw OpenError(description: "newterm failed on /dev/null (TERM=\(environment["TERM"] ?? "unset"))")
             }
-            screen = created
             headlessFiles = [output, input]
+            screen = created
             set_term(created)
             resizeterm(Int32(size.height), Int32(size.width))
-            guard let root = sb_stdscr() else { throw OpenError(description: "no standard screen") }
-            window = root
         } else {
             guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
                 throw OpenError(description: "the dashboard needs a terminal (stdin and stdout must be a tty); for scripts use `switchboard simulate`")
             }
             sb_install_crash_restore()
-            guard let root = initscr() else {
+            // newterm rather than initscr, which exits the process on an unknown TERM.
+            guard let created = newterm(nil, sb_stdout(), sb_stdin()) else {
                 sb_remove_crash_restore()
                 throw OpenError(description: "cannot initialise the terminal (TERM=\(environment["TERM"] ?? "unset")); try TERM=xterm-256color")
             }
-            screen = nil
-            window = root
+            screen = created
+            set_term(created)
         }
+        guard let root = sb_stdscr() else {
+            throw OpenError(description: "ncurses has no standard screen")
+        }
+        window = root
         cbreak()
         noecho()
         nonl()
@@ -70,7 +76,7 @@ final class NCursesScreen {
         }
         if environment["NO_COLOR"].map({ !$0.isEmpty }) == true { depth = .none }
         colorDepth = depth
-        if headless == nil {
+        if headlessFiles.isEmpty {
             mousemask(sb_mouse_buttons(), nil)
             mouseinterval(0)
         }
@@ -91,11 +97,11 @@ final class NCursesScreen {
         closed = true
         curs_set(1)
         endwin()
-        if let screen {
-            delscreen(screen)
-            for file in headlessFiles { fclose(file) }
-        } else {
+        delscreen(screen)
+        if headlessFiles.isEmpty {
             sb_remove_crash_restore()
+        } else {
+            for file in headlessFiles { fclose(file) }
         }
     }
 

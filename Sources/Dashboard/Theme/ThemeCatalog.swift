@@ -57,7 +57,17 @@ public struct ThemeCatalog: Sendable {
 
     /// Loads theme `name` from the first folder that has it, else the built-in one; falls back
     /// to the default theme, with the error, when it is malformed or missing.
+    ///
+    /// A `name` containing `/` or ending in `.theme` is read as a path.
     public func load(_ name: String) -> Loaded {
+        if name.contains("/") || name.hasSuffix(".theme") {
+            let url = URL(fileURLWithPath: name)
+            let themeName = url.deletingPathExtension().lastPathComponent
+            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+                return Loaded(theme: .default, warnings: [], error: ThemeError(file: name, line: nil, key: nil, expected: "a readable UTF-8 theme file", found: "nothing at that path"))
+            }
+            return Self.loaded(Theme.parse(text, file: name, name: themeName))
+        }
         for directory in directories {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name + ".theme").path
             guard FileManager.default.fileExists(atPath: path) else { continue }

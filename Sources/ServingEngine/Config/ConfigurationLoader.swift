@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
         }
         var reader = try YAMLReader(file: source, path: "", node: root)
         let configuration = try read(&reader)
-        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic"])
+        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway"])
         try configuration.validate()
         return configuration
     }
@@ -124,9 +124,14 @@ public enum ConfigurationLoader {
             try section.finish(known: ["rps", "seed", "tenants", "hard_share"])
         }
 
+        var gateway = GatewayConfiguration()
+        if var section = try reader.mapping("gateway") {
+            gateway = try readGateway(&section)
+        }
+
         return EngineConfiguration(
             source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
-            frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic
+            frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic, gateway: gateway
         )
     }
 
@@ -167,8 +172,77 @@ public enum ConfigurationLoader {
             try simulation.finish(known: ["ttft_ms", "per_token_ms", "spread", "answer_tokens", "faults"])
             provider.simulation = profile
         }
-        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation"])
+        if item.has("base_url") {
+            let url = try item.string("base_url")
+            guard kind.isRemote else {
+                throw item.error("base_url", "a \(kind.rawValue) provider has no base_url; remove it, or set kind to openai-compatible or anthropic")
+            }
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
+                throw item.error("base_url", "expected an http:// or https:// URL, e.g. http://127.0.0.1:8000/v1, got '\(url)'")
+            }
+            provider.baseURL = url
+        } else if kind.isRemote {
+            throw item.error("", "a \(kind.rawValue) provider needs 'base_url', e.g. \(kind == .anthropic ? "https://api.anthropic.com/v1" : "http://127.0.0.1:8000/v1")")
+        }
+        if item.has("api_key_env") {
+            let variable = try item.string("api_key_env")
+            guard isEnvironmentVariableName(variable) else {
+                throw item.error("api_key_env", "expected the NAME of an environment variable (letters, digits and '_', e.g. OPENAI_API_KEY), not the key itself")
+            }
+            provider.apiKeyEnvironmentVariable = variable
+        }
+        if var check = try item.mapping("health_check") {
+            guard kind.isRemote else {
+                throw item.error("health_check", "health checks are for remote providers (openai-compatible, anthropic); simulated providers are tracked passively")
+            }
+            var settings = HealthCheckConfiguration()
+            settings.interval = try check.milliseconds("interval_ms", default: settings.interval, in: 100...3_600_000)
+            settings.timeout = try check.milliseconds("timeout_ms", default: settings.timeout, in: 1...600_000)
+            try check.finish(known: ["interval_ms", "timeout_ms"])
+            provider.healthCheck = settings
+        }
+        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check"])
         return provider
+    }
+
+    private static func readGateway(_ section: inout YAMLReader) throws(ConfigError) -> GatewayConfiguration {
+        var gateway = GatewayConfiguration()
+        if section.has("listen") {
+            let listen = try section.string("listen")
+            guard let colon = listen.lastIndex(of: ":"), !listen[..<colon].isEmpty, let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
+                throw section.error("listen", "expected HOST:PORT, e.g. 127.0.0.1:8080, got '\(listen)'")
+            }
+            gateway.listen = listen
+        }
+        for var key in try section.list("api_keys") {
+            let variable = try key.string("key_env")
+            guard isEnvironmentVariableName(variable) else {
+                throw key.error("key_env", "expected the NAME of an environment variable holding the key (letters, digits and '_'), not the key itself")
+            }
+            let tenant = try key.string("tenant")
+            guard EngineConfiguration.isValidName(tenant) else {
+                throw key.error("tenant", "'\(tenant)' is not a valid tenant name; use letters, digits, '-', '_' or '.'")
+            }
+            gateway.apiKeys.append(.init(environmentVariable: variable, tenant: tenant))
+            try key.finish(known: ["key_env", "tenant"])
+        }
+        if section.has("admin_token_env") {
+            let variable = try section.string("admin_token_env")
+            guard isEnvironmentVariableName(variable) else {
+                throw section.error("admin_token_env", "expected the NAME of an environment variable holding the admin token (letters, digits and '_')")
+            }
+            gateway.adminTokenEnvironmentVariable = variable
+        }
+        gateway.maxBodyBytes = try section.int("max_body_bytes", default: gateway.maxBodyBytes, in: 1024...1_073_741_824, unit: " bytes")
+        gateway.shutdownGrace = try section.milliseconds("shutdown_grace_ms", default: gateway.shutdownGrace, in: 0...600_000)
+        gateway.logPrompts = try section.bool("log_prompts", default: gateway.logPrompts)
+        try section.finish(known: ["listen", "api_keys", "admin_token_env", "max_body_bytes", "shutdown_grace_ms", "log_prompts"])
+        return gateway
+    }
+
+    static func isEnvironmentVariableName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
     private static func syntaxError(_ error: YamlError, source: String) -> ConfigError {

@@ -13,6 +13,9 @@ extension EngineConfiguration {
             guard names.insert(provider.name).inserted else {
                 throw fail("providers[\(index)].name", "a provider named '\(provider.name)' is already defined; names must be unique")
             }
+            if provider.kind.isRemote, provider.baseURL == nil {
+                throw fail("providers[\(index)].base_url", "a \(provider.kind.rawValue) provider needs a base_url, e.g. http://127.0.0.1:8000/v1")
+            }
         }
         guard !tiers.isEmpty else { throw fail("tiers", "no tiers are configured; add at least one with a chain of providers") }
         let known = providers.map(\.name).joined(separator: ", ")
@@ -45,6 +48,10 @@ extension EngineConfiguration {
         }
         guard tierNames.contains(frontierTier) else {
             throw fail("frontier_tier", "no tier named '\(frontierTier)'; tiers: \(tierNames.joined(separator: ", "))")
+        }
+        var keyVariables = Set<String>()
+        for (index, key) in gateway.apiKeys.enumerated() where !keyVariables.insert(key.environmentVariable).inserted {
+            throw fail("gateway.api_keys[\(index)].key_env", "the variable \(key.environmentVariable) is already used by another key; each key needs its own variable")
         }
         if traffic.tenants.isEmpty {
             throw fail("traffic.tenants", "the list is empty; name at least one tenant")

@@ -25,9 +25,11 @@ public struct EngineConfiguration: Sendable {
     public var resilience: ResilienceConfiguration
     /// The built-in traffic generator.
     public var traffic: TrafficConfiguration
+    /// The HTTP gateway: listen address, API keys, admin token, limits.
+    public var gateway: GatewayConfiguration
 
     /// Creates a configuration. Call ``validate()`` before use.
-    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init()) {
+    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init(), gateway: GatewayConfiguration = .init()) {
         self.source = source
         self.providers = providers
         self.tiers = tiers
@@ -39,6 +41,7 @@ public struct EngineConfiguration: Sendable {
         self.embedder = embedder
         self.resilience = resilience
         self.traffic = traffic
+        self.gateway = gateway
     }
 
     /// The provider named `name`, if configured.
@@ -65,11 +68,25 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var weight: Double = 1
     /// The simulated behaviour, for `simulated` providers.
     public var simulation: SimulationProfile
+    /// The base URL of a remote provider's API, e.g. `http://127.0.0.1:8000/v1` (nil for simulated ones).
+    public var baseURL: String?
+    /// The NAME of the environment variable holding the provider's API key; the key itself never
+    /// appears in the configuration.
+    public var apiKeyEnvironmentVariable: String?
+    /// Active health checks, if the provider should be probed between requests.
+    public var healthCheck: HealthCheckConfiguration?
 
     /// Kinds of provider backends.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A built-in simulated model.
         case simulated
+        /// Any server speaking the OpenAI chat completions API (OpenAI, vLLM, llama.cpp, Ollama…).
+        case openAICompatible = "openai-compatible"
+        /// Anthropic's Messages API.
+        case anthropic
+
+        /// Whether the provider is reached over the network (and so needs a `base_url`).
+        public var isRemote: Bool { self != .simulated }
     }
 
     /// Creates a provider configuration.
@@ -205,5 +222,59 @@ public struct TrafficConfiguration: Sendable, Hashable {
         self.seed = seed
         self.tenants = tenants
         self.hardShare = hardShare
+    }
+}
+
+/// Active health checks of a remote provider: a cheap request every `interval`.
+public struct HealthCheckConfiguration: Sendable, Hashable {
+    /// Time between two checks.
+    public var interval: Duration
+    /// How long one check may take before it counts as failed.
+    public var timeout: Duration
+
+    /// Creates health-check settings.
+    public init(interval: Duration = .seconds(15), timeout: Duration = .seconds(3)) {
+        self.interval = interval
+        self.timeout = timeout
+    }
+}
+
+/// The HTTP gateway's settings, as configured (secrets are named by environment variable).
+public struct GatewayConfiguration: Sendable, Hashable {
+    /// `HOST:PORT` to listen on, when the command line gives none.
+    public var listen: String?
+    /// Gateway API keys, each mapped to a tenant. Empty means no authentication (one tenant).
+    public var apiKeys: [APIKey]
+    /// The NAME of the environment variable holding the admin token, if the admin API is protected.
+    public var adminTokenEnvironmentVariable: String?
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// How long in-flight requests may run after a shutdown signal.
+    public var shutdownGrace: Duration
+    /// Whether request log lines include the prompt text (off by default: prompts can be private).
+    public var logPrompts: Bool
+
+    /// One gateway API key: the environment variable holding it, and its tenant.
+    public struct APIKey: Sendable, Hashable {
+        /// The NAME of the environment variable holding the key.
+        public var environmentVariable: String
+        /// The tenant requests with this key belong to.
+        public var tenant: String
+
+        /// Creates a key entry.
+        public init(environmentVariable: String, tenant: String) {
+            self.environmentVariable = environmentVariable
+            self.tenant = tenant
+        }
+    }
+
+    /// Creates gateway settings; by default no keys, 1 MiB bodies and 10 s of shutdown grace.
+    public init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false) {
+        self.listen = listen
+        self.apiKeys = apiKeys
+        self.adminTokenEnvironmentVariable = adminTokenEnvironmentVariable
+        self.maxBodyBytes = maxBodyBytes
+        self.shutdownGrace = shutdownGrace
+        self.logPrompts = logPrompts
     }
 }

@@ -2,7 +2,10 @@ import Foundation
 
 extension ServingEngine {
     /// An immutable picture of the engine now. Cheap: safe to call at frame rate.
-    public func snapshot() -> EngineSnapshot {
+    ///
+    /// - Parameter activityLimit: how many of the most recent activity entries to include (a
+    ///   screen shows a few dozen; the log keeps 300).
+    public func snapshot(activityLimit: Int = 300) -> EngineSnapshot {
         let now = ContinuousClock.now
         let parts = metrics.parts(now: now)
         let second = metrics.second(now)
@@ -64,7 +67,7 @@ extension ServingEngine {
             ),
             tiers: tiers,
             providers: providers,
-            activity: Array(parts.activity),
+            activity: Array(parts.activity.prefix(max(0, activityLimit))),
             traffic: trafficState.withLock { $0 },
             routerThresholds: router.thresholds,
             router: routerStatus(parts: parts, second: second)

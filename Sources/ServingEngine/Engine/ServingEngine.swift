@@ -40,14 +40,30 @@ public final class ServingEngine: Sendable {
     ///   - configuration: a validated configuration.
     ///   - providers: providers to use instead of the ones the configuration would build, by name
     ///     (tests and the gateway pass real or scripted providers here).
-    public init(configuration: EngineConfiguration, providers custom: [any ModelProvider] = []) throws(ConfigError) {
+    ///   - makeProvider: builds the providers of kinds the engine cannot build itself
+    ///     (`openai-compatible`, `anthropic`); the gateway supplies it. Without it, such a provider
+    ///     that `providers` does not replace is a ``ConfigError``.
+    public init(
+        configuration: EngineConfiguration,
+        providers custom: [any ModelProvider] = [],
+        makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil
+    ) throws(ConfigError) {
         try configuration.validate()
         self.configuration = configuration
+        let replaced = Set(custom.map(\.name))
         var built: [String: any ModelProvider] = [:]
-        for (index, provider) in configuration.providers.enumerated() {
+        for (index, provider) in configuration.providers.enumerated() where !replaced.contains(provider.name) {
             switch provider.kind {
             case .simulated:
                 built[provider.name] = SimulatedProvider(configuration: provider, seed: configuration.traffic.seed &+ UInt64(index))
+            case .openAICompatible, .anthropic:
+                guard let makeProvider else {
+                    throw ConfigError(
+                        file: configuration.source, key: "providers[\(index)].kind",
+                        message: "provider '\(provider.name)' is of kind \(provider.kind.rawValue), which only the HTTP gateway can build; run it with `switchboard serve`, or use kind: simulated here"
+                    )
+                }
+                built[provider.name] = try makeProvider(provider)
             }
         }
         for provider in custom { built[provider.name] = provider }

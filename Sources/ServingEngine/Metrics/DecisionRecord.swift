@@ -33,6 +33,29 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
     /// From arrival to the first answer text, if any came.
     public var timeToFirstToken: Duration?
 
+    /// Creates a record (the engine makes them; tests and tools may build their own).
+    public init(
+        id: UInt64, receivedAt: Date, tenant: String, origin: RequestOrigin, promptExcerpt: String, cache: CacheOutcome,
+        route: RouteDecision, attempts: [ProviderAttempt], provider: String?, status: Status, usage: TokenUsage,
+        costUSD: Double, frontierCostUSD: Double, latency: Duration, timeToFirstToken: Duration?
+    ) {
+        self.id = id
+        self.receivedAt = receivedAt
+        self.tenant = tenant
+        self.origin = origin
+        self.promptExcerpt = promptExcerpt
+        self.cache = cache
+        self.route = route
+        self.attempts = attempts
+        self.provider = provider
+        self.status = status
+        self.usage = usage
+        self.costUSD = costUSD
+        self.frontierCostUSD = frontierCostUSD
+        self.latency = latency
+        self.timeToFirstToken = timeToFirstToken
+    }
+
     /// How a request ended.
     public enum Status: Sendable, Hashable {
         /// Answered in full.

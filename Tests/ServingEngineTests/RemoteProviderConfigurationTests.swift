@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+@testable import ServingEngine
+
+@Suite("Remote providers and gateway settings in the configuration")
+struct RemoteProviderConfigurationTests {
+    let remote = """
+        providers:
+          - name: vllm
+            kind: openai-compatible
+            base_url: http://127.0.0.1:8000/v1
+            api_key_env: VLLM_KEY
+            model: qwen-7b
+            health_check: { interval_ms: 5000, timeout_ms: 1000 }
+          - name: claude
+            kind: anthropic
+            base_url: https://api.anthropic.com/v1
+            api_key_env: ANTHROPIC_API_KEY
+            model: claude-sonnet
+        tiers:
+          - name: main
+            chain: [vllm, claude]
+        gateway:
+          listen: 0.0.0.0:9090
+          api_keys:
+            - { key_env: ACME_KEY, tenant: acme }
+            - { key_env: GLOBEX_KEY, tenant: globex }
+          admin_token_env: SWITCHBOARD_ADMIN_TOKEN
+          max_body_bytes: 65536
+          shutdown_grace_ms: 2500
+          log_prompts: true
+        """
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigurationLoader.parse(yaml, source: "test.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func remoteProviderKindsReadTheirURLKeyVariableAndHealthCheck() throws {
+        let configuration = try ConfigurationLoader.parse(remote, source: "test.yaml")
+        let vllm = try #require(configuration.provider(named: "vllm"))
+        #expect(vllm.kind == .openAICompatible)
+        #expect(vllm.baseURL == "http://127.0.0.1:8000/v1")
+        #expect(vllm.apiKeyEnvironmentVariable == "VLLM_KEY")
+        #expect(vllm.healthCheck == HealthCheckConfiguration(interval: .seconds(5), timeout: .seconds(1)))
+        let claude = try #require(configuration.provider(named: "claude"))
+        #expect(claude.kind == .anthropic)
+        #expect(claude.healthCheck == nil)
+    }
+
+    @Test func gatewaySettingsAreRead() throws {
+        let gateway = try ConfigurationLoader.parse(remote, source: "test.yaml").gateway
+        #expect(gateway.listen == "0.0.0.0:9090")
+        #expect(gateway.apiKeys == [.init(environmentVariable: "ACME_KEY", tenant: "acme"), .init(environmentVariable: "GLOBEX_KEY", tenant: "globex")])
+        #expect(gateway.adminTokenEnvironmentVariable == "SWITCHBOARD_ADMIN_TOKEN")
+        #expect(gateway.maxBodyBytes == 65536)
+        #expect(gateway.shutdownGrace == .milliseconds(2500))
+        #expect(gateway.logPrompts)
+    }
+
+    @Test func withoutAGatewaySectionTheDefaultsAreSafe() throws {
+        let gateway = try ConfigurationLoader.parse("providers:\n  - name: a\ntiers:\n  - name: t\n    chain: [a]\n", source: "test.yaml").gateway
+        #expect(gateway.listen == nil)
+        #expect(gateway.apiKeys.isEmpty)
+        #expect(gateway.maxBodyBytes == 1 << 20)
+        #expect(!gateway.logPrompts)
+    }
+
+    @Test func aRemoteProviderWithoutBaseURLIsAnErrorWithItsLine() throws {
+        let yaml = "providers:\n  - name: cloud\n    kind: openai-compatible\ntiers:\n  - name: t\n    chain: [cloud]\n"
+        let error = try #require(self.error(yaml))
+        #expect(error.message.contains("base_url"))
+        #expect(error.line == 2)
+    }
+
+    @Test func aKeyInPlaceOfAVariableNameIsRefused() throws {
+        let yaml = remote.replacingOccurrences(of: "api_key_env: VLLM_KEY", with: "api_key_env: sk-proj-abc123")
+        let error = try #require(self.error(yaml))
+        #expect(error.key == "providers[0].api_key_env")
+        #expect(error.message.contains("NAME of an environment variable"))
+        #expect(!error.description.contains("sk-proj-abc123"), "the would-be secret is not echoed")
+    }
+
+    @Test func badURLsKindsAndListenAddressesAreNamed() throws {
+        #expect(error(remote.replacingOccurrences(of: "http://127.0.0.1:8000/v1", with: "127.0.0.1:8000"))?.key == "providers[0].base_url")
+        #expect(error(remote.replacingOccurrences(of: "kind: anthropic", with: "kind: anthropics"))?.message.contains("openai-compatible") == true)
+        #expect(error(remote.replacingOccurrences(of: "listen: 0.0.0.0:9090", with: "listen: everywhere"))?.key == "gateway.listen")
+        #expect(error(remote.replacingOccurrences(of: "log_prompts", with: "log_prompt"))?.message.contains("did you mean 'log_prompts'") == true)
+        #expect(error(remote.replacingOccurrences(of: "GLOBEX_KEY", with: "ACME_KEY"))?.key == "gateway.api_keys[1].key_env")
+        let simulatedWithURL = "providers:\n  - name: a\n    base_url: http://x\ntiers:\n  - name: t\n    chain: [a]\n"
+        #expect(error(simulatedWithURL)?.key == "providers[0].base_url")
+    }
+
+    @Test func theEngineRefusesRemoteProvidersItCannotBuildWithAClearError() throws {
+        let configuration = try ConfigurationLoader.parse(remote, source: "test.yaml")
+        #expect(throws: ConfigError.self) { try ServingEngine(configuration: configuration) }
+        do {
+            _ = try ServingEngine(configuration: configuration)
+        } catch {
+            #expect(error.message.contains("switchboard serve"))
+            #expect(error.key == "providers[0].kind")
+        }
+    }
+
+    @Test func theEngineBuildsRemoteProvidersWithTheFactoryOrTakesReplacements() throws {
+        let configuration = try ConfigurationLoader.parse(remote, source: "test.yaml")
+        var built: [String] = []
+        let engine = try ServingEngine(configuration: configuration) { provider throws(ConfigError) in
+            built.append(provider.name)
+            return ScriptedProvider(provider.name)
+        }
+        #expect(built == ["vllm", "claude"])
+        #expect(engine.providers.count == 2)
+        let replaced = try ServingEngine(configuration: configuration, providers: [ScriptedProvider("vllm"), ScriptedProvider("claude")])
+        #expect(replaced.providers.count == 2)
+    }
+}
