@@ -13,7 +13,8 @@ enum RoutesPane {
         let offset = min(frame.state.routesOffset, max(0, activity.count - 1))
         var badge = offset > 0 ? "scrolled \(offset) back · Home follows" : "newest first"
         if let threshold = frame.state.routerThreshold, let cheapest = frame.snapshot.routerThresholds.min(by: { $0.upTo < $1.upTo }) {
-            badge = "\(cheapest.tier) ≤ \(DisplayFormat.score(threshold)) · " + badge
+            let router = frame.snapshot.router
+            badge = "\(router.strategy) · \(cheapest.tier) ≤ \(DisplayFormat.score(threshold)) · \(Int((router.recentStrongShare * 100).rounded()))% past \(cheapest.tier) · " + badge
         }
         canvas.box(rect, title: PaneID.routes.title, focused: focused, badge: badge)
         let inner = rect.inset(by: 1)

@@ -24,11 +24,14 @@ extension ServingEngine {
 
         let tiers = configuration.tiers.map { tier in
             let state = parts.tiers[tier.name]
-            return TierSnapshot(
+            var snapshot = TierSnapshot(
                 name: tier.name, chain: tier.chain, requests: state?.requests ?? 0,
                 requestsPerSecond: state.map { rate($0.rate, channel: 0) } ?? 0,
                 recentLatency: state?.recent.summary() ?? .empty, totalLatency: state?.total.summary() ?? .empty
             )
+            snapshot.spentUSD = state?.spentUSD ?? 0
+            snapshot.providerAnswered = state?.providerAnswered ?? 0
+            return snapshot
         }
         let providers = configuration.providers.map { provider in
             let state = parts.providers[provider.name]

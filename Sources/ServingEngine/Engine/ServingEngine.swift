@@ -158,9 +158,11 @@ public final class ServingEngine: Sendable {
             guard value.isFinite, (0...1).contains(value), router.thresholds.count > 1 else {
                 throw CommandError(router.thresholds.count > 1 ? "the router threshold must be between 0 and 1, got \(value)" : "the router has a single tier; there is no threshold to move")
             }
+            let before = Self.share(of: router.recentScores, above: router.thresholds[0].upTo)
             router.setLowestThreshold(value)
-            let share = Self.share(of: router.recentScores, above: value)
-            message = "router threshold set to \(value)" + (share.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
+            let after = Self.share(of: router.recentScores, above: value)
+            message = "router threshold set to \(value)" + (after.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
+                + (before.flatMap { before in after.flatMap { costEffect(shareChange: $0 - before) } } ?? "")
         case .injectFaults(let name, let faults):
             guard let simulated = providers[name] as? SimulatedProvider else {
                 throw CommandError(providers[name] == nil ? "no provider named '\(name)'" : "\(name) is not simulated; faults can only be injected into simulated providers")
@@ -175,6 +177,20 @@ public final class ServingEngine: Sendable {
         }
         metrics.recordEvent(EngineEvent(kind: .operator, message: message))
         return message
+    }
+
+    /// The expected change in spend per hour at the current request rate when `shareChange` of
+    /// the provider-answered requests move from the cheapest tier to the next, from the average
+    /// cost per request each tier has had so far.
+    func costEffect(shareChange: Double) -> String? {
+        let snapshot = snapshot(activityLimit: 0)
+        let thresholds = router.thresholds
+        guard thresholds.count > 1,
+              let small = snapshot.tiers.first(where: { $0.name == thresholds[0].tier })?.costPerProviderRequest,
+              let strong = snapshot.tiers.first(where: { $0.name == thresholds[1].tier })?.costPerProviderRequest
+        else { return nil }
+        let perHour = shareChange * (strong - small) * snapshot.requestsPerSecond * (1 - snapshot.recentHitRate) * 3600
+        return String(format: " (about %@$%.2f an hour at the current rate)", perHour >= 0 ? "+" : "−", abs(perHour))
     }
 
     /// The share of `scores` above `threshold`, or nil when there are none.

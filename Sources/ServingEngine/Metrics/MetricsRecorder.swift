@@ -19,6 +19,8 @@ final class MetricsRecorder: Sendable {
 
     struct TierState: Sendable {
         var requests = 0
+        var spentUSD = 0.0
+        var providerAnswered = 0
         var latency: WindowedLatency
         var rate = RollingCounts(channels: 1, span: 120)
     }
@@ -45,7 +47,7 @@ final class MetricsRecorder: Sendable {
     struct Parts: Sendable {
         var totals: EngineSnapshot.Totals
         var global: RollingCounts
-        var tiers: [String: (requests: Int, recent: LatencyHistogram, total: LatencyHistogram, rate: RollingCounts)]
+        var tiers: [String: (requests: Int, recent: LatencyHistogram, total: LatencyHistogram, rate: RollingCounts, spentUSD: Double, providerAnswered: Int)]
         var providers: [String: ProviderState]
         var activity: Deque<ActivityEntry>
         var semanticHits: Deque<SemanticHitSample>
@@ -130,6 +132,8 @@ final class MetricsRecorder: Sendable {
             state.totals.frontierOnlyUSD += record.frontierCostUSD
             if var tier = state.tiers[record.route.tier] {
                 tier.requests += 1
+                tier.spentUSD += record.costUSD
+                if record.provider != nil { tier.providerAnswered += 1 }
                 tier.rate.add(channel: 0, second: second)
                 if record.status.isSuccess { tier.latency.record(record.latency, now: now) }
                 state.tiers[record.route.tier] = tier
@@ -153,7 +157,7 @@ final class MetricsRecorder: Sendable {
             return Parts(
                 totals: state.totals,
                 global: state.global,
-                tiers: state.tiers.mapValues { ($0.requests, $0.latency.recent(), $0.latency.total, $0.rate) },
+                tiers: state.tiers.mapValues { ($0.requests, $0.latency.recent(), $0.latency.total, $0.rate, $0.spentUSD, $0.providerAnswered) },
                 providers: state.providers,
                 activity: state.activity,
                 semanticHits: state.semanticHits

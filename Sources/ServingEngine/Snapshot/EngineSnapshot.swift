@@ -174,6 +174,15 @@ public struct TierSnapshot: Sendable, Hashable {
     public var recentLatency: LatencySummary
     /// Latency since start.
     public var totalLatency: LatencySummary
+    /// Money spent on this tier's requests since start.
+    public var spentUSD: Double = 0
+    /// Requests a provider answered (not the cache), since start.
+    public var providerAnswered: Int = 0
+
+    /// The average cost of a request that reached a provider, or nil before the first.
+    public var costPerProviderRequest: Double? {
+        providerAnswered == 0 ? nil : spentUSD / Double(providerAnswered)
+    }
 
     /// Creates a tier snapshot.
     public init(name: String, chain: [String], requests: Int, requestsPerSecond: Double, recentLatency: LatencySummary, totalLatency: LatencySummary) {
