@@ -40,10 +40,7 @@ public struct ComplexityRouter: Sendable {
     /// The complexity score of `request` and the reasons behind it.
     public static func score(_ request: ChatRequest) -> (Double, [RouteReason]) {
         let prompt = request.lastUserPrompt
-        // Words padded with spaces, so that " cue" matches only at the start of a word
-        // ("api" must not match "capital"; "analy" matches "analyse" and "analyze").
-        let lower = " " + PromptNormalizer.words(prompt).joined(separator: " ") + " "
-        let raw = prompt.lowercased()
+        let text = PromptBytes(prompt)
         var reasons: [RouteReason] = []
 
         let tokens = TokenEstimator.estimate(prompt)
@@ -51,22 +48,23 @@ public struct ComplexityRouter: Sendable {
             let contribution = min(0.6, Double(tokens - 24) / 400)
             reasons.append(RouteReason(feature: "length", contribution: contribution, evidence: "\(tokens) tokens"))
         }
-        let codeHits = matches(in: lower, of: codeCues) + matches(in: raw, of: codeSymbols, wordStart: false) + (prompt.contains("```") ? 2 : 0)
+        let code = PromptBytes.matches(text.words, codeCueBytes)
+        let symbols = PromptBytes.matches(text.raw, codeSymbolBytes)
+        let fences = PromptBytes.contains(text.raw, fenceBytes) ? 2 : 0
+        let codeHits = code.count + symbols.count + fences
         if codeHits > 0 {
-            reasons.append(RouteReason(feature: "code", contribution: min(0.9, 0.35 * Double(codeHits)), evidence: firstMatch(in: lower, of: codeCues) ?? firstMatch(in: raw, of: codeSymbols, wordStart: false) ?? "code block"))
+            reasons.append(RouteReason(feature: "code", contribution: min(0.9, 0.35 * Double(codeHits)), evidence: code.first ?? symbols.first ?? "code block"))
         }
-        let mathHits = matches(in: lower, of: mathCues) + (containsEquation(prompt) ? 1 : 0)
+        let maths = PromptBytes.matches(text.words, mathCueBytes)
+        let mathHits = maths.count + (text.containsEquation ? 1 : 0)
         if mathHits > 0 {
-            reasons.append(RouteReason(feature: "maths", contribution: min(0.8, 0.3 * Double(mathHits)), evidence: firstMatch(in: lower, of: mathCues) ?? "equation"))
+            reasons.append(RouteReason(feature: "maths", contribution: min(0.8, 0.3 * Double(mathHits)), evidence: maths.first ?? "equation"))
         }
-        let reasoningHits = matches(in: lower, of: reasoningCues)
-        if reasoningHits > 0 {
-            reasons.append(RouteReason(feature: "reasoning", contribution: min(1.0, 0.4 * Double(reasoningHits)), evidence: "\"\(firstMatch(in: lower, of: reasoningCues)!)\""))
+        let reasoning = PromptBytes.matches(text.words, reasoningCueBytes)
+        if reasoning.count > 0, let first = reasoning.first {
+            reasons.append(RouteReason(feature: "reasoning", contribution: min(1.0, 0.4 * Double(reasoning.count)), evidence: "\"\(first)\""))
         }
-        let questions = prompt.filter { $0 == "?" }.count
-        let enumerated = raw.split(separator: "\n").filter { line in
-            line.trimmingPrefix(while: \.isWhitespace).first.map { $0.isNumber || $0 == "-" || $0 == "*" } ?? false
-        }.count
+        let (questions, enumerated) = text.parts
         let parts = max(questions, enumerated)
         if parts > 1 {
             reasons.append(RouteReason(feature: "multi-part", contribution: min(0.5, 0.15 * Double(parts - 1)), evidence: "\(parts) parts"))
@@ -99,28 +97,9 @@ public struct ComplexityRouter: Sendable {
         "in depth", "detailed", "reason about", "what would happen if", "implications",
     ]
 
-    private static func matches(in text: String, of cues: [String], wordStart: Bool = true) -> Int {
-        cues.reduce(0) { $0 + (text.contains(wordStart ? " " + $1 : $1) ? 1 : 0) }
-    }
-
-    private static func firstMatch(in text: String, of cues: [String], wordStart: Bool = true) -> String? {
-        cues.first { text.contains(wordStart ? " " + $0 : $0) }
-    }
-
-    private static func containsEquation(_ text: String) -> Bool {
-        // Digits on both sides of an operator or an equals sign, e.g. "3x + 5 = 20".
-        var sawDigit = false
-        var sawOperatorAfterDigit = false
-        for character in text {
-            if character.isNumber {
-                if sawOperatorAfterDigit { return true }
-                sawDigit = true
-            } else if sawDigit, "+-*/^=".contains(character) {
-                sawOperatorAfterDigit = true
-            } else if !character.isWhitespace && !character.isLetter {
-                sawOperatorAfterDigit = false
-            }
-        }
-        return false
-    }
+    static let codeCueBytes = PromptBytes.wordCues(codeCues)
+    static let codeSymbolBytes = PromptBytes.symbolCues(codeSymbols)
+    static let mathCueBytes = PromptBytes.wordCues(mathCues)
+    static let reasoningCueBytes = PromptBytes.wordCues(reasoningCues)
+    static let fenceBytes = Array("```".utf8)
 }
