@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// A model server that answers at once with a fixed reply (JSON, or SSE when the body asks for a
+/// stream): the upstream of `switchboard bench gateway`, so that what is measured is Switchboard.
+struct InstantUpstream: Sendable {
+    static let completion = ByteBuffer(string: #"{"id":"chatcmpl-up","object":"chat.completion","created":0,"model":"instant","choices":[{"index":0,"message":{"role":"assistant","content":"An instant answer from the local upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}"#)
+    static let stream = ByteBuffer(string: """
+        data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n
+        data: {"choices":[{"index":0,"delta":{"content":"An instant answer "}}]}\n
+        data: {"choices":[{"index":0,"delta":{"content":"from the local upstream."}}]}\n
+        data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n
+        data: {"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}\n
+        data: [DONE]\n\n
+        """)
+
+    /// Runs until cancelled; `onListening` gets the port.
+    func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, _ -> Response in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let wantsStream = body.readableBytesView.firstRange(of: Array(#""stream":true"#.utf8)) != nil
+            var headers = HTTPFields()
+            headers[.contentType] = wantsStream ? "text/event-stream" : "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: wantsStream ? Self.stream : Self.completion))
+        }
+        var logger = Logger(label: "instant-upstream")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { onListening($0.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        try await app.run()
+    }
+}

@@ -1,0 +1,89 @@
+public import Foundation
+public import AsyncHTTPClient
+public import ServingEngine
+
+/// Builds the real providers (`openai-compatible`, `anthropic`) over one shared, pooled
+/// `HTTPClient`, reading their keys from the environment variables the configuration names.
+///
+/// ```swift
+/// let remote = RemoteProviders(source: configuration.source)
+/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+/// // … serve …
+/// try await remote.shutdown()
+/// ```
+public final class RemoteProviders: Sendable {
+    /// The shared client: pooled keep-alive connections, connect and read timeouts.
+    public let client: HTTPClient
+    private let source: String
+    private let environment: [String: String]
+
+    /// Creates the factory and its client.
+    ///
+    /// - Parameters:
+    ///   - source: the configuration's source, for errors.
+    ///   - environment: where keys are read from (the process environment by default).
+    ///   - connectTimeout: how long a TCP (and TLS) connect may take.
+    ///   - readTimeout: how long the upstream may stay silent mid-response.
+    public init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120)) {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.source = source
+        self.environment = environment
+    }
+
+    /// Builds the provider for `configuration`; pass it as the engine's `makeProvider`.
+    ///
+    /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
+    public func make(_ configuration: ProviderConfiguration) throws(ConfigError) -> any ModelProvider {
+        guard let baseURL = configuration.baseURL else {
+            throw ConfigError(file: source, key: "providers.\(configuration.name).base_url", message: "a \(configuration.kind.rawValue) provider needs a base_url")
+        }
+        var apiKey: String?
+        if let variable = configuration.apiKeyEnvironmentVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw ConfigError(file: source, key: "providers.\(configuration.name).api_key_env", message: "the environment variable \(variable) is not set or is empty; export the provider's key in it before starting")
+            }
+            apiKey = value
+        }
+        switch configuration.kind {
+        case .anthropic:
+            return AnthropicProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client)
+        case .openAICompatible, .simulated:
+            return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client)
+        }
+    }
+
+    /// Probes `configuration`'s server once (`GET <base_url>/models`, with its key) and returns
+    /// the failure, or nil when it answered 200 within `timeout`.
+    func probe(_ configuration: ProviderConfiguration, timeout: Duration) async -> ProviderFailure? {
+        guard let baseURL = configuration.baseURL else { return ProviderFailure(.providerRejected, "no base_url") }
+        let apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }
+        var request = HTTPClientRequest(url: OpenAICompatibleProvider.join(baseURL, "models"))
+        if let apiKey {
+            if configuration.kind == .anthropic {
+                request.headers.add(name: "x-api-key", value: apiKey)
+                request.headers.add(name: "anthropic-version", value: AnthropicProvider.apiVersion)
+            } else {
+                request.headers.add(name: "authorization", value: "Bearer \(apiKey)")
+            }
+        }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            guard response.status.code == 200 else {
+                return UpstreamStatus.failure(status: Int(response.status.code), provider: configuration.name, detail: "health check", retryAfter: nil)
+            }
+            return nil
+        } catch {
+            let call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey)
+            return call.transportFailure(error, midStream: false) as? ProviderFailure ?? ProviderFailure(.timeout, "\(configuration.name) health check did not answer in time")
+        }
+    }
+
+    /// Closes the client's connections; call once nothing uses the providers any more.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import ServingEngine
+
+/// What the real providers share: posting JSON over the shared client and turning transport
+/// failures and statuses into ``ProviderFailure``s without leaking keys.
+struct UpstreamCall: Sendable {
+    let client: HTTPClient
+    let provider: String
+    let secret: String?
+
+    /// Posts `body` and returns the response once its head says 200; any other status becomes a
+    /// classified failure with a short excerpt of the body.
+    func post(_ url: String, headers: [(String, String)], body: [String: Any]) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: body, options: [])
+        } catch {
+            throw ProviderFailure(.requestRejected, "could not encode the request for \(provider)")
+        }
+        request.body = .bytes(ByteBuffer(bytes: data))
+        let response: HTTPClientResponse
+        do {
+            // Timeouts of whole calls are the engine's (it cancels this task); this deadline only
+            // stops a call that nobody cancels from living forever.
+            response = try await client.execute(request, timeout: .hours(1))
+        } catch {
+            throw transportFailure(error, midStream: false)
+        }
+        guard response.status.code == 200 else {
+            let bytes = try? await response.body.collect(upTo: 64 * 1024)
+            let text = bytes.map { String(buffer: $0) } ?? ""
+            throw UpstreamStatus.failure(status: Int(response.status.code), provider: provider, detail: UpstreamStatus.excerpt(text, redacting: secret), retryAfter: response.headers.first(name: "retry-after"))
+        }
+        return response
+    }
+
+    /// Streams the server-sent events of `response` to `handle`, which returns false to stop.
+    /// A body that breaks off is `.streamBroken`; a trailing event that never ended is handed over
+    /// (and is usually garbled JSON, so `.badResponse`).
+    func events(of response: HTTPClientResponse, _ handle: (ServerSentEventParser.Event) throws -> Bool) async throws {
+        var parser = ServerSentEventParser()
+        do {
+            for try await buffer in response.body {
+                for event in parser.feed(buffer.readableBytesView) {
+                    guard try handle(event) else { return }
+                }
+            }
+        } catch let failure as ProviderFailure {
+            throw failure
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw transportFailure(error, midStream: true)
+        }
+        if let last = parser.finish() { _ = try handle(last) }
+    }
+
+    /// Collects a whole JSON body (for upstreams that ignore `stream: true`).
+    func json(of response: HTTPClientResponse) async throws -> [String: Any] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        } catch {
+            throw transportFailure(error, midStream: true)
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw ProviderFailure(.badResponse, "\(provider) answered with a body that is not a JSON object")
+        }
+        return object
+    }
+
+    /// Parses one event's JSON payload.
+    func object(_ data: String) throws -> [String: Any] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
+            throw ProviderFailure(.badResponse, "\(provider) sent a stream event that is not a JSON object: \(UpstreamStatus.excerpt(data, redacting: secret).prefix(80))")
+        }
+        return object
+    }
+
+    func transportFailure(_ error: any Error, midStream: Bool) -> any Error {
+        if error is CancellationError { return error }
+        if let error = error as? HTTPClientError, error == .cancelled { return CancellationError() }
+        let text = String(describing: error)
+        if text.contains("readTimeout") || text.contains("deadlineExceeded") {
+            return ProviderFailure(.timeout, "\(provider) stopped sending (read timeout)")
+        }
+        if midStream {
+            return ProviderFailure(.streamBroken, "the connection to \(provider) broke mid-answer (\(Self.short(text)))")
+        }
+        return ProviderFailure(.connection, "cannot reach \(provider) (\(Self.short(text)))")
+    }
+
+    private static func short(_ text: String) -> String {
+        text.count > 120 ? String(text.prefix(120)) + "…" : text
+    }
+}

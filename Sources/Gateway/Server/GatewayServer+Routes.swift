@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import ServingEngine
+
+extension GatewayServer {
+    /// The routes: OpenAI API, probes, metrics, admin.
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/v1/chat/completions") { request, _ in await self.chatCompletions(request) }
+        router.get("/v1/models") { request, _ in self.models(request) }
+        router.get("/healthz") { _, _ in self.respond(route: "healthz", Self.json(["status": "ok"])) }
+        router.get("/readyz") { _, _ in self.readiness() }
+        router.get("/metrics") { _, _ in self.metricsResponse() }
+        router.get("/admin/providers") { request, _ in self.adminProviders(request) }
+        router.post("/admin/providers/:name/:action") { request, context in
+            self.adminOverride(request, name: context.parameters.get("name") ?? "", action: context.parameters.get("action") ?? "")
+        }
+        return router
+    }
+
+    func models(_ request: Request) -> Response {
+        if case .failure(let error) = tenant(for: request) { return failure(error, route: "models") }
+        let created = Int(Date().timeIntervalSince1970)
+        let body = ModelListBody(data: engine.modelNames.map { .init(id: $0, created: created) })
+        return respond(route: "models", Self.json(body))
+    }
+
+    func readiness() -> Response {
+        let providers = engine.snapshot().providers
+        let ready = providers.filter { $0.state.canAnswer }.map(\.name)
+        struct Body: Encodable { var status: String; var providers_ready: [String]; var providers_down: [String] }
+        let body = Body(status: ready.isEmpty ? "not ready" : "ready", providers_ready: ready, providers_down: providers.filter { !$0.state.canAnswer }.map(\.name))
+        return respond(route: "readyz", Self.json(body, status: ready.isEmpty ? .serviceUnavailable : .ok))
+    }
+
+    func metricsResponse() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        let bytes = metrics.render()
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The tenant of an authenticated request, or 401. Without configured keys everyone is the
+    /// default tenant; the OpenAI `user` field never chooses the tenant.
+    func tenant(for request: Request) -> Result<String, APIError> {
+        guard !settings.apiKeys.isEmpty else { return .success(ChatRequest.defaultTenant) }
+        guard let header = request.headers[.authorization] else {
+            return .failure(.unauthorized("missing API key: send 'Authorization: Bearer <key>'"))
+        }
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
+            return .failure(.unauthorized("the Authorization header must be 'Bearer <key>'"))
+        }
+        let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        var match: String?
+        for (key, tenant) in settings.apiKeys where Self.constantTimeEquals(key, presented) { match = tenant }
+        guard let match else { return .failure(.unauthorized("invalid API key")) }
+        return .success(match)
+    }
+
+    /// Compares secrets in time that does not depend on where they differ.
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(truncatingIfNeeded: x.count ^ y.count)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
+    }
+
+    /// An OpenAI-style error response, counted and logged.
+    func failure(_ error: APIError, route: String, extraHeaders: HTTPFields = HTTPFields()) -> Response {
+        var response = Self.json(error.body, status: error.status)
+        for field in extraHeaders { response.headers.append(field) }
+        metrics.recordError(kind: error.code ?? error.type)
+        logger.info("request refused", metadata: ["route": "\(route)", "status": "\(error.status.code)", "error": "\(error.code ?? error.type)", "reason": "\(error.message)"])
+        return respond(route: route, response)
+    }
+
+    func respond(route: String, _ response: Response) -> Response {
+        metrics.recordResponse(route: route, status: response.status.code)
+        return response
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"message":"could not encode the response","type":"api_error","param":null,"code":null}}"#.utf8)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+public import ServiceLifecycle
+public import ServingEngine
+import Synchronization
+
+/// The HTTP gateway: an OpenAI-compatible server in front of a ``ServingEngine``, with health,
+/// readiness, Prometheus metrics and an admin API.
+///
+/// Run it on its own with ``runUntilShutdownSignal()`` (what `switchboard serve` does), or as a
+/// `Service` in your own `ServiceGroup` (the dashboard does), and learn the bound address with
+/// ``listeningAddress()``; port 0 picks a free port.
+///
+/// ```swift
+/// let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: .init(host: "127.0.0.1", port: 0)), logger: logger)
+/// async let running: Void = gateway.run()
+/// let address = try await gateway.listeningAddress()   // e.g. 127.0.0.1:53127
+/// ```
+public final class GatewayServer: Service, Sendable {
+    /// The engine requests go to.
+    public let engine: ServingEngine
+    /// The resolved settings.
+    public let settings: GatewaySettings
+    /// The metrics `GET /metrics` renders.
+    public let metrics: GatewayMetrics
+    let logger: Logger
+    let healthChecker: ActiveHealthChecker?
+    private let state = Mutex(ListenState())
+
+    private struct ListenState {
+        var address: GatewayAddress?
+        var failure: GatewayError?
+        var waiters: [CheckedContinuation<Result<GatewayAddress, GatewayError>, Never>] = []
+    }
+
+    /// Creates a gateway; nothing listens until ``run()``.
+    ///
+    /// - Parameters:
+    ///   - engine: the engine that answers.
+    ///   - settings: address, keys, limits.
+    ///   - logger: where the one line per request goes (prompts only if `settings.logPrompts`).
+    ///   - metrics: the metrics to record into; a fresh registry by default.
+    ///   - remoteProviders: the factory the engine's real providers came from; when given, the
+    ///     providers with a `health_check` are probed actively while the server runs.
+    public init(engine: ServingEngine, settings: GatewaySettings, logger: Logger, metrics: GatewayMetrics = GatewayMetrics(), remoteProviders: RemoteProviders? = nil) {
+        self.engine = engine
+        self.settings = settings
+        self.logger = logger
+        self.metrics = metrics
+        healthChecker = remoteProviders.map { ActiveHealthChecker(engine: engine, remote: $0, logger: logger) }
+    }
+
+    /// The address the server is bound to, once it is listening.
+    public var address: GatewayAddress? { state.withLock { $0.address } }
+
+    /// Waits until the server is listening and returns its address (with the real port when 0
+    /// was asked for); throws the reason if it could not listen (e.g. the port is taken).
+    /// Call it while ``run()`` is running or about to.
+    public func listeningAddress() async throws(GatewayError) -> GatewayAddress {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<GatewayAddress, GatewayError>, Never>) in
+            let immediate: Result<GatewayAddress, GatewayError>? = state.withLock { state in
+                if let address = state.address { return .success(address) }
+                if let failure = state.failure { return .failure(failure) }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+        return try result.get()
+    }
+
+    /// Runs the server until graceful shutdown (from an enclosing `ServiceGroup`) or cancellation.
+    ///
+    /// - Throws: ``GatewayError`` when it cannot listen (``GatewayError/isAddressInUse``).
+    public func run() async throws {
+        let application = Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(address: .hostname(settings.address.host, port: settings.address.port), serverName: nil),
+            services: healthChecker.map { [$0] } ?? [],
+            onServerRunning: { [weak self] channel in self?.didStartListening(channel) },
+            logger: Self.quieter(logger)
+        )
+        do {
+            try await application.run()
+        } catch {
+            let failure = Self.classify(error, address: settings.address)
+            let wasListening = state.withLock { $0.address != nil }
+            didFail(failure ?? .stopped("\(error)"))
+            if !wasListening, let failure { throw failure }
+            throw error
+        }
+        didFail(.stopped("the server shut down"))
+    }
+
+    /// Runs the server until SIGINT or SIGTERM, then stops accepting connections, lets in-flight
+    /// requests finish for up to `settings.shutdownGrace`, cancels what is left and returns.
+    public func runUntilShutdownSignal() async throws {
+        var configuration = ServiceGroupConfiguration(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.quieter(logger))
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        configuration.maximumCancellationDuration = .seconds(2)
+        let group = ServiceGroup(configuration: configuration)
+        try await group.run()
+    }
+
+    private func didStartListening(_ channel: any Channel) {
+        let port = channel.localAddress?.port ?? settings.address.port
+        let address = GatewayAddress(host: settings.address.host, port: port)
+        let waiters = state.withLock { state in
+            state.address = address
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: .success(address)) }
+        logger.info("gateway listening", metadata: ["address": "\(address.url)"])
+    }
+
+    private func didFail(_ failure: GatewayError) {
+        let waiters = state.withLock { state in
+            if state.address == nil { state.failure = failure }
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: .failure(failure)) }
+    }
+
+    /// Hummingbird's own lines (server started, connection errors) at warning and above only, so
+    /// the log is one line per request.
+    private static func quieter(_ logger: Logger) -> Logger {
+        var copy = logger
+        if copy.logLevel < .warning { copy.logLevel = .warning }
+        return copy
+    }
+
+    private static func classify(_ error: any Error, address: GatewayAddress) -> GatewayError? {
+        if let error = error as? GatewayError { return error }
+        if let io = error as? IOError {
+            if io.errnoCode == EADDRINUSE { return .addressInUse(address.description) }
+            if io.errnoCode == EADDRNOTAVAIL { return .cannotListen(address.description, reason: "the address is not available on this machine") }
+            if io.errnoCode == EACCES { return .cannotListen(address.description, reason: "permission denied (ports below 1024 need privileges)") }
+            return .cannotListen(address.description, reason: "\(io)")
+        }
+        let text = "\(error)"
+        if text.contains("Address already in use") { return .addressInUse(address.description) }
+        if text.contains("bind") || text.contains("resolve") { return .cannotListen(address.description, reason: text) }
+        return nil
+    }
+}

@@ -1,0 +1,57 @@
+public import ServingEngine
+
+/// The gateway's resolved settings: where to listen, which keys map to which tenants, limits.
+///
+/// Built from ``ServingEngine/GatewayConfiguration`` by ``resolve(_:listen:allowUnauthenticated:environment:)``,
+/// which reads the secrets from the environment variables the configuration names.
+public struct GatewaySettings: Sendable {
+    /// Where to listen.
+    public var address: GatewayAddress
+    /// Gateway API keys and their tenants; empty means no authentication and one tenant.
+    public var apiKeys: [String: String]
+    /// The admin API's bearer token, if it is protected.
+    public var adminToken: String?
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// How long in-flight requests may run after a shutdown signal.
+    public var shutdownGrace: Duration
+    /// Whether request log lines carry the prompt.
+    public var logPrompts: Bool
+
+    /// Creates settings directly (tests, the dashboard).
+    public init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false) {
+        self.address = address
+        self.apiKeys = apiKeys
+        self.adminToken = adminToken
+        self.maxBodyBytes = maxBodyBytes
+        self.shutdownGrace = shutdownGrace
+        self.logPrompts = logPrompts
+    }
+
+    /// Resolves configured settings: the listen address (the command line's `listen` wins), the
+    /// keys and admin token read from their environment variables, and the loopback rule.
+    ///
+    /// - Throws: ``GatewayError`` when an address is malformed, a named variable is unset, or a
+    ///   non-loopback address has no API keys and `allowUnauthenticated` is false.
+    public static func resolve(_ configuration: GatewayConfiguration, listen: String?, allowUnauthenticated: Bool, environment: [String: String]) throws(GatewayError) -> GatewaySettings {
+        let address = try GatewayAddress(parsing: listen ?? configuration.listen ?? Gateway.defaultListenAddress)
+        var keys: [String: String] = [:]
+        for key in configuration.apiKeys {
+            guard let value = environment[key.environmentVariable], !value.isEmpty else {
+                throw .missingSecret(variable: key.environmentVariable, purpose: "the gateway API key of tenant \(key.tenant)")
+            }
+            keys[value] = key.tenant
+        }
+        var adminToken: String?
+        if let variable = configuration.adminTokenEnvironmentVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw .missingSecret(variable: variable, purpose: "the admin API token")
+            }
+            adminToken = value
+        }
+        if keys.isEmpty, !address.isLoopback, !allowUnauthenticated {
+            throw .unauthenticatedExposure(address.description)
+        }
+        return GatewaySettings(address: address, apiKeys: keys, adminToken: adminToken, maxBodyBytes: configuration.maxBodyBytes, shutdownGrace: configuration.shutdownGrace, logPrompts: configuration.logPrompts)
+    }
+}

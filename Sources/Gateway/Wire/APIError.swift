@@ -1,0 +1,69 @@
+import HTTPTypes
+import ServingEngine
+
+/// An error as OpenAI clients expect it: `{"error": {"message", "type", "param", "code"}}` and a status.
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var message: String
+    var type: String
+    var param: String?
+    var code: String?
+
+    init(_ status: HTTPResponse.Status, _ message: String, type: String = "invalid_request_error", param: String? = nil, code: String? = nil) {
+        self.status = status
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+    }
+
+    /// The wire body.
+    var body: ErrorBody {
+        ErrorBody(error: .init(message: message, type: type, param: param, code: code))
+    }
+
+    struct ErrorBody: Encodable, Sendable {
+        var error: Detail
+        struct Detail: Encodable, Sendable {
+            var message: String
+            var type: String
+            var param: String?
+            var code: String?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(message, forKey: .message)
+                try container.encode(type, forKey: .type)
+                // OpenAI sends explicit nulls; some clients index these keys unconditionally.
+                try container.encode(param, forKey: .param)
+                try container.encode(code, forKey: .code)
+            }
+
+            enum CodingKeys: String, CodingKey { case message, type, param, code }
+        }
+    }
+
+    /// The status and body for an engine error.
+    init(_ error: EngineError) {
+        switch error.code {
+        case .invalidRequest:
+            self.init(.badRequest, error.message, code: "invalid_request")
+        case .unknownModel:
+            self.init(.notFound, error.message, param: "model", code: "model_not_found")
+        case .allProvidersFailed:
+            self.init(.badGateway, error.message, type: "upstream_error", code: "all_providers_failed")
+        case .deadlineExceeded:
+            self.init(.gatewayTimeout, error.message, type: "upstream_error", code: "deadline_exceeded")
+        case .requestRejected:
+            self.init(.badRequest, error.message, code: "request_rejected")
+        case .interrupted:
+            self.init(.badGateway, error.message, type: "upstream_error", code: "interrupted")
+        default:
+            self.init(.init(code: 499, reasonPhrase: "Client Closed Request"), error.message, type: "api_error", code: error.code.description)
+        }
+    }
+
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, message, code: "invalid_api_key")
+    }
+}

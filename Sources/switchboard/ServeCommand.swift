@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import ServingEngine
+
+/// `switchboard serve`: the engine and the HTTP gateway, headless.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the OpenAI-compatible HTTP gateway (no dashboard).",
+        discussion: """
+            Listens on 127.0.0.1:8080 unless told otherwise and logs one line per request (prompts \
+            only with --log-prompts). SIGINT or SIGTERM stops accepting connections, lets requests in \
+            flight finish (gateway.shutdown_grace_ms, 10 s by default) and exits. A non-loopback \
+            address needs gateway.api_keys in the configuration, or --allow-unauthenticated. Examples:
+              switchboard serve
+              switchboard serve --config switchboard.yaml --listen 0.0.0.0:8080
+              curl -s localhost:8080/v1/chat/completions -d '{"model":"auto","messages":[{"role":"user","content":"hi"}]}'
+            """
+    )
+
+    @Option(name: .long, help: "A YAML configuration file (default: the built-in demo configuration).")
+    var config: String?
+
+    @Option(name: .long, help: "HOST:PORT to listen on (default: gateway.listen, else 127.0.0.1:8080; port 0 picks a free port).")
+    var listen: String?
+
+    @Flag(name: .long, help: "Allow a non-loopback address without gateway API keys.")
+    var allowUnauthenticated = false
+
+    @Flag(name: .long, help: "Include prompt text in the request log.")
+    var logPrompts = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
+        }
+        let configuration = try CommandSupport.loadConfiguration(config)
+        var settings: GatewaySettings
+        do {
+            settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: allowUnauthenticated, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        if logPrompts { settings.logPrompts = true }
+        var logger = Logger(label: "switchboard.gateway") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+
+        let remote = RemoteProviders(source: configuration.source)
+        let engine: ServingEngine
+        do {
+            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+        } catch {
+            try? await remote.shutdown()
+            throw ValidationError("invalid configuration: \(error.description)")
+        }
+        let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
+        let announce = Task {
+            if let address = try? await gateway.listeningAddress() {
+                // One line on standard output, for scripts and tests that start us on port 0.
+                FileHandle.standardOutput.write(Data("switchboard gateway listening on \(address.url)\n".utf8))
+            }
+        }
+        defer { announce.cancel() }
+        do {
+            try await gateway.runUntilShutdownSignal()
+        } catch let error as GatewayError {
+            try? await remote.shutdown()
+            FileHandleOutput.standardError("error: \(error.message)")
+            throw ExitCode(1)
+        }
+        try? await remote.shutdown()
+        FileHandleOutput.standardError("switchboard gateway stopped")
+    }
+}

