@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import Gateway
+import Logging
 import ServingEngine
 
 /// `switchboard` / `switchboard dashboard`: the full-screen operator's console with the engine
@@ -35,8 +37,11 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Start with the traffic generator paused (p resumes it).")
     var noTraffic = false
 
-    @Option(name: .long, help: "Address for the HTTP gateway, HOST:PORT (the gateway is not built yet; shown as off).")
+    @Option(name: .long, help: "Address for the HTTP gateway, HOST:PORT (default: gateway.listen, else 127.0.0.1:8080).")
     var listen: String?
+
+    @Flag(name: .long, help: "Do not start the HTTP gateway.")
+    var noGateway = false
 
     func validate() throws {
         if let rps, !(rps >= 0 && rps <= 100_000) {
@@ -49,15 +54,40 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.loadConfiguration(config)
-        let engine = try ServingEngine(configuration: configuration)
+        let remote = RemoteProviders(source: configuration.source)
+        defer { Task { try? await remote.shutdown() } }
+        let engine: ServingEngine
+        do {
+            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+        } catch {
+            throw ValidationError("invalid configuration: \(error.description)")
+        }
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
         let traffic = TrafficGenerator(engine: engine)
         let trafficTask = Task { await traffic.run() }
-        let options = DashboardOptions(
-            themeName: theme,
-            gatewayNote: listen.map { "\($0): not built yet" } ?? "not built yet")
         defer { trafficTask.cancel() }
+
+        // The gateway shares the engine; if it cannot listen (port taken, say) the dashboard
+        // still runs and its header says why.
+        var gatewayAddress: String?
+        var gatewayNote = "disabled (--no-gateway)"
+        var gatewayTask: Task<Void, Never>?
+        if !noGateway {
+            do {
+                let settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: false, environment: ProcessInfo.processInfo.environment)
+                // ncurses owns the terminal: the gateway's request log must not write to it.
+                let gateway = GatewayServer(engine: engine, settings: settings, logger: Logger(label: "switchboard.gateway") { _ in SwiftLogNoOpLogHandler() }, remoteProviders: remote)
+                gatewayTask = Task { try? await gateway.run() }
+                gatewayAddress = try await gateway.listeningAddress().description
+            } catch let error as GatewayError {
+                gatewayNote = error.message
+            } catch {
+                gatewayNote = "\(error)"
+            }
+        }
+        defer { gatewayTask?.cancel() }
+        let options = DashboardOptions(themeName: theme, gatewayAddress: gatewayAddress, gatewayNote: gatewayNote)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
         let outcome = try await DashboardApp.run(engine: engine, options: options)
         for message in outcome.messages {

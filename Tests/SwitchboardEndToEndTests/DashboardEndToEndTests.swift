@@ -13,7 +13,7 @@ struct DashboardEndToEndTests {
         defer { try? FileManager.default.removeItem(at: exitFile) }
         let binary = SwitchboardBinary.url.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "switchboard is not built at \(binary); run swift build --build-tests first")
-        let command = "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(binary)' --rps 30; echo EXIT=$? > '\(exitFile.path)'"
+        let command = "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(binary)' --rps 12 --listen 127.0.0.1:0; echo EXIT=$? > '\(exitFile.path)'"
         try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "dash", "sh", "-c", command])
 
         // Every pane title, the header and the footer.
@@ -21,6 +21,7 @@ struct DashboardEndToEndTests {
             ["─ Routes ", "─ Cache ", "─ Latency ", "─ Providers ", "─ Console "].allSatisfy(screen.contains) && screen.contains("Switchboard") && screen.contains("? help")
         }
         #expect(start.contains("finetuned-local") && start.contains("gpt-cloud"))
+        #expect(start.contains("gateway 127.0.0.1:"), "the header shows the gateway's address")
 
         // Select finetuned-local (row 2) and force it down.
         try tmux.sendKeys(["2"])
@@ -28,11 +29,12 @@ struct DashboardEndToEndTests {
         try await tmux.waitFor("finetuned-local shown forced down", timeout: .seconds(10)) { screen in
             screen.split(separator: "\n").contains { $0.contains("finetuned-local") && $0.contains("forced down") && $0.contains("▶") }
         }
+        // The action is logged in Routes (checked at once: newer decisions push it down the pane).
+        try await tmux.waitFor("the operator event in Routes", timeout: .seconds(10)) { $0.contains("operator: finetuned-local forced down") }
         // Frontier traffic is now answered by gpt-cloud, after skipping the forced-down primary.
         try await tmux.waitFor("a frontier request answered by gpt-cloud in Routes", timeout: .seconds(30)) { screen in
             screen.split(separator: "\n").contains { $0.contains("frontier") && $0.contains("finetuned⊘ gpt-cloud") || $0.contains("frontier") && $0.contains("finetuned-local⊘ gpt-cloud") }
         }
-        try await tmux.waitFor("the operator event in Routes", timeout: .seconds(10)) { $0.contains("operator: finetuned-local forced down") }
 
         // A console prompt, forced to the frontier tier, answered by gpt-cloud with its route shown.
         try tmux.sendKeys(["/"])

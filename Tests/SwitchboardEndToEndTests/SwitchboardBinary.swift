@@ -28,8 +28,13 @@ enum SwitchboardBinary {
 
     /// Runs the binary with `arguments`, terminating it after `timeout`, and returns what it printed.
     static func run(_ arguments: [String], timeout: Duration = .seconds(120), environment: [String: String] = [:]) async throws -> Output {
+        try await run(executable: url, arguments, timeout: timeout, environment: environment)
+    }
+
+    /// Runs any executable the same way (the Python clients use it).
+    static func run(executable: URL, _ arguments: [String], timeout: Duration = .seconds(120), environment: [String: String] = [:]) async throws -> Output {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe(), stderr = Pipe()
