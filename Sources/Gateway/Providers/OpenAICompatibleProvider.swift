@@ -29,17 +29,7 @@ final class OpenAICompatibleProvider: ModelProvider {
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await self.run(request, continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        .producing { continuation in try await self.run(request, continuation) }
     }
 
     private func body(for request: ProviderRequest) -> [String: Any] {

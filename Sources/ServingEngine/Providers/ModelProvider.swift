@@ -36,3 +36,22 @@ public enum ProviderChunk: Sendable, Hashable {
     /// The end of the answer, with why it ended and the token counts if the provider gave them.
     case finished(FinishReason, TokenUsage?)
 }
+
+extension AsyncThrowingStream where Element == ProviderChunk, Failure == any Error {
+    /// A provider's stream fed by `produce` in a task of its own: it finishes when `produce`
+    /// returns, fails with what `produce` throws, and cancels `produce` when the consumer goes
+    /// away (which is how timeouts and client disconnects reach a provider).
+    public static func producing(_ produce: @escaping @Sendable (Continuation) async throws -> Void) -> Self {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await produce(continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -40,17 +40,7 @@ public final class SimulatedProvider: ModelProvider {
     }
 
     public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await self.run(request, into: continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        .producing { continuation in try await self.run(request, into: continuation) }
     }
 
     private struct Plan {
