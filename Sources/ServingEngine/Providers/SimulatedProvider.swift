@@ -47,7 +47,7 @@ public final class SimulatedProvider: ModelProvider {
         var admitted: Bool
         var fault: ProviderFailure.Kind?
         var firstTokenDelay: Duration
-        var tokenDelays: [Duration]
+        var tokenDelay: Duration
         var brokenAfter: Int
     }
 
@@ -89,7 +89,7 @@ public final class SimulatedProvider: ModelProvider {
             if plan.fault == .streamBroken, index == plan.brokenAfter {
                 throw ProviderFailure(.streamBroken, "\(name): stream ended after \(index) tokens (simulated)")
             }
-            if index > 0 { try await Task.sleep(for: plan.tokenDelays[index]) }
+            if index > 0, plan.tokenDelay > .zero { try await Task.sleep(for: plan.tokenDelay) }
             continuation.yield(.text(index == 0 ? word : " " + word))
         }
         let usage = TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: emitted.count)
@@ -99,7 +99,7 @@ public final class SimulatedProvider: ModelProvider {
     private func makePlan(tokens: Int) -> Plan {
         state.withLock { state in
             guard state.inFlight < maxConcurrency else {
-                return Plan(admitted: false, fault: nil, firstTokenDelay: .zero, tokenDelays: [], brokenAfter: 0)
+                return Plan(admitted: false, fault: nil, firstTokenDelay: .zero, tokenDelay: .zero, brokenAfter: 0)
             }
             state.inFlight += 1
             let faults = state.faults
@@ -112,7 +112,7 @@ public final class SimulatedProvider: ModelProvider {
             // Token pacing varies less than queueing delay, so a third of the spread.
             let perToken = profile.timePerToken * (slowdown * exp(profile.spread / 3 * state.random.normal()))
             let brokenAfter = tokens > 1 ? 1 + Int(state.random.next() % UInt64(tokens - 1)) : 0
-            return Plan(admitted: true, fault: fault, firstTokenDelay: ttft, tokenDelays: Array(repeating: perToken, count: max(tokens, 1)), brokenAfter: brokenAfter)
+            return Plan(admitted: true, fault: fault, firstTokenDelay: ttft, tokenDelay: perToken, brokenAfter: brokenAfter)
         }
     }
 
