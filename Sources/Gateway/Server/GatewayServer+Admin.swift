@@ -1,4 +1,6 @@
+import Foundation
 import Hummingbird
+import NIOCore
 import ServingEngine
 
 extension GatewayServer {
@@ -46,5 +48,58 @@ extension GatewayServer {
         } catch {
             return failure(APIError(.notFound, error.message, param: "name", code: "unknown_provider"), route: "admin")
         }
+    }
+
+    /// `POST /admin/router/threshold` with `{"value": 0.4}`: the operator's trade-off number.
+    func adminRouterThreshold(_ request: Request) async -> Response {
+        if let error = authorizeAdmin(request) { return failure(error, route: "admin") }
+        let object: [String: Any]
+        switch await adminBody(request) {
+        case .success(let body): object = body
+        case .failure(let error): return failure(error, route: "admin")
+        }
+        guard let value = (object["value"] as? NSNumber)?.doubleValue, !(object["value"] is Bool) else {
+            return failure(APIError(.badRequest, "expected a JSON body {\"value\": NUMBER} with the threshold between 0 and 1", param: "value", code: "invalid_threshold"), route: "admin")
+        }
+        return adminPerform(.setRouterThreshold(value), conflict: "invalid_threshold")
+    }
+
+    /// `POST /admin/cache/invalidate` with `{}` (every tenant) or `{"tenant": "acme"}`.
+    func adminCacheInvalidate(_ request: Request) async -> Response {
+        if let error = authorizeAdmin(request) { return failure(error, route: "admin") }
+        let object: [String: Any]
+        switch await adminBody(request) {
+        case .success(let body): object = body
+        case .failure(let error): return failure(error, route: "admin")
+        }
+        if object["tenant"] != nil, !(object["tenant"] is String) {
+            return failure(APIError(.badRequest, "'tenant' must be a string; leave it out to invalidate every tenant", param: "tenant", code: "invalid_tenant"), route: "admin")
+        }
+        return adminPerform(.invalidateCache(tenant: object["tenant"] as? String), conflict: "invalid_request")
+    }
+
+    private func adminPerform(_ command: OperatorCommand, conflict code: String) -> Response {
+        do {
+            let message = try engine.perform(command)
+            logger.notice("operator command", metadata: ["command": "\(message)", "via": "admin-api"])
+            return respond(route: "admin", Self.json(["message": message]))
+        } catch {
+            return failure(APIError(.badRequest, error.message, code: code), route: "admin")
+        }
+    }
+
+    /// The request's JSON object body; an empty body is an empty object.
+    private func adminBody(_ request: Request) async -> Result<[String: Any], APIError> {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 64 * 1024)
+        } catch {
+            return .failure(APIError(.contentTooLarge, "admin request bodies are limited to 64 KiB", code: "body_too_large"))
+        }
+        guard buffer.readableBytes > 0 else { return .success([:]) }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any] else {
+            return .failure(APIError(.badRequest, "the body is not a JSON object", code: "invalid_json"))
+        }
+        return .success(object)
     }
 }

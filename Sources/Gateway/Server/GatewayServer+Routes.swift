@@ -16,6 +16,8 @@ extension GatewayServer {
         router.post("/admin/providers/:name/:action") { request, context in
             self.adminOverride(request, name: context.parameters.get("name") ?? "", action: context.parameters.get("action") ?? "")
         }
+        router.post("/admin/router/threshold") { request, _ in await self.adminRouterThreshold(request) }
+        router.post("/admin/cache/invalidate") { request, _ in await self.adminCacheInvalidate(request) }
         return router
     }
 
