@@ -47,7 +47,7 @@ extension ServingEngine {
                 state: providerState, override: view?.override ?? .auto, breakerReason: view?.reason,
                 nextProbeIn: view?.nextProbeIn, inFlight: view?.inFlight ?? 0,
                 requestsPerSecond: state.map { rate($0.rate, channel: MetricsRecorder.Channel.requests) } ?? 0,
-                recentErrorRate: errorRate, recentLatency: state?.latency.recent().summary() ?? .empty,
+                recentErrorRate: errorRate, recentLatency: state?.latency.recent.summary() ?? .empty,
                 attempts: state?.attempts ?? 0, successes: state?.successes ?? 0, failures: state?.failures ?? 0,
                 circuitOpens: view?.circuitOpens ?? 0, spentUSD: state?.spentUSD ?? 0
             )

@@ -46,10 +46,13 @@ struct LatencyHistogram: Sendable {
 
 /// Latencies over the whole run and over a recent window (the last one to two `period`s), so
 /// that panes show how things are now while reports can still cover the whole run.
+///
+/// The window is kept merged as values arrive (`recent` = previous period + current period), so
+/// reading it costs nothing beyond a copy-on-write reference.
 struct WindowedLatency: Sendable {
     var total = LatencyHistogram()
     private var current = LatencyHistogram()
-    private var previous = LatencyHistogram()
+    private(set) var recent = LatencyHistogram()
     private var currentStarted: ContinuousClock.Instant
     let period: Duration
 
@@ -62,22 +65,19 @@ struct WindowedLatency: Sendable {
         rotate(now: now)
         total.record(duration)
         current.record(duration)
+        recent.record(duration)
     }
 
     mutating func rotate(now: ContinuousClock.Instant) {
         guard now - currentStarted >= period else { return }
         if now - currentStarted >= period * 2 {
-            previous.reset()
+            // Idle for a whole period: nothing recent is left.
+            recent.reset()
         } else {
-            previous = current
+            // The period that just ended becomes "previous"; the new one starts empty.
+            recent = current
         }
         current.reset()
         currentStarted = now
-    }
-
-    func recent() -> LatencyHistogram {
-        var merged = previous
-        merged.add(current)
-        return merged
     }
 }

@@ -157,7 +157,7 @@ final class MetricsRecorder: Sendable {
             return Parts(
                 totals: state.totals,
                 global: state.global,
-                tiers: state.tiers.mapValues { ($0.requests, $0.latency.recent(), $0.latency.total, $0.rate, $0.spentUSD, $0.providerAnswered) },
+                tiers: state.tiers.mapValues { ($0.requests, $0.latency.recent, $0.latency.total, $0.rate, $0.spentUSD, $0.providerAnswered) },
                 providers: state.providers,
                 activity: state.activity,
                 semanticHits: state.semanticHits
