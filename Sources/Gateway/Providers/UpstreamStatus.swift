@@ -18,10 +18,30 @@ enum UpstreamStatus {
         return ProviderFailure(kind, "\(provider) answered HTTP \(status)\(summary)", retryAfter: wait)
     }
 
-    /// `Retry-After` as seconds (decimals allowed); HTTP dates are not supported and ignored.
+    /// `Retry-After` as delay-seconds (decimals allowed) or as an HTTP date (RFC 9110's
+    /// IMF-fixdate, e.g. `Wed, 21 Oct 2015 07:28:00 GMT`), which becomes the time left until it.
     static func parseRetryAfter(_ value: String) -> Duration? {
-        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds < 86_400 else { return nil }
+        parseRetryAfter(value, now: Date())
+    }
+
+    static func parseRetryAfter(_ value: String, now: Date) -> Duration? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text) {
+            guard seconds >= 0, seconds < 86_400 else { return nil }
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        guard let date = httpDate(text) else { return nil }
+        let seconds = max(0, date.timeIntervalSince(now))
+        guard seconds < 86_400 else { return nil }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    private static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.date(from: text)
     }
 
     /// A short, single-line, secret-free excerpt of an upstream error body.
