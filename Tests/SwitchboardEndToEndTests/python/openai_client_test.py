@@ -14,40 +14,14 @@ import time
 import openai
 from openai import OpenAI
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from switchboard_harness import check, fail, start_serve  # noqa: E402
+
 BINARY = sys.argv[1]
 
 
-def fail(message):
-    print(f"FAIL: {message}", flush=True)
-    raise SystemExit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    print(f"ok: {message}", flush=True)
-
-
 def start_server():
-    process = subprocess.Popen(
-        [BINARY, "serve", "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    found = {}
-
-    def read_address():
-        for line in process.stdout:
-            if "listening on" in line:
-                found["url"] = line.strip().rsplit(" ", 1)[-1]
-                return
-
-    reader = threading.Thread(target=read_address, daemon=True)
-    reader.start()
-    reader.join(timeout=30)
-    if "url" not in found:
-        process.kill()
-        fail("switchboard serve did not print its address within 30 s: " + process.stderr.read()[-2000:])
-    return process, found["url"]
+    return start_serve(BINARY)
 
 
 def main():

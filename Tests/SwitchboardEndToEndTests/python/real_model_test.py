@@ -11,24 +11,14 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 
 BINARY = sys.argv[1]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-
-
-def fail(message):
-    print(f"FAIL: {message}", flush=True)
-    raise SystemExit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-    print(f"ok: {message}", flush=True)
+sys.path.insert(0, HERE)
+from switchboard_harness import check, start_serve  # noqa: E402
 
 
 def free_port():
@@ -83,20 +73,8 @@ resilience:
 """)
         config.close()
         gateway_log = tempfile.TemporaryFile("w+")
-        gateway = subprocess.Popen([BINARY, "serve", "--config", config.name, "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=gateway_log, text=True)
-        found = {}
-
-        def read():
-            for line in gateway.stdout:
-                if "listening on" in line:
-                    found["url"] = line.strip().rsplit(" ", 1)[-1]
-                    return
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout=30)
-        check("url" in found, "switchboard serve is up")
-        url = found["url"]
+        gateway, url = start_serve(BINARY, "--config", config.name, stderr=gateway_log)
+        check(True, "switchboard serve is up")
 
         status, headers, body = post(url + "/v1/chat/completions", {
             "model": "auto", "max_tokens": 24, "temperature": 0,
