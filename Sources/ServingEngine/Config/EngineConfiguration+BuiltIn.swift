@@ -68,7 +68,7 @@ extension EngineConfiguration {
             - { tier: frontier, up_to: 1.0 }
         cache:
           enabled: true
-          embedder: hashing
+          embedder: auto
           similarity_threshold: 0.95
           ttl_seconds: 3600
           max_entries: 100000

@@ -62,7 +62,7 @@ extension ServingEngine {
             hitRateHistory: zip(requestSeries, hitSeries).map { requests, hits in requests == 0 ? nil : Double(hits) / Double(requests) },
             requestRateHistory: requestSeries.map { Double($0) / 10 },
             cache: CacheSnapshot(
-                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder,
+                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder.kind.rawValue,
                 similarityThreshold: configuration.cache.similarityThreshold,
                 statistics: cache?.statistics ?? SemanticCache.Statistics(),
                 maxEntries: configuration.cache.maxEntries, maxBytes: configuration.cache.maxBytes,
