@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and at shutdown (crash-safe).", valueName: "PATH"))
+    var cacheFile: String?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
@@ -58,6 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
+        var persistence: Task<Void, Never>?
+        if let cacheFile {
+            logger.notice("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+            persistence = Task { await engine.persistCache(to: cacheFile) }
+        }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
@@ -69,10 +77,15 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await gateway.runUntilShutdownSignal()
         } catch let error as GatewayError {
+            persistence?.cancel()
+            await persistence?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
+        // Saves once more after the last request has drained.
+        persistence?.cancel()
+        await persistence?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }
