@@ -80,14 +80,15 @@ public enum ConfigurationLoader {
 
         var cache = SemanticCache.Settings()
         var embedder = EmbedderConfiguration()
+        var decision = CacheDecisionConfiguration()
         if var section = try reader.mapping("cache") {
             cache.enabled = try section.bool("enabled", default: cache.enabled)
             embedder = try readEmbedder(&section)
-            cache.similarityThreshold = try section.double("similarity_threshold", default: cache.similarityThreshold, in: 0...1)
+            decision = try readCacheDecision(&section)
             cache.timeToLive = try section.seconds("ttl_seconds", default: cache.timeToLive, in: 1...31_536_000)
             cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
             cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
-            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "similarity_threshold", "ttl_seconds", "max_entries", "max_memory_mb"])
+            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb"])
         }
 
         var resilience = ResilienceConfiguration()
@@ -128,7 +129,7 @@ public enum ConfigurationLoader {
 
         return EngineConfiguration(
             source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
-            frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic, gateway: gateway
+            frontierTier: frontier, cache: cache, embedder: embedder, cacheDecision: decision, resilience: resilience, traffic: traffic, gateway: gateway
         )
     }
 
@@ -200,6 +201,22 @@ public enum ConfigurationLoader {
         }
         try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check"])
         return provider
+    }
+
+    private static func readCacheDecision(_ section: inout YAMLReader) throws(ConfigError) -> CacheDecisionConfiguration {
+        var decision = CacheDecisionConfiguration()
+        let name = try section.string("decision", default: decision.kind.rawValue)
+        guard let kind = CacheDecisionConfiguration.Kind(rawValue: name) else {
+            let names = CacheDecisionConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw section.error("decision", "unknown decision rule '\(name)'; expected one of: \(names)")
+        }
+        decision.kind = kind
+        if section.has("similarity_threshold") {
+            decision.similarityThreshold = try section.double("similarity_threshold", default: 0, in: 0...1)
+        }
+        decision.targetFalseHitRate = try section.double("target_false_hit_rate", default: decision.targetFalseHitRate, in: 0.0001...0.5)
+        if section.has("verifier") { decision.verifierPath = try section.string("verifier") }
+        return decision
     }
 
     private static func readEmbedder(_ section: inout YAMLReader) throws(ConfigError) -> EmbedderConfiguration {

@@ -69,7 +69,8 @@ extension EngineConfiguration {
         cache:
           enabled: true
           embedder: auto
-          similarity_threshold: 0.95
+          decision: auto
+          target_false_hit_rate: 0.01
           ttl_seconds: 3600
           max_entries: 100000
           max_memory_mb: 256

@@ -88,7 +88,11 @@ public final class ServingEngine: Sendable {
             } else {
                 embedder = try Self.makeEmbedder(configuration, makeRemote: makeRemoteEmbedder)
             }
-            cache = SemanticCache(settings: configuration.cache, embedder: embedder)
+            let rule = try configuration.cacheDecision.resolve(for: embedder.name, file: configuration.source)
+            var settings = configuration.cache
+            settings.similarityThreshold = rule.similarityThreshold
+            settings.verification = rule.verification
+            cache = SemanticCache(settings: settings, embedder: embedder)
         } else {
             cache = nil
         }
