@@ -171,10 +171,11 @@ public final class SemanticCache: Sendable {
         }
     }
 
-    /// Removes every entry of `tenant`, or every entry when `tenant` is nil. Returns how many went.
+    /// Removes the entries of `tenant` (all tenants when nil) stored for `model` (all models when
+    /// nil). Returns how many went.
     @discardableResult
-    public func invalidate(tenant: String? = nil) -> Int {
-        store.withLock { $0.removeAll(where: { tenant == nil || $0.tenant == tenant }) }
+    public func invalidate(tenant: String? = nil, model: String? = nil) -> Int {
+        store.withLock { $0.removeAll(where: { (tenant == nil || $0.tenant == tenant) && (model == nil || $0.scope.model == model) }) }
     }
 
     /// The live entries in file form, least recently used first.

@@ -183,9 +183,10 @@ public final class ServingEngine: Sendable {
         case .setTrafficPaused(let paused):
             trafficState.withLock { $0.paused = paused }
             message = paused ? "traffic paused" : "traffic resumed"
-        case .invalidateCache(let tenant):
-            let removed = cache?.invalidate(tenant: tenant) ?? 0
-            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants"): \(removed) entries removed"
+        case .invalidateCache(let tenant, let model):
+            let removed = cache?.invalidate(tenant: tenant, model: model) ?? 0
+            let models = model.map { ", model \($0)" } ?? ""
+            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants")\(models): \(removed) entries removed"
         case .setRouterThreshold(let value):
             guard value.isFinite, (0...1).contains(value), router.thresholds.count > 1 else {
                 throw CommandError(router.thresholds.count > 1 ? "the router threshold must be between 0 and 1, got \(value)" : "the router has a single tier; there is no threshold to move")
