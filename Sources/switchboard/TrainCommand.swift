@@ -39,11 +39,8 @@ struct TrainRouterCommand: ParsableCommand {
     @Option(name: .customLong("holdout-domains"), parsing: .upToNextOption, help: "Domains to leave out of training.")
     var holdoutDomains: [String] = []
 
-    @Option(help: "Training epochs.")
-    var epochs: Int = 150
-
-    @Option(help: "L2 penalty.")
-    var l2: Double = 1e-2
+    @Option(help: "L2 penalty on the standardised weights.")
+    var l2: Double = 1
 
     func run() throws {
         let dataset = try RouterEvaluationData.load(path: data)
@@ -53,7 +50,7 @@ struct TrainRouterCommand: ParsableCommand {
             throw ValidationError("--holdout-domains: no domain '\(unknown)' in \(data)")
         }
         let training = dataset.examples.filter { !held.contains($0.domain) }
-        let model = try RouterTrainer(epochs: epochs, l2: l2).train(training, source: data, heldOut: holdoutDomains)
+        let model = try RouterTrainer(l2: l2).train(training, source: data, heldOut: holdoutDomains)
         try model.save(path: out)
         print("trained on \(training.count) prompts (\(holdoutDomains.count) domains held out), wrote \(out)")
     }

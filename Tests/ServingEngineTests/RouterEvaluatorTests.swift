@@ -76,28 +76,38 @@ struct RouterEvaluatorTests {
 
 @Suite("Learned router")
 struct LearnedRouterTests {
-    /// Prompts about proofs need the strong model; greetings do not: learnable by construction.
+    /// Compound numeric judgements need the strong model; short plain questions do not: learnable by construction.
     func data() -> [RouterEvaluationData.Example] {
         (0..<40).map { index in
             index % 2 == 0
-                ? .init(domain: "hard", prompt: "Prove theorem \(index) about integrals and matrices rigorously", weakQuality: 0, strongQuality: 1)
-                : .init(domain: "easy", prompt: "Say hello to friend number \(index)", weakQuality: 1, strongQuality: 1)
+                ? .init(domain: "hard", prompt: Self.hard(index), weakQuality: 0, strongQuality: 1)
+                : .init(domain: "easy", prompt: Self.easy(index), weakQuality: 1, strongQuality: 1)
         }
     }
 
+    /// A compound judgement with numeric options: the shape the router learns is hard.
+    static func hard(_ index: Int) -> String {
+        "Statement 1 | Every group of order \(index) is cyclic. Statement 2 | Compute x^2 + \(index) = 0 over Z_7.\nA. 1, 2\nB. 3, 4\nC. 5, 6\nD. 0, 1\nAnswer:"
+    }
+
+    /// A short plain question: the shape the router learns is easy.
+    static func easy(_ index: Int) -> String {
+        "Which colour is the sky on day \(index)?"
+    }
+
     @Test func trainingIsDeterministicAndLearnsASeparableRule() throws {
-        let trainer = RouterTrainer(epochs: 60)
+        let trainer = RouterTrainer()
         let first = try trainer.train(data(), source: "synthetic", heldOut: [])
         let second = try trainer.train(data(), source: "synthetic", heldOut: [])
         #expect(first == second)
-        #expect(first.probability(for: "Prove theorem 99 about integrals and matrices rigorously") > 0.7)
-        #expect(first.probability(for: "Say hello to friend number 99") < 0.3)
+        #expect(first.probability(for: Self.hard(99)) > 0.7)
+        #expect(first.probability(for: Self.easy(99)) < 0.3)
         let evaluation = try RouterEvaluator.evaluate(data(), scores: data().map { first.probability(for: $0.prompt) })
         #expect(evaluation.apgr > 0.7)
     }
 
     @Test func aModelFileRoundTripsAndAWrongVersionIsRefused() throws {
-        let model = try RouterTrainer(epochs: 5).train(data(), source: "synthetic", heldOut: ["x"])
+        let model = try RouterTrainer().train(data(), source: "synthetic", heldOut: ["x"])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID().uuidString).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.save(path: path)

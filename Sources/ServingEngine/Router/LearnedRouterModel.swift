@@ -1,23 +1,24 @@
 import Foundation
 
 /// A logistic-regression router: the probability that the strong tier's answer beats the small
-/// tier's, from ``RouterFeatures``. Saved as versioned JSON that a configuration can name.
+/// tier's, from ``RouterFeatures`` (the rule cues and the prompt's shape). Saved as versioned
+/// JSON that a configuration can name.
 public struct LearnedRouterModel: Sendable, Codable, Hashable {
     /// The file format version this build reads and writes.
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     /// The file format version.
     public var version: Int
-    /// The embedder the weights were trained on.
-    public var embedder: String
-    /// The embedding's dimensions.
-    public var dimensions: Int
-    /// One weight per feature (embedding dimensions, then the rule features).
-    public var weights: [Float]
+    /// Feature names, in order (checked against this build's on load).
+    public var features: [String]
+    /// Feature means used to standardise inputs.
+    public var means: [Double]
+    /// Feature standard deviations used to standardise inputs.
+    public var deviations: [Double]
+    /// One weight per standardised feature.
+    public var weights: [Double]
     /// The intercept.
-    public var bias: Float
-    /// Names of the rule features, in order.
-    public var ruleFeatures: [String]
+    public var bias: Double
     /// What it was trained on.
     public var training: TrainingInfo
 
@@ -29,28 +30,22 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
         public var examples: Int
         /// Domains held out of training.
         public var heldOutDomains: [String]
-        /// The random seed.
-        public var seed: UInt64
-        /// Training epochs.
-        public var epochs: Int
         /// L2 penalty.
         public var l2: Double
 
         enum CodingKeys: String, CodingKey {
-            case source, examples, seed, epochs, l2
+            case source, examples, l2
             case heldOutDomains = "held_out_domains"
         }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case version, embedder, dimensions, weights, bias, training
-        case ruleFeatures = "rule_features"
-    }
-
     /// The probability, in [0, 1], that `prompt` needs the strong tier.
     public func probability(for prompt: String) -> Double {
-        let features = RouterFeatures.vector(for: prompt, embedder: HashingEmbedder(dimensions: dimensions))
-        return Self.sigmoid(Self.dot(weights, features) + bias)
+        regression.probability(RouterFeatures.vector(for: prompt))
+    }
+
+    var regression: LogisticRegression {
+        LogisticRegression(means: means, deviations: deviations, weights: weights, bias: bias)
     }
 
     /// The name configurations use for the model that ships with Switchboard.
@@ -73,9 +68,10 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
             throw EvaluationError("\(path): not a router model file (\(error)); make one with 'switchboard train router'")
         }
         guard model.version == currentVersion else {
-            throw EvaluationError("\(path): model format version \(model.version), this build reads version \(currentVersion); retrain it")
+            throw EvaluationError("\(path): model format version \(model.version), this build reads version \(currentVersion); retrain it with 'switchboard train router'")
         }
-        guard model.weights.count == model.dimensions + RouterFeatures.ruleNames.count, model.ruleFeatures == RouterFeatures.ruleNames else {
+        let n = RouterFeatures.names.count
+        guard model.features == RouterFeatures.names, model.weights.count == n, model.means.count == n, model.deviations.count == n else {
             throw EvaluationError("\(path): the model's features do not match this build's; retrain it")
         }
         return model
@@ -90,15 +86,5 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
         } catch {
             throw EvaluationError("\(path): cannot write the model (\(error))")
         }
-    }
-
-    static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        var sum: Float = 0
-        for index in a.indices { sum += a[index] * b[index] }
-        return sum
-    }
-
-    static func sigmoid(_ x: Float) -> Double {
-        1 / (1 + exp(-Double(x)))
     }
 }
