@@ -96,6 +96,27 @@ import Testing
         #expect(state.editor.text == "tier: hi")
     }
 
+    @Test func aSlashCommandInTheConsoleInvalidatesByTenantAndModel() {
+        var state = makeState()
+        _ = state.handle(.character("/"))
+        _ = press("/invalidate @acme model:small".map { .character($0) }, on: &state)
+        #expect(state.handle(.enter) == [.perform(.invalidateCache(tenant: "acme", model: "small"))])
+        #expect(state.editor.text.isEmpty)
+        _ = press("/invalidate".map { .character($0) }, on: &state)
+        #expect(state.handle(.enter) == [.perform(.invalidateCache(tenant: nil, model: nil))])
+    }
+
+    @Test func anUnknownSlashCommandSaysWhatExistsAndKeepsTheLine() {
+        var state = makeState()
+        _ = state.handle(.character("/"))
+        _ = press("/flush everything".map { .character($0) }, on: &state)
+        #expect(state.handle(.enter).isEmpty)
+        #expect(state.status?.isError == true)
+        #expect(state.status?.text.contains("unknown console command '/flush'") == true)
+        #expect(state.status?.text.contains(ConsoleCommand.syntaxHint) == true)
+        #expect(state.editor.text == "/flush everything")
+    }
+
     @Test func rateStepsAndPause() {
         var state = makeState()  // traffic at 50/s
         #expect(state.handle(.character("+")) == [.perform(.setTrafficRate(100))])

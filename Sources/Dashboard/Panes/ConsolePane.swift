@@ -13,7 +13,7 @@ enum ConsolePane {
         drawInput(frame.state.editor, typing: typing, in: Rect(x: inner.x, y: y, width: inner.width, height: 1), showHint: !roomy, on: &canvas)
         y += 1
         if roomy {
-            canvas.put("prefix: " + ConsolePrompt.syntaxHint + "   e.g. @acme tier:frontier !nocache explain TCP slow start", at: inner.x, y, style: CellStyle(.dimForeground), limit: inner.width)
+            canvas.put("prefix: " + ConsolePrompt.syntaxHint + "   e.g. @acme tier:frontier !nocache explain TCP slow start   ·   " + ConsoleCommand.syntaxHint, at: inner.x, y, style: CellStyle(.dimForeground), limit: inner.width)
             y += 1
         }
         guard y < inner.maxY else { return }

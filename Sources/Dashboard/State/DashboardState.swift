@@ -206,6 +206,16 @@ public struct DashboardState: Sendable {
         case .submitPrompt:
             let line = editor.text
             guard !line.allSatisfy(\.isWhitespace) else { return [] }
+            if let command = ConsoleCommand.parse(line) {
+                switch command {
+                case .success(let command):
+                    _ = editor.commit()
+                    return [.perform(command.operatorCommand)]
+                case .failure(let error):
+                    status = StatusMessage(error.message, isError: true)
+                    return []
+                }
+            }
             switch ConsolePrompt.parse(line) {
             case .success(let prompt):
                 _ = editor.commit()
