@@ -83,6 +83,7 @@ struct GatewayHarness {
     static func run(
         settings: GatewaySettings = GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)),
         timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false,
+        similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil,
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
         let upstream = FakeUpstream()
@@ -90,11 +91,15 @@ struct GatewayHarness {
             let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
             group.addTask { try await upstream.run { portContinuation.yield($0) } }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }
-            let configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
-            let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5))
+            var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
+            if let similarityThreshold { configuration.cache.similarityThreshold = similarityThreshold }
+            let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
             let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
-            var logger = Logger(label: "gateway-test")
-            logger.logLevel = .critical
+            let logger = logger ?? {
+                var quiet = Logger(label: "gateway-test")
+                quiet.logLevel = .critical
+                return quiet
+            }()
             let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: healthCheck ? remote : nil)
             group.addTask { try await gateway.run() }
             let address = try await bounded(.seconds(10)) { try await gateway.listeningAddress() }
