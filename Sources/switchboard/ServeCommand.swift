@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start, save them every few seconds and at exit (crash-safe).", valueName: "PATH"))
+    var cacheFile: String?
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
@@ -50,13 +53,18 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.gateway") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
 
-        let remote = RemoteProviders(source: configuration.source)
+        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         let engine: ServingEngine
         do {
             engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
         } catch {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
+        }
+        var persisting: Task<Void, Never>?
+        if let cacheFile {
+            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+            persisting = Task { await engine.persistCache(to: cacheFile) }
         }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
@@ -72,6 +80,12 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
+        }
+        if let persisting, let cacheFile {
+            // Cancelling makes it save once more, so a graceful stop loses no answer.
+            persisting.cancel()
+            await persisting.value
+            FileHandleOutput.standardError("cache file \(cacheFile): saved")
         }
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
