@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// The real `switchboard serve` with a provider key, gateway keys and an admin token: after
@@ -96,6 +99,75 @@ struct SecretsEndToEndTests {
         for (place, text) in places {
             for secret in [Self.providerKey, Self.gatewayKey, Self.adminToken, Self.wrongKey, Self.upstreamKey] {
                 #expect(!text.contains(secret), "\(place) contains \(secret)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: Tmux.isInstalled, "tmux is not installed; install it (apt-get install tmux) to search the dashboard's screen"))
+    func noSecretOnTheDashboardsScreen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let upstreamConfig = directory.appendingPathComponent("upstream.yaml")
+        try "providers:\n  - name: sim\ntiers:\n  - name: t\n    chain: [sim]\ngateway:\n  api_keys:\n    - {key_env: E2E_UPSTREAM_KEY, tenant: up}\n".write(to: upstreamConfig, atomically: true, encoding: .utf8)
+        let upstream = try await RunningSwitchboard(["serve", "--config", upstreamConfig.path, "--listen", "127.0.0.1:0"], environment: ["E2E_UPSTREAM_KEY": Self.upstreamKey], directory: directory, name: "upstream")
+        defer { if upstream.process.isRunning { upstream.process.terminate() } }
+        let config = directory.appendingPathComponent("dashboard.yaml")
+        try """
+            providers:
+              - name: remote
+                kind: openai-compatible
+                base_url: \(upstream.baseURL)/v1
+                api_key_env: E2E_PROVIDER_KEY
+                model: t
+              - name: local
+                simulation: {ttft_ms: 1, per_token_ms: 0, answer_tokens: 6}
+            tiers:
+              - name: main
+                chain: [remote, local]
+            models:
+              - name: remote-only
+                chain: [remote]
+            gateway:
+              api_keys:
+                - {key_env: E2E_GATEWAY_KEY, tenant: acme}
+              admin_token_env: E2E_ADMIN_TOKEN
+            """.write(to: config, atomically: true, encoding: .utf8)
+
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        let environment = "E2E_PROVIDER_KEY='\(Self.providerKey)' E2E_GATEWAY_KEY='\(Self.gatewayKey)' E2E_ADMIN_TOKEN='\(Self.adminToken)'"
+        let command = "\(environment) LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(SwitchboardBinary.url.path)' --config '\(config.path)' --rps 5 --listen 127.0.0.1:0"
+        try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "dash", "sh", "-c", command])
+        var screens: [String] = []
+        let start = try await tmux.waitFor("the dashboard with its gateway", timeout: .seconds(30)) { $0.contains("─ Providers ") && $0.contains("gateway 127.0.0.1:") }
+        screens.append(start)
+
+        // Requests through the dashboard's gateway with the key, a wrong key and the admin token.
+        let port = start.components(separatedBy: "gateway 127.0.0.1:").dropFirst().first.map { String($0.prefix { $0.isNumber }) } ?? ""
+        let gateway = "http://127.0.0.1:\(port)"
+        for (path, authorization) in [("/v1/chat/completions", Self.gatewayKey), ("/v1/chat/completions", Self.wrongKey), ("/admin/providers", Self.adminToken)] {
+            var request = URLRequest(url: URL(string: gateway + path)!)
+            request.httpMethod = path.hasPrefix("/v1") ? "POST" : "GET"
+            request.setValue("Bearer \(authorization)", forHTTPHeaderField: "authorization")
+            if path.hasPrefix("/v1") { request.httpBody = Data(#"{"model":"remote-only","messages":[{"role":"user","content":"through the dashboard gateway"}]}"#.utf8) }
+            _ = try? await URLSession.shared.data(for: request)
+        }
+        // A console prompt that only the provider refusing our key can answer.
+        try tmux.sendKeys(["/"])
+        try tmux.sendKeys(["-l", "model:remote-only tell me the provider key"])
+        try tmux.sendKeys(["Enter"])
+        screens.append(try await tmux.waitFor("the console's refusal", timeout: .seconds(30)) { $0.contains("remote#1 provider_rejected") || $0.contains("every provider") })
+        try tmux.sendKeys(["Escape"])
+        try await Task.sleep(for: .seconds(2))
+        screens.append(try tmux.capture())
+        try tmux.sendKeys(["?"])
+        screens.append(try await tmux.waitFor("the help overlay", timeout: .seconds(10)) { $0.lowercased().contains("help") })
+
+        #expect(screens.joined().contains("remote"), "the screens show nothing of the provider")
+        for (index, screen) in screens.enumerated() {
+            for secret in [Self.providerKey, Self.gatewayKey, Self.adminToken, Self.wrongKey, Self.upstreamKey] {
+                #expect(!screen.contains(secret), "screen \(index) shows \(secret):\n\(screen)")
             }
         }
     }
