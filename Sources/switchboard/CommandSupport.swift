@@ -12,4 +12,23 @@ enum CommandSupport {
             throw ValidationError("invalid configuration: \(error.description)")
         }
     }
+
+    /// The embedder named on a command line (`hashing`, `minilm`), or the built-in choice when nil.
+    static func makeEmbedder(_ name: String?, minilmFolder: String) throws -> any Embedder {
+        var configuration = EmbedderConfiguration(kind: .auto, modelFolder: minilmFolder)
+        if let name {
+            guard let kind = EmbedderConfiguration.Kind(rawValue: name), kind != .remote else {
+                throw ValidationError("--embedder: unknown embedder '\(name)'; available: hashing, minilm")
+            }
+            configuration.kind = kind
+        }
+        do {
+            guard let embedder = try configuration.makeLocalEmbedder(file: "command line") else {
+                throw ValidationError("--embedder: the remote embedder is measured through `switchboard serve`")
+            }
+            return embedder
+        } catch let error as ConfigError {
+            throw ValidationError(error.message)
+        }
+    }
 }

@@ -43,6 +43,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not start the HTTP gateway.")
     var noGateway = false
 
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and on exit (crash-safe).", valueName: "PATH"))
+    var cacheFile: String?
+
     func validate() throws {
         if let rps, !(rps >= 0 && rps <= 100_000) {
             throw ValidationError("--rps must be between 0 and 100000, got \(rps)")
@@ -61,6 +64,12 @@ struct DashboardCommand: AsyncParsableCommand {
             engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
+        }
+        var persistence: Task<Void, Never>?
+        if let cacheFile {
+            // Shown in the dashboard's event log: the terminal belongs to ncurses from here on.
+            engine.loadCache(from: cacheFile)
+            persistence = Task { await engine.persistCache(to: cacheFile) }
         }
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
@@ -90,6 +99,9 @@ struct DashboardCommand: AsyncParsableCommand {
         let options = DashboardOptions(themeName: theme, gatewayAddress: gatewayAddress, gatewayNote: gatewayNote)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
         let outcome = try await DashboardApp.run(engine: engine, options: options)
+        trafficTask.cancel()
+        persistence?.cancel()
+        await persistence?.value
         for message in outcome.messages {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

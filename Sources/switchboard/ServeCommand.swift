@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start, save them every few seconds and at exit (crash-safe).", valueName: "PATH"))
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and at shutdown (crash-safe).", valueName: "PATH"))
     var cacheFile: String?
 
     func run() async throws {
@@ -61,10 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
-        var persisting: Task<Void, Never>?
+        var persistence: Task<Void, Never>?
         if let cacheFile {
-            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
-            persisting = Task { await engine.persistCache(to: cacheFile) }
+            logger.notice("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+            persistence = Task { await engine.persistCache(to: cacheFile) }
         }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
@@ -77,16 +77,15 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await gateway.runUntilShutdownSignal()
         } catch let error as GatewayError {
+            persistence?.cancel()
+            await persistence?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
-        if let persisting, let cacheFile {
-            // Cancelling makes it save once more, so a graceful stop loses no answer.
-            persisting.cancel()
-            await persisting.value
-            FileHandleOutput.standardError("cache file \(cacheFile): saved")
-        }
+        // Saves once more after the last request has drained.
+        persistence?.cancel()
+        await persistence?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
             Example:
               switchboard train router --data ../shared/data/router/mmlu_dev.csv --out router.json
             """,
-        subcommands: [TrainRouterCommand.self]
+        subcommands: [TrainRouterCommand.self, TrainCacheCommand.self]
     )
 }
 

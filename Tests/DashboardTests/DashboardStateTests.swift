@@ -124,7 +124,7 @@ import Testing
         #expect(state.handle(.character("t")) == [.cycleTheme])
         #expect(state.handle(.character("x")).isEmpty, "x only clears the cache from the Cache pane")
         _ = press([.tab, .tab], on: &state)
-        #expect(state.handle(.character("x")) == [.perform(.invalidateCache(tenant: nil))])
+        #expect(state.handle(.character("x")) == [.perform(.invalidateCache(tenant: nil, model: nil))])
         #expect(state.handle(.character("q")) == [.quit])
     }
 

@@ -25,6 +25,20 @@ struct GatewayAdminTests {
         }
     }
 
+    @Test func invalidatingOneModelLeavesTheOthersCached() async throws {
+        let admin = admin, acme = acme
+        try await GatewayHarness.run(settings: Self.keyed) { h in
+            _ = try await h.post(GatewayHarness.chat("cached question"), headers: acme)
+            let reply = try await h.post("/admin/cache/invalidate", "{\"model\": \"some-other-model\"}", headers: admin)
+            #expect(reply.status == 200)
+            #expect((reply.json["message"] as? String)?.hasSuffix("0 entries removed") == true)
+            #expect(try await h.post(GatewayHarness.chat("cached question"), headers: acme).headers["x-switchboard-cache"] == "hit-exact")
+            let wrongType = try await h.post("/admin/cache/invalidate", "{\"model\": [1]}", headers: admin)
+            #expect(wrongType.status == 400)
+            #expect(wrongType.error["param"] as? String == "model")
+        }
+    }
+
     @Test func theRouterThresholdNeedsANumberAndMoreThanOneTier() async throws {
         let admin = admin
         try await GatewayHarness.run(settings: Self.keyed) { h in

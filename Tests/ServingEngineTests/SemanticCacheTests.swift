@@ -157,6 +157,20 @@ struct SemanticCacheTests {
             return
         }
     }
+
+    @Test func invalidationByModelLeavesOtherModelsAndTenantsAlone() async throws {
+        let cache = makeCache()
+        try await fill(cache, ChatRequest(prompt: "What is DNA?", model: "small", tenant: "acme"), "a")
+        try await fill(cache, ChatRequest(prompt: "What is DNA?", model: "frontier", tenant: "acme"), "b")
+        try await fill(cache, ChatRequest(prompt: "What is DNA?", model: "small", tenant: "globex"), "c")
+        #expect(cache.invalidate(tenant: "acme", model: "small") == 1)
+        #expect(cache.statistics.entries == 2)
+        #expect(cache.invalidate(model: "small") == 1)
+        guard case .exact = try await cache.lookup(ChatRequest(prompt: "What is DNA?", model: "frontier", tenant: "acme")) else {
+            Issue.record("acme's frontier entry must stay")
+            return
+        }
+    }
 }
 
 @Suite("Hashing embedder")

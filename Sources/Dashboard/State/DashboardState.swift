@@ -195,7 +195,7 @@ public struct DashboardState: Sendable {
             routerThreshold = min(1, max(0, next))
             return [.perform(.setRouterThreshold(routerThreshold!))]
         case .clearCache:
-            return [.perform(.invalidateCache(tenant: nil))]
+            return [.perform(.invalidateCache(tenant: nil, model: nil))]
         case .focusConsole:
             if focus != .console { focusBeforeConsole = focus }
             focus = .console

@@ -64,7 +64,8 @@ extension GatewayServer {
         return adminPerform(.setRouterThreshold(value), conflict: "invalid_threshold")
     }
 
-    /// `POST /admin/cache/invalidate` with `{}` (every tenant) or `{"tenant": "acme"}`.
+    /// `POST /admin/cache/invalidate` with `{}` (everything), `{"tenant": "acme"}`, `{"model": "small"}`
+    /// or both (the entries of that tenant for that model).
     func adminCacheInvalidate(_ request: Request) async -> Response {
         if let error = authorizeAdmin(request) { return failure(error, route: "admin") }
         let object: [String: Any]
@@ -75,7 +76,10 @@ extension GatewayServer {
         if object["tenant"] != nil, !(object["tenant"] is String) {
             return failure(APIError(.badRequest, "'tenant' must be a string; leave it out to invalidate every tenant", param: "tenant", code: "invalid_tenant"), route: "admin")
         }
-        return adminPerform(.invalidateCache(tenant: object["tenant"] as? String), conflict: "invalid_request")
+        if object["model"] != nil, !(object["model"] is String) {
+            return failure(APIError(.badRequest, "'model' must be a string (the model or route clients asked for, e.g. auto or small); leave it out to invalidate every model", param: "model", code: "invalid_model"), route: "admin")
+        }
+        return adminPerform(.invalidateCache(tenant: object["tenant"] as? String, model: object["model"] as? String), conflict: "invalid_request")
     }
 
     private func adminPerform(_ command: OperatorCommand, conflict code: String) -> Response {

@@ -20,6 +20,8 @@ public final class SemanticCache: Sendable {
         public var maxEntries: Int
         /// The most bytes of entries kept (prompts, answers and vectors).
         public var maxBytes: Int
+        /// A verified hit rule; when set, it decides semantic hits instead of ``similarityThreshold``.
+        public var verification: Verification?
 
         /// Creates settings.
         public init(
@@ -34,6 +36,23 @@ public final class SemanticCache: Sendable {
             self.timeToLive = timeToLive
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
+        }
+    }
+
+    /// A verifier and the probability at which it accepts a candidate.
+    public struct Verification: Sendable, Hashable {
+        /// The verifier.
+        public var verifier: HitVerifier
+        /// Candidates at or above this probability are hits.
+        public var probability: Double
+        /// The false-hit-rate target the probability was chosen for.
+        public var targetFalseHitRate: Double
+
+        /// Creates a verification.
+        public init(verifier: HitVerifier, probability: Double, targetFalseHitRate: Double) {
+            self.verifier = verifier
+            self.probability = probability
+            self.targetFalseHitRate = targetFalseHitRate
         }
     }
 
@@ -126,7 +145,12 @@ public final class SemanticCache: Sendable {
         let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
         let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
         guard let best else { return .miss(key, bestSimilarity: nil) }
-        guard best.similarity >= threshold else { return .miss(key, bestSimilarity: Double(best.similarity)) }
+        if let verification = settings.verification {
+            let probability = verification.verifier.probability(similarity: Double(best.similarity), query: normalized, candidate: best.prompt)
+            guard probability >= verification.probability else { return .miss(key, bestSimilarity: Double(best.similarity)) }
+        } else {
+            guard best.similarity >= threshold else { return .miss(key, bestSimilarity: Double(best.similarity)) }
+        }
         return .semantic(best.answer, similarity: Double(best.similarity), matchedPrompt: best.prompt)
     }
 
@@ -147,10 +171,11 @@ public final class SemanticCache: Sendable {
         }
     }
 
-    /// Removes every entry of `tenant`, or every entry when `tenant` is nil. Returns how many went.
+    /// Removes the entries of `tenant` (all tenants when nil) stored for `model` (all models when
+    /// nil). Returns how many went.
     @discardableResult
-    public func invalidate(tenant: String? = nil) -> Int {
-        store.withLock { $0.removeAll(where: { tenant == nil || $0.tenant == tenant }) }
+    public func invalidate(tenant: String? = nil, model: String? = nil) -> Int {
+        store.withLock { $0.removeAll(where: { (tenant == nil || $0.tenant == tenant) && (model == nil || $0.scope.model == model) }) }
     }
 
     /// The live entries in file form, least recently used first.

@@ -79,18 +79,16 @@ public enum ConfigurationLoader {
         let frontier = try reader.string("frontier_tier", default: tiers.last?.name ?? "")
 
         var cache = SemanticCache.Settings()
-        var embedder = "hashing"
+        var embedder = EmbedderConfiguration()
+        var decision = CacheDecisionConfiguration()
         if var section = try reader.mapping("cache") {
             cache.enabled = try section.bool("enabled", default: cache.enabled)
-            embedder = try section.string("embedder", default: embedder)
-            cache.similarityThreshold = try section.double("similarity_threshold", default: cache.similarityThreshold, in: 0...1)
+            embedder = try readEmbedder(&section)
+            decision = try readCacheDecision(&section)
             cache.timeToLive = try section.seconds("ttl_seconds", default: cache.timeToLive, in: 1...31_536_000)
             cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
             cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
-            try section.finish(known: ["enabled", "embedder", "similarity_threshold", "ttl_seconds", "max_entries", "max_memory_mb"])
-            guard embedder == "hashing" else {
-                throw section.error("embedder", "unknown embedder '\(embedder)'; expected one of: hashing")
-            }
+            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb"])
         }
 
         var resilience = ResilienceConfiguration()
@@ -131,7 +129,7 @@ public enum ConfigurationLoader {
 
         return EngineConfiguration(
             source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
-            frontierTier: frontier, cache: cache, embedder: embedder, resilience: resilience, traffic: traffic, gateway: gateway
+            frontierTier: frontier, cache: cache, embedder: embedder, cacheDecision: decision, resilience: resilience, traffic: traffic, gateway: gateway
         )
     }
 
@@ -203,6 +201,60 @@ public enum ConfigurationLoader {
         }
         try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check"])
         return provider
+    }
+
+    private static func readCacheDecision(_ section: inout YAMLReader) throws(ConfigError) -> CacheDecisionConfiguration {
+        var decision = CacheDecisionConfiguration()
+        let name = try section.string("decision", default: decision.kind.rawValue)
+        guard let kind = CacheDecisionConfiguration.Kind(rawValue: name) else {
+            let names = CacheDecisionConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw section.error("decision", "unknown decision rule '\(name)'; expected one of: \(names)")
+        }
+        decision.kind = kind
+        if section.has("similarity_threshold") {
+            decision.similarityThreshold = try section.double("similarity_threshold", default: 0, in: 0...1)
+        }
+        decision.targetFalseHitRate = try section.double("target_false_hit_rate", default: decision.targetFalseHitRate, in: 0.0001...0.5)
+        if section.has("verifier") { decision.verifierPath = try section.string("verifier") }
+        return decision
+    }
+
+    private static func readEmbedder(_ section: inout YAMLReader) throws(ConfigError) -> EmbedderConfiguration {
+        var embedder = EmbedderConfiguration()
+        let name = try section.string("embedder", default: embedder.kind.rawValue)
+        guard let kind = EmbedderConfiguration.Kind(rawValue: name) else {
+            let names = EmbedderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw section.error("embedder", "unknown embedder '\(name)'; expected one of: \(names)")
+        }
+        embedder.kind = kind
+        embedder.modelFolder = try section.string("minilm_folder", default: embedder.modelFolder)
+        if var remote = try section.mapping("remote_embedder") {
+            let baseURL = try remote.string("base_url")
+            guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+                throw remote.error("base_url", "expected an http:// or https:// URL ending in /v1, got '\(baseURL)'")
+            }
+            guard remote.has("dimensions") else {
+                throw remote.error("dimensions", "missing; expected the length of the vectors the endpoint returns, e.g. 384")
+            }
+            var settings = EmbedderConfiguration.Remote(
+                baseURL: baseURL, model: try remote.string("model"),
+                dimensions: try remote.int("dimensions", default: 0, in: 1...65_536)
+            )
+            if remote.has("api_key_env") {
+                let variable = try remote.string("api_key_env")
+                guard isEnvironmentVariableName(variable) else {
+                    throw remote.error("api_key_env", "expected the NAME of an environment variable holding the key (letters, digits and '_'), not the key itself")
+                }
+                settings.apiKeyEnvironmentVariable = variable
+            }
+            settings.timeout = try remote.milliseconds("timeout_ms", default: settings.timeout, in: 1...60_000)
+            try remote.finish(known: ["base_url", "model", "dimensions", "api_key_env", "timeout_ms"])
+            embedder.remote = settings
+        }
+        if kind == .remote, embedder.remote == nil {
+            throw section.error("embedder", "embedder 'remote' needs a remote_embedder mapping with base_url, model and dimensions")
+        }
+        return embedder
     }
 
     private static func readGateway(_ section: inout YAMLReader) throws(ConfigError) -> GatewayConfiguration {

@@ -68,8 +68,9 @@ extension EngineConfiguration {
             - { tier: frontier, up_to: 1.0 }
         cache:
           enabled: true
-          embedder: hashing
-          similarity_threshold: 0.95
+          embedder: auto
+          decision: auto
+          target_false_hit_rate: 0.01
           ttl_seconds: 3600
           max_entries: 100000
           max_memory_mb: 256

@@ -19,8 +19,10 @@ public struct EngineConfiguration: Sendable {
     public var frontierTier: String
     /// Cache settings.
     public var cache: SemanticCache.Settings
-    /// The embedder's name (`hashing`).
-    public var embedder: String
+    /// The cache's embedder.
+    public var embedder: EmbedderConfiguration
+    /// How the cache decides a semantic hit.
+    public var cacheDecision: CacheDecisionConfiguration
     /// Deadline, retries and breakers.
     public var resilience: ResilienceConfiguration
     /// The built-in traffic generator.
@@ -29,7 +31,7 @@ public struct EngineConfiguration: Sendable {
     public var gateway: GatewayConfiguration
 
     /// Creates a configuration. Call ``validate()`` before use.
-    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: String = "hashing", resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init(), gateway: GatewayConfiguration = .init()) {
+    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: EmbedderConfiguration = .init(), cacheDecision: CacheDecisionConfiguration = .init(), resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init(), gateway: GatewayConfiguration = .init()) {
         self.source = source
         self.providers = providers
         self.tiers = tiers
@@ -39,6 +41,7 @@ public struct EngineConfiguration: Sendable {
         self.frontierTier = frontierTier
         self.cache = cache
         self.embedder = embedder
+        self.cacheDecision = cacheDecision
         self.resilience = resilience
         self.traffic = traffic
         self.gateway = gateway

@@ -6,8 +6,8 @@ public enum OperatorCommand: Sendable, Hashable {
     case setTrafficRate(Double)
     /// Pause or resume the built-in traffic generator.
     case setTrafficPaused(Bool)
-    /// Drop cached answers: one tenant's, or all when `tenant` is nil.
-    case invalidateCache(tenant: String?)
+    /// Drop cached answers: those of `tenant` stored for `model`; nil means every tenant or model.
+    case invalidateCache(tenant: String?, model: String?)
     /// Move the boundary between the cheapest tier and the next: the operator's one trade-off
     /// number (a score, or for the learned router a probability, in [0, 1]).
     case setRouterThreshold(Double)

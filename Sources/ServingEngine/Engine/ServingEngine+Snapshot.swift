@@ -62,8 +62,11 @@ extension ServingEngine {
             hitRateHistory: zip(requestSeries, hitSeries).map { requests, hits in requests == 0 ? nil : Double(hits) / Double(requests) },
             requestRateHistory: requestSeries.map { Double($0) / 10 },
             cache: CacheSnapshot(
-                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder,
-                similarityThreshold: configuration.cache.similarityThreshold,
+                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder.kind.rawValue,
+                similarityThreshold: cache?.settings.similarityThreshold ?? 0,
+                decisionRule: cache.map { cache in
+                    CacheDecisionConfiguration.Resolved(similarityThreshold: cache.settings.similarityThreshold, verification: cache.settings.verification).summary
+                },
                 statistics: cache?.statistics ?? SemanticCache.Statistics(),
                 maxEntries: configuration.cache.maxEntries, maxBytes: configuration.cache.maxBytes,
                 recentSemanticHits: Array(parts.semanticHits)

@@ -43,10 +43,15 @@ public final class ServingEngine: Sendable {
     ///   - makeProvider: builds the providers of kinds the engine cannot build itself
     ///     (`openai-compatible`, `anthropic`); the gateway supplies it. Without it, such a provider
     ///     that `providers` does not replace is a ``ConfigError``.
+    ///   - embedder: an embedder to use instead of the configured one (tests pass scripted ones).
+    ///   - makeRemoteEmbedder: builds the `remote` embedder; the gateway supplies it. Without it,
+    ///     a configured `remote` embedder is a ``ConfigError``.
     public init(
         configuration: EngineConfiguration,
         providers custom: [any ModelProvider] = [],
-        makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil
+        makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil,
+        embedder customEmbedder: (any Embedder)? = nil,
+        makeRemoteEmbedder: ((EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder)? = nil
     ) throws(ConfigError) {
         try configuration.validate()
         self.configuration = configuration
@@ -76,8 +81,21 @@ public final class ServingEngine: Sendable {
         self.chains = chains
 
         router = RequestRouter(configuration: configuration.router, thresholds: configuration.routerThresholds)
-        let embedder: any Embedder = HashingEmbedder()
-        cache = configuration.cache.enabled ? SemanticCache(settings: configuration.cache, embedder: embedder) : nil
+        if configuration.cache.enabled {
+            let embedder: any Embedder
+            if let customEmbedder {
+                embedder = customEmbedder
+            } else {
+                embedder = try Self.makeEmbedder(configuration, makeRemote: makeRemoteEmbedder)
+            }
+            let rule = try configuration.cacheDecision.resolve(for: embedder.name, file: configuration.source)
+            var settings = configuration.cache
+            settings.similarityThreshold = rule.similarityThreshold
+            settings.verification = rule.verification
+            cache = SemanticCache(settings: settings, embedder: embedder)
+        } else {
+            cache = nil
+        }
         let names = configuration.providers.map(\.name)
         health = HealthBoard(providerNames: names, policy: configuration.resilience.breaker)
         startedAt = .now
@@ -91,6 +109,20 @@ public final class ServingEngine: Sendable {
         // The usual 3:1 input-to-output blend that price comparisons of model APIs use.
         blendedPrices = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, (3 * $0.pricing.inputPerMillion + $0.pricing.outputPerMillion) / 4) })
         frontierChain = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain ?? []
+    }
+
+    private static func makeEmbedder(
+        _ configuration: EngineConfiguration,
+        makeRemote: ((EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder)?
+    ) throws(ConfigError) -> any Embedder {
+        if let local = try configuration.embedder.makeLocalEmbedder(file: configuration.source) { return local }
+        guard let remote = configuration.embedder.remote, let makeRemote else {
+            throw ConfigError(
+                file: configuration.source, key: "cache.embedder",
+                message: "the remote embedder needs the HTTP client of `switchboard serve` or the dashboard; use embedder: hashing or minilm here"
+            )
+        }
+        return try makeRemote(remote)
     }
 
     /// The names clients may ask for: `auto`, tiers, model aliases and providers.
@@ -151,9 +183,10 @@ public final class ServingEngine: Sendable {
         case .setTrafficPaused(let paused):
             trafficState.withLock { $0.paused = paused }
             message = paused ? "traffic paused" : "traffic resumed"
-        case .invalidateCache(let tenant):
-            let removed = cache?.invalidate(tenant: tenant) ?? 0
-            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants"): \(removed) entries removed"
+        case .invalidateCache(let tenant, let model):
+            let removed = cache?.invalidate(tenant: tenant, model: model) ?? 0
+            let models = model.map { ", model \($0)" } ?? ""
+            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants")\(models): \(removed) entries removed"
         case .setRouterThreshold(let value):
             guard value.isFinite, (0...1).contains(value), router.thresholds.count > 1 else {
                 throw CommandError(router.thresholds.count > 1 ? "the router threshold must be between 0 and 1, got \(value)" : "the router has a single tier; there is no threshold to move")

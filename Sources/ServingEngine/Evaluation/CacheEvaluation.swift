@@ -18,6 +18,10 @@ import Foundation
 public struct CacheEvaluation: Sendable {
     /// One query's nearest stored entry.
     struct Probe: Sendable {
+        var id: String
+        var query: String
+        /// The stored prompt nearest to the query, if any.
+        var matched: String?
         var similarity: Double
         var correctIfHit: Bool
         var shouldHit: Bool
@@ -67,8 +71,8 @@ public struct CacheEvaluation: Sendable {
         let start = clock.now
         var probes: [Probe] = []
         for (index, pair) in labelled.enumerated() {
-            let (similarity, _) = try await nearest(pair.b, tenant: "pair-\(index)", in: cache)
-            probes.append(Probe(similarity: similarity, correctIfHit: pair.label, shouldHit: pair.label))
+            let (similarity, _, matched) = try await nearest(pair.b, tenant: "pair-\(index)", in: cache)
+            probes.append(Probe(id: pair.id, query: pair.b, matched: matched, similarity: similarity, correctIfHit: pair.label, shouldHit: pair.label))
         }
         let seconds = (clock.now - start).seconds
         return CacheEvaluation(probes: probes, queries: probes.count, embedder: embedder.name, queriesPerSecond: Double(probes.count) / max(seconds, 1e-9))
@@ -86,19 +90,49 @@ public struct CacheEvaluation: Sendable {
         let start = clock.now
         var probes: [Probe] = []
         for row in rows {
-            let (similarity, matched) = try await nearest(row.fields[2], tenant: ChatRequest.defaultTenant, in: cache)
-            probes.append(Probe(similarity: similarity, correctIfHit: matched == row.fields[1], shouldHit: true))
+            let (similarity, answer, matched) = try await nearest(row.fields[2], tenant: ChatRequest.defaultTenant, in: cache)
+            probes.append(Probe(id: row.fields[0], query: row.fields[2], matched: matched, similarity: similarity, correctIfHit: answer == row.fields[1], shouldHit: true))
         }
         let seconds = (clock.now - start).seconds
         return CacheEvaluation(probes: probes, queries: probes.count, embedder: embedder.name, queriesPerSecond: Double(probes.count) / max(seconds, 1e-9))
     }
 
-    /// The figures at `threshold`.
+    /// The figures at a fixed cosine `threshold`.
     public func at(_ threshold: Double) -> Point {
+        point(threshold: threshold) { $0.similarity >= threshold }
+    }
+
+    /// The figures of `verifier` accepting candidates at or above `probability`.
+    public func at(verifier: HitVerifier, probability: Double) -> Point {
+        point(threshold: probability) { probe in
+            guard let matched = probe.matched else { return false }
+            return verifier.probability(similarity: probe.similarity, query: probe.query, candidate: matched) >= probability
+        }
+    }
+
+    /// The labelled pairs with their cosines, for ``HitVerifierTrainer``.
+    public var examples: [HitVerifierTrainer.Example] {
+        probes.compactMap { probe in
+            probe.matched.map { .init(stored: $0, query: probe.query, similarity: probe.similarity, same: probe.shouldHit) }
+        }
+    }
+
+    /// Splits the pairs, by a stable hash of their ids, into a part to fit on and a share kept aside.
+    public func split(heldOutShare: Double) -> (fitting: CacheEvaluation, heldOut: CacheEvaluation) {
+        let cut = UInt64(heldOutShare * 10_000)
+        let heldOut = probes.filter { HashingEmbedder.hash($0.id.utf8) % 10_000 < cut }
+        let fitting = probes.filter { HashingEmbedder.hash($0.id.utf8) % 10_000 >= cut }
+        return (
+            CacheEvaluation(probes: fitting, queries: fitting.count, embedder: embedder, queriesPerSecond: queriesPerSecond),
+            CacheEvaluation(probes: heldOut, queries: heldOut.count, embedder: embedder, queriesPerSecond: queriesPerSecond)
+        )
+    }
+
+    private func point(threshold: Double, accepts: (Probe) -> Bool) -> Point {
         var correct = 0, wrong = 0, missed = 0, positives = 0, negatives = 0
         for probe in probes {
             if probe.shouldHit { positives += 1 } else { negatives += 1 }
-            if probe.similarity >= threshold {
+            if accepts(probe) {
                 if probe.correctIfHit { correct += 1 } else { wrong += 1 }
             } else if probe.shouldHit {
                 missed += 1
@@ -124,11 +158,12 @@ public struct CacheEvaluation: Sendable {
         .init(text: text, usage: TokenUsage(), provider: "eval", model: "eval")
     }
 
-    private static func nearest(_ query: String, tenant: String, in cache: SemanticCache) async throws -> (Double, String?) {
+    /// The nearest entry's similarity, answer and prompt.
+    private static func nearest(_ query: String, tenant: String, in cache: SemanticCache) async throws -> (Double, String?, String?) {
         switch try await cache.lookup(ChatRequest(prompt: query, tenant: tenant)) {
-        case .exact(let answer): (1, answer.text)
-        case .semantic(let answer, let similarity, _): (similarity, answer.text)
-        case .miss(_, let best): (best ?? -1, nil)
+        case .exact(let answer): (1, answer.text, query)
+        case .semantic(let answer, let similarity, let matched): (similarity, answer.text, matched)
+        case .miss(_, let best): (best ?? -1, nil, nil)
         }
     }
 }

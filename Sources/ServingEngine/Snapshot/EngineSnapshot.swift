@@ -116,6 +116,8 @@ public struct CacheSnapshot: Sendable, Hashable {
     public var embedder: String
     /// The semantic similarity threshold.
     public var similarityThreshold: Double
+    /// The hit rule in force, briefly: `cosine ≥ 0.95` or `verified, false hits ≤ 1 %`.
+    public var decisionRule: String
     /// Counters and sizes.
     public var statistics: SemanticCache.Statistics
     /// The entry bound.
@@ -126,10 +128,11 @@ public struct CacheSnapshot: Sendable, Hashable {
     public var recentSemanticHits: [SemanticHitSample]
 
     /// Creates a cache snapshot.
-    public init(enabled: Bool, embedder: String, similarityThreshold: Double, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
+    public init(enabled: Bool, embedder: String, similarityThreshold: Double, decisionRule: String? = nil, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
         self.enabled = enabled
         self.embedder = embedder
         self.similarityThreshold = similarityThreshold
+        self.decisionRule = decisionRule ?? "cosine ≥ \(similarityThreshold)"
         self.statistics = statistics
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes

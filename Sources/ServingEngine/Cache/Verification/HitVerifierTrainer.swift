@@ -1,0 +1,171 @@
+import Foundation
+
+/// Fits a ``HitVerifier`` on labelled pairs with their embedding cosines: standardised
+/// ``PairFeatures``, L2-regularised logistic regression by Newton's method (deterministic, no
+/// seed), and a calibration table from cross-fitted scores, so that every calibration figure
+/// comes from pairs the scoring model did not see.
+public struct HitVerifierTrainer: Sendable {
+    /// One labelled pair with its cosine.
+    public struct Example: Sendable {
+        /// The stored prompt.
+        public var stored: String
+        /// The query.
+        public var query: String
+        /// Their embedding cosine.
+        public var similarity: Double
+        /// Whether they are the same request.
+        public var same: Bool
+
+        /// Creates an example.
+        public init(stored: String, query: String, similarity: Double, same: Bool) {
+            self.stored = stored
+            self.query = query
+            self.similarity = similarity
+            self.same = same
+        }
+    }
+
+    /// The L2 penalty on the standardised weights.
+    public var l2: Double = 1.0
+    /// Folds for cross-fitted calibration scores.
+    public var folds: Int = 5
+    /// The confidence of the false-hit-rate upper bounds.
+    public var confidence: Double = 0.95
+    /// Pairs below this cosine are never hits (and are not fitted on).
+    public var minimumSimilarity: Double = 0.5
+
+    /// Creates a trainer.
+    public init() {}
+
+    /// Fits and calibrates a verifier.
+    public func train(_ examples: [Example], embedder: String, source: String, heldOutShare: Double) -> HitVerifier {
+        let candidates = examples.filter { $0.similarity >= minimumSimilarity }
+        let features = candidates.map { PairFeatures.vector(similarity: $0.similarity, query: $0.query, candidate: $0.stored) }
+        let labels = candidates.map { $0.same ? 1.0 : 0.0 }
+        let final = fit(features, labels)
+
+        // Cross-fitted scores: each candidate scored by a model fitted without its fold.
+        var scores = [Double](repeating: 0, count: candidates.count)
+        for fold in 0..<folds {
+            let inFold = candidates.indices.filter { $0 % folds == fold }
+            let outOfFold = candidates.indices.filter { $0 % folds != fold }
+            let model = fit(outOfFold.map { features[$0] }, outOfFold.map { labels[$0] })
+            for index in inFold { scores[index] = model.probability(features[index]) }
+        }
+        let positives = examples.filter(\.same).count
+        let negatives = examples.count - positives
+        let calibration = Self.calibrate(scores: scores, labels: candidates.map(\.same), positives: positives, negatives: negatives, confidence: confidence)
+
+        return HitVerifier(
+            version: HitVerifier.currentVersion, embedder: embedder, features: PairFeatures.names,
+            means: final.means, deviations: final.deviations, weights: final.weights, bias: final.bias,
+            minimumSimilarity: minimumSimilarity, confidence: confidence, calibration: calibration,
+            training: .init(source: source, pairs: examples.count, folds: folds, l2: l2, heldOutShare: heldOutShare)
+        )
+    }
+
+    struct Fitted {
+        var means: [Double]
+        var deviations: [Double]
+        var weights: [Double]
+        var bias: Double
+
+        func probability(_ x: [Double]) -> Double {
+            var z = bias
+            for i in weights.indices { z += weights[i] * (x[i] - means[i]) / deviations[i] }
+            return 1 / (1 + exp(-z))
+        }
+    }
+
+    func fit(_ rows: [[Double]], _ labels: [Double]) -> Fitted {
+        let d = PairFeatures.names.count
+        let n = Double(max(rows.count, 1))
+        var means = [Double](repeating: 0, count: d)
+        var deviations = [Double](repeating: 0, count: d)
+        for row in rows { for i in 0..<d { means[i] += row[i] / n } }
+        for row in rows { for i in 0..<d { deviations[i] += (row[i] - means[i]) * (row[i] - means[i]) / n } }
+        deviations = deviations.map { $0 > 1e-12 ? $0.squareRoot() : 1 }
+        let x = rows.map { row in [1.0] + (0..<d).map { (row[$0] - means[$0]) / deviations[$0] } }
+        // Newton's method on the penalised log-likelihood (the intercept is not penalised).
+        var beta = [Double](repeating: 0, count: d + 1)
+        for _ in 0..<25 {
+            var gradient = [Double](repeating: 0, count: d + 1)
+            var hessian = [[Double]](repeating: [Double](repeating: 0, count: d + 1), count: d + 1)
+            for (row, label) in zip(x, labels) {
+                var z = 0.0
+                for i in 0...d { z += beta[i] * row[i] }
+                let p = 1 / (1 + exp(-z))
+                let w = max(p * (1 - p), 1e-9)
+                for i in 0...d {
+                    gradient[i] += (p - label) * row[i]
+                    for j in i...d { hessian[i][j] += w * row[i] * row[j] }
+                }
+            }
+            for i in 0...d { for j in 0..<i { hessian[i][j] = hessian[j][i] } }
+            for i in 1...d {
+                gradient[i] += l2 * beta[i]
+                hessian[i][i] += l2
+            }
+            guard let step = Self.solve(hessian, gradient) else { break }
+            var largest = 0.0
+            for i in 0...d {
+                beta[i] -= step[i]
+                largest = max(largest, abs(step[i]))
+            }
+            if largest < 1e-9 { break }
+        }
+        return Fitted(means: means, deviations: deviations, weights: Array(beta[1...]), bias: beta[0])
+    }
+
+    /// Solves `a · x = b` by Gaussian elimination with partial pivoting.
+    static func solve(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        let n = b.count
+        var m = a
+        var v = b
+        for column in 0..<n {
+            guard let pivot = (column..<n).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }), abs(m[pivot][column]) > 1e-12 else { return nil }
+            m.swapAt(column, pivot)
+            v.swapAt(column, pivot)
+            for row in (column + 1)..<n {
+                let factor = m[row][column] / m[column][column]
+                guard factor != 0 else { continue }
+                for k in column..<n { m[row][k] -= factor * m[column][k] }
+                v[row] -= factor * v[column]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var sum = v[row]
+            for k in (row + 1)..<n { sum -= m[row][k] * x[k] }
+            x[row] = sum / m[row][row]
+        }
+        return x
+    }
+
+    /// The calibration table: for each distinct score (from the highest down, so recall grows),
+    /// the false-hit rate and its upper bound if that score were the threshold. Kept in
+    /// increasing probability, thinned to at most 200 points.
+    static func calibrate(scores: [Double], labels: [Bool], positives: Int, negatives: Int, confidence: Double) -> [HitVerifier.CalibrationPoint] {
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        var points: [HitVerifier.CalibrationPoint] = []
+        var truePositives = 0, falsePositives = 0
+        var index = 0
+        while index < order.count {
+            let score = scores[order[index]]
+            while index < order.count, scores[order[index]] == score {
+                if labels[order[index]] { truePositives += 1 } else { falsePositives += 1 }
+                index += 1
+            }
+            points.append(.init(
+                probability: score,
+                falseHitRate: Double(falsePositives) / Double(max(negatives, 1)),
+                falseHitRateUpperBound: ClopperPearson.upperBound(successes: falsePositives, trials: max(negatives, 1), confidence: confidence),
+                recall: Double(truePositives) / Double(max(positives, 1))
+            ))
+        }
+        points.reverse()
+        guard points.count > 200 else { return points }
+        let stride = Double(points.count) / 200
+        return (0..<200).map { points[Int(Double($0) * stride)] }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import ServingEngine
+
+@Suite("Cache hit verifier")
+struct HitVerifierTests {
+    /// Pairs built so that the cosine cannot tell them apart (every pair has the same one) but an
+    /// extra word in the query marks a different request — the "learn Python fast" trap.
+    static func syntheticExamples(count: Int) -> [HitVerifierTrainer.Example] {
+        let subjects = ["python", "rust", "swift", "piano", "chess", "spanish", "calculus", "welding", "sailing", "baking"]
+        let verbs = ["learn", "practise", "teach myself", "get better at", "start"]
+        let twists = ["fast", "for free", "in a week", "without a teacher", "at sixty", "on a phone"]
+        var random = SeededRandom(seed: 11)
+        return (0..<count).map { index in
+            let subject = subjects[index % subjects.count]
+            let verb = verbs[(index / subjects.count) % verbs.count]
+            let stored = "How do I \(verb) \(subject)?"
+            let same = index % 2 == 0
+            let query = same ? "What is the best way to \(verb) \(subject)?" : "How do I \(verb) \(subject) \(twists[index % twists.count])?"
+            return .init(stored: stored, query: query, similarity: 0.9 + 0.02 * random.unit(), same: same)
+        }
+    }
+
+    @Test func trainingIsDeterministic() {
+        let examples = Self.syntheticExamples(count: 200)
+        let first = HitVerifierTrainer().train(examples, embedder: "test", source: "synthetic", heldOutShare: 0)
+        let second = HitVerifierTrainer().train(examples, embedder: "test", source: "synthetic", heldOutShare: 0)
+        #expect(first == second)
+    }
+
+    @Test func theVerifierSeparatesWhatTheCosineCannot() throws {
+        let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 400), embedder: "test", source: "synthetic", heldOutShare: 0)
+        let probability = try #require(verifier.threshold(forFalseHitRate: 0.02))
+        let paraphrase = verifier.probability(similarity: 0.91, query: "What is the best way to learn python?", candidate: "How do I learn python?")
+        let nearMiss = verifier.probability(similarity: 0.91, query: "How do I learn python fast?", candidate: "How do I learn python?")
+        #expect(paraphrase >= probability)
+        #expect(nearMiss < probability)
+    }
+
+    @Test func theChosenProbabilityIsTheLeastWhoseBoundMeetsTheTarget() throws {
+        let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 400), embedder: "test", source: "synthetic", heldOutShare: 0)
+        let point = try #require(verifier.calibrationPoint(forFalseHitRate: 0.05))
+        #expect(point.falseHitRateUpperBound <= 0.05)
+        let lower = verifier.calibration.filter { $0.probability < point.probability }
+        #expect(lower.allSatisfy { $0.falseHitRateUpperBound > 0.05 })
+    }
+
+    @Test func clopperPearsonMatchesTheClosedFormAtZeroSuccesses() {
+        // With no successes the bound solves (1 - p)^n = 1 - confidence.
+        let bound = ClopperPearson.upperBound(successes: 0, trials: 100, confidence: 0.95)
+        #expect(abs(bound - (1 - pow(0.05, 1.0 / 100))) < 1e-6)
+        #expect(ClopperPearson.upperBound(successes: 10, trials: 1000, confidence: 0.95) > 0.01)
+        #expect(ClopperPearson.upperBound(successes: 10, trials: 1000, confidence: 0.95) < 0.02)
+    }
+
+    @Test func aVerifiedCacheRefusesANearMissThatAThresholdWouldServe() async throws {
+        let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 400), embedder: "hashing", source: "synthetic", heldOutShare: 0)
+        let probability = try #require(verifier.threshold(forFalseHitRate: 0.02))
+        var settings = SemanticCache.Settings(similarityThreshold: 0.5)
+        let plain = SemanticCache(settings: settings, embedder: HashingEmbedder())
+        settings.verification = .init(verifier: verifier, probability: probability, targetFalseHitRate: 0.02)
+        let verified = SemanticCache(settings: settings, embedder: HashingEmbedder())
+        let answer = SemanticCache.Answer(text: "Start with the tutorial.", usage: TokenUsage(), provider: "p", model: "m")
+        for cache in [plain, verified] {
+            cache.store(answer, for: try await cache.key(for: ChatRequest(prompt: "How do I learn python?")))
+        }
+        let nearMiss = ChatRequest(prompt: "How do I learn python fast?")
+        guard case .semantic = try await plain.lookup(nearMiss) else {
+            Issue.record("the fixed threshold of 0.5 should serve the near miss")
+            return
+        }
+        guard case .miss = try await verified.lookup(nearMiss) else {
+            Issue.record("the verified rule must not serve the near miss")
+            return
+        }
+    }
+
+    @Test func aSavedVerifierLoadsAndADamagedOneIsAClearError() throws {
+        let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 100), embedder: "test", source: "synthetic", heldOutShare: 0)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("verifier-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try verifier.write(to: path)
+        #expect(try HitVerifier.load(path: path) == verifier)
+        try "{\"version\": 1}".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try HitVerifier.load(path: path)
+        } throws: { error in
+            (error as? EvaluationError)?.message.contains("not a cache verifier file") == true
+        }
+    }
+
+    @Test func theDecisionRuleIsResolvedForTheLiveEmbedder() throws {
+        let automatic = try CacheDecisionConfiguration().resolve(for: "hashing", file: "test")
+        #expect(automatic.verification == nil, "no verifier ships for hashing, so auto keeps the threshold")
+        #expect(automatic.similarityThreshold == 0.95)
+        #expect {
+            _ = try CacheDecisionConfiguration(kind: .verified).resolve(for: "hashing", file: "test")
+        } throws: { error in "\(error)".contains("no verifier ships for the hashing embedder") }
+    }
+}
