@@ -92,7 +92,11 @@ struct GatewayHarness {
             group.addTask { try await upstream.run { portContinuation.yield($0) } }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }
             var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
-            if let similarityThreshold { configuration.cache.similarityThreshold = similarityThreshold }
+            if let similarityThreshold {
+                // A fixed cut-off, so that a test can make paraphrases hit on purpose.
+                configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: similarityThreshold)
+                configuration.cache.similarityThreshold = similarityThreshold
+            }
             let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
             let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
             let logger = logger ?? {
