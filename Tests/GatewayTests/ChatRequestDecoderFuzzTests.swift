@@ -112,36 +112,36 @@ struct ChatRequestDecoderFuzzTests {
     }
 
     @Test func byteLevelDamageIsAcceptedOrRefusedWithALocatedMessage() async {
-        var random = SeededRandom(seed: 7_001)
-        var refused = 0
-        var problems: [String] = []
-        for number in 0..<3000 {
-            // Thousands of cases in one go would hold a thread of the shared pool for seconds.
-            if number % 100 == 0 { await Task.yield() }
+        let (problems, refused) = await onBackgroundThread { self.run(seed: 7_001) { number, random in
             var bytes = Array(Self.valid[number % Self.valid.count].utf8)
             for _ in 0..<Int.random(in: 1...3, using: &random) { bytes = Self.damage(bytes, &random) }
-            let outcome = decode(bytes)
-            if case .refused = outcome { refused += 1 }
-            if let problem = problem(bytes, outcome, case: number) { problems.append(problem) }
-        }
+            return bytes
+        } }
         #expect(problems.isEmpty, "\(problems.count) bad outcomes, e.g. \(problems.prefix(5))")
         #expect(refused > 1500, "the mutations must actually damage the bodies (\(refused) refused)")
     }
 
     @Test func hostileValuesInEveryFieldAreAcceptedOrRefusedByName() async {
-        var random = SeededRandom(seed: 7_002)
-        var refused = 0
+        let (problems, refused) = await onBackgroundThread { self.run(seed: 7_002) { number, random in
+            Self.replaceValue(Self.valid[number % Self.valid.count], &random)
+        } }
+        #expect(problems.isEmpty, "\(problems.count) bad outcomes, e.g. \(problems.prefix(5))")
+        #expect(refused > 1000, "the replacements must actually break the bodies (\(refused) refused)")
+    }
+
+    /// Decodes 3,000 bodies that `make` generates from a generator seeded with `seed`; the
+    /// problems found and how many bodies were refused.
+    func run(seed: UInt64, _ make: (Int, inout SeededRandom) -> [UInt8]) -> (problems: [String], refused: Int) {
+        var random = SeededRandom(seed: seed)
         var problems: [String] = []
+        var refused = 0
         for number in 0..<3000 {
-            // Thousands of cases in one go would hold a thread of the shared pool for seconds.
-            if number % 100 == 0 { await Task.yield() }
-            let bytes = Self.replaceValue(Self.valid[number % Self.valid.count], &random)
+            let bytes = make(number, &random)
             let outcome = decode(bytes)
             if case .refused = outcome { refused += 1 }
             if let problem = problem(bytes, outcome, case: number) { problems.append(problem) }
         }
-        #expect(problems.isEmpty, "\(problems.count) bad outcomes, e.g. \(problems.prefix(5))")
-        #expect(refused > 1000, "the replacements must actually break the bodies (\(refused) refused)")
+        return (problems, refused)
     }
 
     @Test func invalidUTF8IsRefusedWithItsPosition() throws {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A model server the test controls, on an ephemeral loopback port: each fake provider lives under
@@ -107,6 +108,16 @@ final class FakeUpstream: Sendable {
             logger: Self.quietLogger
         )
         try await app.run()
+    }
+
+    /// The fake as a `Service`, so that a `ServiceGroup` can stop it gracefully.
+    struct Serving: Service {
+        let upstream: FakeUpstream
+        let onListening: @Sendable (Int) -> Void
+
+        func run() async throws {
+            try await upstream.run(onListening: onListening)
+        }
     }
 
     private static let quietLogger: Logger = {

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import NIOCore
+import ServiceLifecycle
 import ServingEngine
 
 /// A gateway on an ephemeral loopback port in front of a ``FakeUpstream``, with a client.
@@ -87,9 +88,15 @@ struct GatewayHarness {
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
         let upstream = FakeUpstream()
+        let quiet = logger ?? {
+            var quiet = Logger(label: "gateway-test")
+            quiet.logLevel = .critical
+            return quiet
+        }()
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let upstreamGroup = ServiceGroup(configuration: stoppable(FakeUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }, logger: quiet))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            group.addTask { try await upstream.run { portContinuation.yield($0) } }
+            group.addTask { try await upstreamGroup.run() }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }
             var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
             if let similarityThreshold {
@@ -99,28 +106,38 @@ struct GatewayHarness {
             }
             let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
             let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
-            let logger = logger ?? {
-                var quiet = Logger(label: "gateway-test")
-                quiet.logLevel = .critical
-                return quiet
-            }()
-            let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: healthCheck ? remote : nil)
-            group.addTask { try await gateway.run() }
-            let address = try await bounded(.seconds(10)) { try await gateway.listeningAddress() }
+            let gateway = GatewayServer(engine: engine, settings: settings, logger: quiet, remoteProviders: healthCheck ? remote : nil)
+            let gatewayGroup = ServiceGroup(configuration: stoppable(gateway, logger: quiet))
+            group.addTask { try await gatewayGroup.run() }
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let harness = GatewayHarness(upstream: upstream, gateway: gateway, engine: engine, baseURL: address.url, client: client)
+            // Servers stop gracefully, never by cancellation: a server task cancelled while it has
+            // accepted a connection it has not served yet traps in NIO ("Deinited NIOAsyncWriter
+            // without calling finish()", swift-nio#2637), and a test that ends while the engine
+            // still talks to the fake upstream makes that likely.
+            @Sendable func stop() async {
+                await gatewayGroup.triggerGracefulShutdown()
+                try? await client.shutdown()
+                await upstreamGroup.triggerGracefulShutdown()
+                try? await remote.shutdown()
+            }
             do {
+                let address = try await bounded(.seconds(10)) { try await gateway.listeningAddress() }
+                let harness = GatewayHarness(upstream: upstream, gateway: gateway, engine: engine, baseURL: address.url, client: client)
                 try await bounded(.seconds(30)) { try await body(harness) }
             } catch {
-                group.cancelAll()
-                try? await client.shutdown()
-                try? await remote.shutdown()
+                await stop()
                 throw error
             }
-            group.cancelAll()
-            try? await client.shutdown()
-            try? await remote.shutdown()
+            await stop()
         }
+    }
+
+    /// A service group for one server that stops gracefully within a few seconds.
+    private static func stoppable(_ service: any Service, logger: Logger) -> ServiceGroupConfiguration {
+        var configuration = ServiceGroupConfiguration(services: [service], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(5)
+        return configuration
     }
 
     func post(_ body: String, headers: [(String, String)] = []) async throws -> Reply {

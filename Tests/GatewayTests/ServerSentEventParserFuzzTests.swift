@@ -74,32 +74,34 @@ struct ServerSentEventParserFuzzTests {
     }
 
     @Test func wellFormedStreamsDecodeToTheirEventsWhateverTheChunking() async {
-        var random = SeededRandom(seed: 9_001)
-        var failures: [Int] = []
-        for number in 0..<2000 {
-            // Thousands of cases in one go would hold a thread of the shared pool for seconds.
-            if number % 100 == 0 { await Task.yield() }
-            let (bytes, expected) = Self.wellFormed(&random)
-            var none: SeededRandom?
-            var splits: SeededRandom? = SeededRandom(seed: random.next())
-            if Self.decode(bytes, splits: &none) != expected || Self.decode(bytes, splits: &splits) != expected { failures.append(number) }
+        let failures = await onBackgroundThread {
+            var random = SeededRandom(seed: 9_001)
+            var failures: [Int] = []
+            for number in 0..<2000 {
+                let (bytes, expected) = Self.wellFormed(&random)
+                var none: SeededRandom?
+                var splits: SeededRandom? = SeededRandom(seed: random.next())
+                if Self.decode(bytes, splits: &none) != expected || Self.decode(bytes, splits: &splits) != expected { failures.append(number) }
+            }
+            return failures
         }
         #expect(failures.isEmpty, "\(failures.count) streams decoded wrongly, e.g. cases \(failures.prefix(10))")
     }
 
     @Test func anyInputDecodesTheSameWholeOrSplit() async {
-        var random = SeededRandom(seed: 9_002)
-        var failures: [String] = []
-        for number in 0..<3000 {
-            // Thousands of cases in one go would hold a thread of the shared pool for seconds.
-            if number % 100 == 0 { await Task.yield() }
-            var bytes = number % 2 == 0 ? Self.garbage(&random) : Self.wellFormed(&random).bytes
-            // Cut the stream anywhere, as a dropped connection does.
-            if !bytes.isEmpty, Bool.random(using: &random) { bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random))) }
-            var none: SeededRandom?
-            let whole = Self.decode(bytes, splits: &none)
-            var splits: SeededRandom? = SeededRandom(seed: random.next())
-            if Self.decode(bytes, splits: &splits) != whole { failures.append("case \(number): \(bytes.prefix(40))") }
+        let failures = await onBackgroundThread {
+            var random = SeededRandom(seed: 9_002)
+            var failures: [String] = []
+            for number in 0..<3000 {
+                var bytes = number % 2 == 0 ? Self.garbage(&random) : Self.wellFormed(&random).bytes
+                // Cut the stream anywhere, as a dropped connection does.
+                if !bytes.isEmpty, Bool.random(using: &random) { bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &random))) }
+                var none: SeededRandom?
+                let whole = Self.decode(bytes, splits: &none)
+                var splits: SeededRandom? = SeededRandom(seed: random.next())
+                if Self.decode(bytes, splits: &splits) != whole { failures.append("case \(number): \(bytes.prefix(40))") }
+            }
+            return failures
         }
         #expect(failures.isEmpty, "\(failures.count) inputs decoded differently when split, e.g. \(failures.prefix(5))")
     }
