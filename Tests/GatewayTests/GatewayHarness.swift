@@ -80,10 +80,12 @@ struct GatewayHarness {
     static let secrets = ["PRIMARY_KEY": "sk-primary-SECRET-123", "CLAUDE_KEY": "sk-ant-SECRET-456"]
 
     /// Runs `body` against a fresh upstream and gateway; everything stops afterwards, and every
-    /// wait is bounded.
+    /// wait is bounded. The provider timeout and the deadline are generous by default, so that a
+    /// loaded machine (suites run in parallel on two cores) cannot turn an answer into a timeout;
+    /// tests about timeouts pass their own.
     static func run(
         settings: GatewaySettings = GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)),
-        timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false,
+        timeoutMs: Int = 3000, deadlineMs: Int = 10_000, cache: Bool = true, healthCheck: Bool = false,
         similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil,
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
