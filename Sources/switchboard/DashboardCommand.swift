@@ -57,7 +57,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.loadConfiguration(config)
-        let remote = RemoteProviders(source: configuration.source)
+        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
         do {

@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.gateway") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
 
-        let remote = RemoteProviders(source: configuration.source)
+        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         let engine: ServingEngine
         do {
             engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A model server the test controls, on an ephemeral loopback port: each fake provider lives under
@@ -24,6 +25,14 @@ final class FakeUpstream: Sendable {
         case garbled
         /// Answers with a plain `chat.completion` JSON body although a stream was asked for.
         case plainJSON(String)
+        /// Streams valid chunks without end, `bytes` in all, in pieces of about 4 KiB.
+        case endless(bytes: Int)
+        /// Answers with a `chat.completion` JSON body of about `bytes` bytes.
+        case hugeJSON(bytes: Int)
+        /// Sends these bytes as the event stream, then ends the body.
+        case raw([UInt8])
+        /// Sends the first chunk at once and then one more every `every`, then finishes.
+        case trickle([String], every: Duration)
     }
 
     struct Received: Sendable {
@@ -50,6 +59,11 @@ final class FakeUpstream: Sendable {
     /// Queues steps for `provider`; once they are used up it answers `["fallback"]`.
     func script(_ provider: String, _ steps: [Step]) {
         scripts.withLock { $0[provider, default: []].append(contentsOf: steps) }
+    }
+
+    /// Drops the steps still queued for `provider`.
+    func reset(_ provider: String) {
+        _ = scripts.withLock { $0.removeValue(forKey: provider) }
     }
 
     func calls(_ provider: String) -> [Received] {
@@ -96,6 +110,16 @@ final class FakeUpstream: Sendable {
         try await app.run()
     }
 
+    /// The fake as a `Service`, so that a `ServiceGroup` can stop it gracefully.
+    struct Serving: Service {
+        let upstream: FakeUpstream
+        let onListening: @Sendable (Int) -> Void
+
+        func run() async throws {
+            try await upstream.run(onListening: onListening)
+        }
+    }
+
     private static let quietLogger: Logger = {
         var logger = Logger(label: "fake-upstream")
         logger.logLevel = .critical
@@ -120,6 +144,11 @@ final class FakeUpstream: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             let body = #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"\#(text)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        case .hugeJSON(let bytes):
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            let body = #"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"\#(String(repeating: "x", count: bytes))"},"finish_reason":"stop"}]}"#
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         default:
             var headers = HTTPFields()
@@ -171,7 +200,25 @@ final class FakeUpstream: Sendable {
             throw CancellationError()
         case .garbled:
             try await send("data: {\"choices\": [oops\n\n")
-        case .status, .plainJSON:
+        case .endless(let bytes):
+            let piece = anthropic
+                ? "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"\(String(repeating: "y", count: 4000))\"}}\n\n"
+                : "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\(String(repeating: "y", count: 4000))\"},\"finish_reason\":null}]}\n\n"
+            var sent = 0
+            while sent < bytes {
+                try await send(piece)
+                sent += piece.utf8.count
+            }
+        case .raw(let bytes):
+            try await writer.write(ByteBuffer(bytes: bytes))
+        case .trickle(let parts, let every):
+            try await chunks(Array(parts.prefix(1)), finish: nil)
+            for part in parts.dropFirst() {
+                try await Task.sleep(for: every)
+                try await send("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\(json(part))},\"finish_reason\":null}]}\n\n")
+            }
+            try await send("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
+        case .status, .plainJSON, .hugeJSON:
             break
         }
         try await writer.finish(nil)

@@ -34,14 +34,18 @@ struct GatewayCascadeTests {
     }
 
     @Test func aSlowUpstreamPastItsTimeoutFallsToTheNextProvider() async throws {
-        try await GatewayHarness.run(timeoutMs: 300) { h in
-            h.upstream.script("primary", [.slow(.seconds(5), ["too late"]), .slow(.seconds(5), ["too late"])])
+        // A timeout long enough for the secondary's answer on a loaded machine, far below the
+        // primary's delay.
+        try await GatewayHarness.run(timeoutMs: 1500) { h in
+            h.upstream.script("primary", [.slow(.seconds(8), ["too late"]), .slow(.seconds(8), ["too late"])])
             h.upstream.script("secondary", [.answer(["in time"])])
             let start = ContinuousClock.now
             let reply = try await h.post(GatewayHarness.chat("slow"))
             #expect(reply.status == 200)
             #expect(reply.content == "in time")
-            #expect(ContinuousClock.now - start < .seconds(3))
+            // Below the slow answer's 8 s: the provider was abandoned, not waited for (a tighter
+            // bound fails on a loaded machine without proving more).
+            #expect(ContinuousClock.now - start < .seconds(8))
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import NIOCore
+import ServiceLifecycle
 import ServingEngine
 
 /// A gateway on an ephemeral loopback port in front of a ``FakeUpstream``, with a client.
@@ -79,39 +80,66 @@ struct GatewayHarness {
     static let secrets = ["PRIMARY_KEY": "sk-primary-SECRET-123", "CLAUDE_KEY": "sk-ant-SECRET-456"]
 
     /// Runs `body` against a fresh upstream and gateway; everything stops afterwards, and every
-    /// wait is bounded.
+    /// wait is bounded. The provider timeout and the deadline are generous by default, so that a
+    /// loaded machine (suites run in parallel on two cores) cannot turn an answer into a timeout;
+    /// tests about timeouts pass their own.
     static func run(
         settings: GatewaySettings = GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)),
-        timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false,
+        timeoutMs: Int = 3000, deadlineMs: Int = 10_000, cache: Bool = true, healthCheck: Bool = false,
+        similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil,
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
         let upstream = FakeUpstream()
+        let quiet = logger ?? {
+            var quiet = Logger(label: "gateway-test")
+            quiet.logLevel = .critical
+            return quiet
+        }()
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let upstreamGroup = ServiceGroup(configuration: stoppable(FakeUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }, logger: quiet))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            group.addTask { try await upstream.run { portContinuation.yield($0) } }
+            group.addTask { try await upstreamGroup.run() }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }
-            let configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
-            let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5))
+            var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
+            if let similarityThreshold {
+                // A fixed cut-off, so that a test can make paraphrases hit on purpose.
+                configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: similarityThreshold)
+                configuration.cache.similarityThreshold = similarityThreshold
+            }
+            let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
             let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
-            var logger = Logger(label: "gateway-test")
-            logger.logLevel = .critical
-            let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: healthCheck ? remote : nil)
-            group.addTask { try await gateway.run() }
-            let address = try await bounded(.seconds(10)) { try await gateway.listeningAddress() }
+            let gateway = GatewayServer(engine: engine, settings: settings, logger: quiet, remoteProviders: healthCheck ? remote : nil)
+            let gatewayGroup = ServiceGroup(configuration: stoppable(gateway, logger: quiet))
+            group.addTask { try await gatewayGroup.run() }
             let client = HTTPClient(eventLoopGroupProvider: .singleton)
-            let harness = GatewayHarness(upstream: upstream, gateway: gateway, engine: engine, baseURL: address.url, client: client)
+            // Servers stop gracefully, never by cancellation: a server task cancelled while it has
+            // accepted a connection it has not served yet traps in NIO ("Deinited NIOAsyncWriter
+            // without calling finish()", swift-nio#2637), and a test that ends while the engine
+            // still talks to the fake upstream makes that likely.
+            @Sendable func stop() async {
+                await gatewayGroup.triggerGracefulShutdown()
+                try? await client.shutdown()
+                await upstreamGroup.triggerGracefulShutdown()
+                try? await remote.shutdown()
+            }
             do {
+                let address = try await bounded(.seconds(10)) { try await gateway.listeningAddress() }
+                let harness = GatewayHarness(upstream: upstream, gateway: gateway, engine: engine, baseURL: address.url, client: client)
                 try await bounded(.seconds(30)) { try await body(harness) }
             } catch {
-                group.cancelAll()
-                try? await client.shutdown()
-                try? await remote.shutdown()
+                await stop()
                 throw error
             }
-            group.cancelAll()
-            try? await client.shutdown()
-            try? await remote.shutdown()
+            await stop()
         }
+    }
+
+    /// A service group for one server that stops gracefully within a few seconds.
+    private static func stoppable(_ service: any Service, logger: Logger) -> ServiceGroupConfiguration {
+        var configuration = ServiceGroupConfiguration(services: [service], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(5)
+        configuration.maximumCancellationDuration = .seconds(5)
+        return configuration
     }
 
     func post(_ body: String, headers: [(String, String)] = []) async throws -> Reply {

@@ -63,8 +63,11 @@ public struct ThemeCatalog: Sendable {
         if name.contains("/") || name.hasSuffix(".theme") {
             let url = URL(fileURLWithPath: name)
             let themeName = url.deletingPathExtension().lastPathComponent
-            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: url.path) else {
                 return Loaded(theme: .default, warnings: [], error: ThemeError(file: name, line: nil, key: nil, expected: "a readable UTF-8 theme file", found: "nothing at that path"))
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                return Loaded(theme: .default, warnings: [], error: ThemeError(file: name, line: nil, key: nil, expected: "a UTF-8 theme file", found: "bytes that are not valid UTF-8"))
             }
             return Self.loaded(Theme.parse(text, file: name, name: themeName))
         }

@@ -18,12 +18,12 @@ final class AnthropicProvider: ModelProvider {
     /// `max_tokens` is required by the Messages API; used when the client sets none.
     static let defaultMaxTokens = 1024
 
-    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient) {
+    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
         name = configuration.name
         model = configuration.model
         endpoint = OpenAICompatibleProvider.join(baseURL, "messages")
         self.apiKey = apiKey
-        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey)
+        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {

@@ -16,12 +16,12 @@ final class OpenAICompatibleProvider: ModelProvider {
     private let apiKey: String?
     private let call: UpstreamCall
 
-    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient) {
+    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
         name = configuration.name
         model = configuration.model
         endpoint = Self.join(baseURL, "chat/completions")
         self.apiKey = apiKey
-        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey)
+        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
     }
 
     static func join(_ base: String, _ path: String) -> String {

@@ -16,6 +16,7 @@ public final class RemoteProviders: Sendable {
     public let client: HTTPClient
     private let source: String
     private let environment: [String: String]
+    private let maxResponseBytes: Int
 
     /// Creates the factory and its client.
     ///
@@ -24,13 +25,16 @@ public final class RemoteProviders: Sendable {
     ///   - environment: where keys are read from (the process environment by default).
     ///   - connectTimeout: how long a TCP (and TLS) connect may take.
     ///   - readTimeout: how long the upstream may stay silent mid-response.
-    public init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120)) {
+    ///   - maxResponseBytes: the most bytes one response (body or stream) may have; beyond it the
+    ///     attempt fails as a bad response (`gateway.max_upstream_response_bytes`).
+    public init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120), maxResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes) {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.decompression = .disabled
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.source = source
         self.environment = environment
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// Builds the provider for `configuration`; pass it as the engine's `makeProvider`.
@@ -49,9 +53,9 @@ public final class RemoteProviders: Sendable {
         }
         switch configuration.kind {
         case .anthropic:
-            return AnthropicProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client)
+            return AnthropicProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
         case .openAICompatible, .simulated:
-            return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client)
+            return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
         }
     }
 

@@ -9,6 +9,8 @@ struct UpstreamCall: Sendable {
     let client: HTTPClient
     let provider: String
     let secret: String?
+    /// The most bytes a response body or stream may have (`gateway.max_upstream_response_bytes`).
+    var maxResponseBytes: Int = 16 << 20
 
     /// Posts `body` and returns the response once its head says 200; any other status becomes a
     /// classified failure with a short excerpt of the body.
@@ -45,8 +47,13 @@ struct UpstreamCall: Sendable {
     /// (and is usually garbled JSON, so `.badResponse`).
     func events(of response: HTTPClientResponse, _ handle: (ServerSentEventParser.Event) throws -> Bool) async throws {
         var parser = ServerSentEventParser()
+        var received = 0
         do {
             for try await buffer in response.body {
+                // Bounded before parsing: an endless stream, or one line that never ends, must not
+                // grow memory without limit.
+                received += buffer.readableBytes
+                guard received <= maxResponseBytes else { throw tooLong() }
                 for event in parser.feed(buffer.readableBytesView) {
                     guard try handle(event) else { return }
                 }
@@ -65,7 +72,9 @@ struct UpstreamCall: Sendable {
     func json(of response: HTTPClientResponse) async throws -> [String: Any] {
         let buffer: ByteBuffer
         do {
-            buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            buffer = try await response.body.collect(upTo: maxResponseBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLong()
         } catch {
             throw transportFailure(error, midStream: true)
         }
@@ -73,6 +82,11 @@ struct UpstreamCall: Sendable {
             throw ProviderFailure(.badResponse, "\(provider) answered with a body that is not a JSON object")
         }
         return object
+    }
+
+    /// The failure for a response over ``maxResponseBytes``: the attempt fails, the cascade moves on.
+    func tooLong() -> ProviderFailure {
+        ProviderFailure(.badResponse, "\(provider) sent more than \(maxResponseBytes) bytes, the gateway's limit for one upstream response (gateway.max_upstream_response_bytes); the response was cut off")
     }
 
     /// Parses one event's JSON payload.

@@ -10,29 +10,38 @@ extension GatewayServer {
     /// as server-sent events.
     func chatCompletions(_ incoming: Request) async -> Response {
         let arrival = ContinuousClock.now
-        let tenantName: String
-        switch tenant(for: incoming) {
-        case .success(let value): tenantName = value
+        let caller: (key: String, tenant: String)
+        switch self.caller(for: incoming) {
+        case .success(let value): caller = value
         case .failure(let error): return failure(error, route: "chat")
         }
+        let slot: RequestSlots.Slot
+        switch slots.acquire(caller.key) {
+        case .success(let value): slot = value
+        case .failure(let refusal): return failure(Self.tooManyInFlight(refusal.inFlight, limit: slots.limit), route: "chat", extraHeaders: [.retryAfter: "1"])
+        }
+        // A stream hands its slot to the response body, which gives it back when the stream ends.
+        var streaming = false
+        defer { if !streaming { slot.release() } }
         if let declared = incoming.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
-            return failure(Self.tooLarge(settings.maxBodyBytes), route: "chat")
+            return failure(Self.tooLarge(settings.maxBodyBytes, declared: declared), route: "chat")
         }
         var request = incoming
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: settings.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            return failure(Self.tooLarge(settings.maxBodyBytes), route: "chat")
+            return failure(Self.tooLarge(settings.maxBodyBytes, declared: nil), route: "chat")
         } catch {
             return failure(APIError(.badRequest, "could not read the request body: \(error)", code: "bad_body"), route: "chat")
         }
         let parsed: ChatCompletionRequestParser.Parsed
         do {
-            parsed = try ChatCompletionRequestParser().parse(Data(buffer: buffer))
+            parsed = try ChatCompletionRequestParser(maxMessages: settings.maxMessages, maxPromptBytes: settings.maxPromptBytes).parse(Data(buffer: buffer))
         } catch {
             return failure(error, route: "chat")
         }
+        let tenantName = caller.tenant
         var chat = parsed.request
         chat.tenant = tenantName
         chat.options.origin = .api
@@ -43,7 +52,10 @@ extension GatewayServer {
         } else if cacheControl.contains("no-cache") {
             chat.options.cacheLookup = false
         }
-        return chat.stream ? await streamed(chat, includeUsage: parsed.includeUsage, arrival: arrival) : await complete(chat, arrival: arrival)
+        guard chat.stream else { return await complete(chat, arrival: arrival) }
+        let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: arrival, slot: slot)
+        streaming = bodyOwnsSlot
+        return response
     }
 
     private func complete(_ chat: ChatRequest, arrival: ContinuousClock.Instant) async -> Response {
@@ -82,18 +94,20 @@ extension GatewayServer {
         }
     }
 
-    private func streamed(_ chat: ChatRequest, includeUsage: Bool, arrival: ContinuousClock.Instant) async -> Response {
+    /// The streamed answer, and whether its body took over `slot` (it did unless the request
+    /// failed before the stream began).
+    private func streamed(_ chat: ChatRequest, includeUsage: Bool, arrival: ContinuousClock.Instant, slot: RequestSlots.Slot) async -> (Response, Bool) {
         let events = EventSource(engine.stream(chat))
         let source: AnswerSource
         do {
             guard case .answering(let first)? = try await events.next() else {
-                return failure(APIError(.internalServerError, "the engine ended the stream before answering", type: "api_error"), route: "chat")
+                return (failure(APIError(.internalServerError, "the engine ended the stream before answering", type: "api_error"), route: "chat"), false)
             }
             source = first
         } catch let error as EngineError {
-            return engineFailure(error, chat: chat, stream: true, arrival: arrival)
+            return (engineFailure(error, chat: chat, stream: true, arrival: arrival), false)
         } catch {
-            return engineFailure(EngineError(.cancelled, "\(error)"), chat: chat, stream: true, arrival: arrival)
+            return (engineFailure(EngineError(.cancelled, "\(error)"), chat: chat, stream: true, arrival: arrival), false)
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -102,6 +116,7 @@ extension GatewayServer {
         let created = Int(Date().timeIntervalSince1970)
         let writer = ChunkWriter(id: source.requestID, model: source.model, created: created)
         let body = ResponseBody { bodyWriter in
+            defer { slot.release() }
             var status = 200
             var errorCode: String?
             var decision: DecisionRecord?
@@ -138,7 +153,7 @@ extension GatewayServer {
             // The HTTP status was 200 once the stream began; a client that left is counted as 499.
             self.metrics.recordResponse(route: "chat", status: errorCode == "client_disconnected" ? 499 : 200)
         }
-        return Response(status: .ok, headers: headers, body: body)
+        return (Response(status: .ok, headers: headers, body: body), true)
     }
 
     private func logRequest(_ chat: ChatRequest, status: Int, stream: Bool, cache: String?, tier: String?, provider: String?, attempts: [ProviderAttempt], overhead: Duration?, latency: Duration, requestID: String?, error: String?) {
@@ -160,8 +175,13 @@ extension GatewayServer {
         logger.info("POST /v1/chat/completions", metadata: metadata)
     }
 
-    static func tooLarge(_ limit: Int) -> APIError {
-        APIError(.contentTooLarge, "the request body is larger than the gateway's limit of \(limit) bytes (gateway.max_body_bytes)", code: "body_too_large")
+    static func tooLarge(_ limit: Int, declared: Int?) -> APIError {
+        let size = declared.map { "is \($0) bytes" } ?? "has more than \(limit) bytes"
+        return APIError(.contentTooLarge, "the request body \(size), more than the gateway's limit of \(limit) bytes (gateway.max_body_bytes); send less or raise the limit", code: "body_too_large")
+    }
+
+    static func tooManyInFlight(_ inFlight: Int, limit: Int) -> APIError {
+        APIError(.tooManyRequests, "this API key already has \(inFlight) requests in flight, the gateway's limit (gateway.max_concurrent_per_key is \(limit)); retry when one finishes, or raise the limit", code: "too_many_concurrent_requests")
     }
 
     /// Time spent in Switchboard itself: the total minus the time providers took.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import ServingEngine
 
@@ -7,6 +8,7 @@ extension GatewayServer {
     /// The routes: OpenAI API, probes, metrics, admin.
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: HeaderSizeLimit(limit: settings.maxHeaderBytes) { error in self.failure(error, route: "any") })
         router.post("/v1/chat/completions") { request, _ in await self.chatCompletions(request) }
         router.get("/v1/models") { request, _ in self.models(request) }
         router.get("/healthz") { _, _ in self.respond(route: "healthz", Self.json(["status": "ok"])) }
@@ -46,7 +48,13 @@ extension GatewayServer {
     /// The tenant of an authenticated request, or 401. Without configured keys everyone is the
     /// default tenant; the OpenAI `user` field never chooses the tenant.
     func tenant(for request: Request) -> Result<String, APIError> {
-        guard !settings.apiKeys.isEmpty else { return .success(ChatRequest.defaultTenant) }
+        caller(for: request).map(\.tenant)
+    }
+
+    /// The authenticated caller: the key it presented (empty without configured keys, so that
+    /// everyone shares one concurrency limit) and its tenant, or 401.
+    func caller(for request: Request) -> Result<(key: String, tenant: String), APIError> {
+        guard !settings.apiKeys.isEmpty else { return .success((key: "", tenant: ChatRequest.defaultTenant)) }
         guard let header = request.headers[.authorization] else {
             return .failure(.unauthorized("missing API key: send 'Authorization: Bearer <key>'"))
         }
@@ -54,8 +62,8 @@ extension GatewayServer {
             return .failure(.unauthorized("the Authorization header must be 'Bearer <key>'"))
         }
         let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        var match: String?
-        for (key, tenant) in settings.apiKeys where Self.constantTimeEquals(key, presented) { match = tenant }
+        var match: (key: String, tenant: String)?
+        for (key, tenant) in settings.apiKeys where Self.constantTimeEquals(key, presented) { match = (key, tenant) }
         guard let match else { return .failure(.unauthorized("invalid API key")) }
         return .success(match)
     }
@@ -75,7 +83,12 @@ extension GatewayServer {
         var response = Self.json(error.body, status: error.status)
         for field in extraHeaders { response.headers.append(field) }
         metrics.recordError(kind: error.code ?? error.type)
-        logger.info("request refused", metadata: ["route": "\(route)", "status": "\(error.status.code)", "error": "\(error.code ?? error.type)", "reason": "\(error.message)"])
+        var metadata: Logger.Metadata = ["route": "\(route)", "status": "\(error.status.code)", "error": "\(error.code ?? error.type)"]
+        if let param = error.param { metadata["param"] = "\(param)" }
+        // A message about a malformed field can quote the request's own text (a prompt sent as the
+        // wrong type); the client sees it, the log only when prompts may be logged.
+        if settings.logPrompts || !error.mayQuoteRequest { metadata["reason"] = "\(error.message)" }
+        logger.info("request refused", metadata: metadata)
         return respond(route: route, response)
     }
 

@@ -27,6 +27,7 @@ public final class GatewayServer: Service, Sendable {
     public let metrics: GatewayMetrics
     let logger: Logger
     let healthChecker: ActiveHealthChecker?
+    let slots: RequestSlots
     private let state = Mutex(ListenState())
 
     private struct ListenState {
@@ -49,6 +50,7 @@ public final class GatewayServer: Service, Sendable {
         self.settings = settings
         self.logger = logger
         self.metrics = metrics
+        slots = RequestSlots(limit: settings.maxConcurrentPerKey)
         healthChecker = remoteProviders.map { ActiveHealthChecker(engine: engine, remote: $0, logger: logger) }
     }
 

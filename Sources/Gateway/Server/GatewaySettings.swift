@@ -17,15 +17,28 @@ public struct GatewaySettings: Sendable {
     public var shutdownGrace: Duration
     /// Whether request log lines carry the prompt.
     public var logPrompts: Bool
+    /// The most bytes of request headers accepted; beyond, 431.
+    public var maxHeaderBytes: Int
+    /// The most messages in one chat request; beyond, 400.
+    public var maxMessages: Int
+    /// The most UTF-8 bytes of message content in one chat request; beyond, 400.
+    public var maxPromptBytes: Int
+    /// The most requests one API key (or, without keys, everyone) may have in flight; beyond, 429.
+    public var maxConcurrentPerKey: Int
 
-    /// Creates settings directly (tests, the dashboard).
-    public init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false) {
+    /// Creates settings directly (tests, the dashboard); the defaults are
+    /// ``ServingEngine/GatewayConfiguration``'s.
+    public init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
         self.address = address
         self.apiKeys = apiKeys
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
         self.logPrompts = logPrompts
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxMessages = maxMessages
+        self.maxPromptBytes = maxPromptBytes
+        self.maxConcurrentPerKey = maxConcurrentPerKey
     }
 
     /// Resolves configured settings: the listen address (the command line's `listen` wins), the
@@ -52,6 +65,8 @@ public struct GatewaySettings: Sendable {
         if keys.isEmpty, !address.isLoopback, !allowUnauthenticated {
             throw .unauthenticatedExposure(address.description)
         }
-        return GatewaySettings(address: address, apiKeys: keys, adminToken: adminToken, maxBodyBytes: configuration.maxBodyBytes, shutdownGrace: configuration.shutdownGrace, logPrompts: configuration.logPrompts)
+        return GatewaySettings(
+            address: address, apiKeys: keys, adminToken: adminToken, maxBodyBytes: configuration.maxBodyBytes, shutdownGrace: configuration.shutdownGrace, logPrompts: configuration.logPrompts,
+            maxHeaderBytes: configuration.maxHeaderBytes, maxMessages: configuration.maxMessages, maxPromptBytes: configuration.maxPromptBytes, maxConcurrentPerKey: configuration.maxConcurrentPerKey)
     }
 }

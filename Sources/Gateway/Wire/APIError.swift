@@ -17,6 +17,12 @@ struct APIError: Error, Sendable {
         self.code = code
     }
 
+    /// Whether the message may quote text from the request (a field's value, a fragment of the
+    /// body), which can be a user's prompt.
+    var mayQuoteRequest: Bool {
+        ["invalid_json", "invalid_type", "invalid_value", "unsupported_value"].contains(code)
+    }
+
     /// The wire body.
     var body: ErrorBody {
         ErrorBody(error: .init(message: message, type: type, param: param, code: code))

@@ -7,6 +7,11 @@ import ServingEngine
 /// Written against `JSONSerialization` rather than `Decodable` so that every message can say
 /// which field is wrong and how (`messages[1].content must be a string or a list of text parts`).
 struct ChatCompletionRequestParser {
+    /// The most messages a request may carry (`gateway.max_messages`).
+    var maxMessages = Int.max
+    /// The most UTF-8 bytes of message content a request may carry (`gateway.max_prompt_bytes`).
+    var maxPromptBytes = Int.max
+
     /// What the parser read besides the engine's request.
     struct Parsed: Sendable {
         var request: ChatRequest
@@ -38,10 +43,18 @@ struct ChatCompletionRequestParser {
         guard !rawMessages.isEmpty else {
             throw APIError(.badRequest, "'messages' is empty; send at least one message", param: "messages", code: "empty_messages")
         }
+        guard rawMessages.count <= maxMessages else {
+            throw APIError(.badRequest, "'messages' has \(rawMessages.count) messages, more than the gateway's limit of \(maxMessages) (gateway.max_messages); shorten the conversation or raise the limit", param: "messages", code: "too_many_messages")
+        }
         var messages: [ChatMessage] = []
         messages.reserveCapacity(rawMessages.count)
+        var promptBytes = 0
         for (index, raw) in rawMessages.enumerated() {
             let message = try Self.message(raw, index: index)
+            promptBytes += message.content.utf8.count
+            guard promptBytes <= maxPromptBytes else {
+                throw APIError(.badRequest, "the messages' content reaches \(promptBytes) bytes by messages[\(index)], more than the gateway's limit of \(maxPromptBytes) bytes (gateway.max_prompt_bytes); shorten the prompt or raise the limit", param: "messages", code: "prompt_too_long")
+            }
             messages.append(message)
         }
 
@@ -179,16 +192,71 @@ struct ChatCompletionRequestParser {
     /// turned into a line and column a person can find.
     static func describe(_ error: any Error, data: Data) -> String {
         if data.isEmpty { return "the body is empty; send a JSON object with 'model' and 'messages'" }
+        if let offset = firstInvalidUTF8(in: data) {
+            let (line, column) = location(of: offset, in: data)
+            return "byte \(offset) (line \(line), column \(column)) is not valid UTF-8; send the body as UTF-8"
+        }
         let debug = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? "\(error)"
         if debug.contains("end of file") || debug.contains("Unexpected end") {
             return "it ends early, at byte \(data.count) (line \(location(of: data.count, in: data).line)); is the body truncated or a bracket unclosed?"
         }
-        if let range = debug.range(of: "character "), let offset = Int(debug[range.upperBound...].prefix { $0.isNumber }) {
+        // Foundation says where in one of two ways: "… around character 49." or "… at 49.".
+        for marker in [" around character ", " at "] {
+            if let range = debug.range(of: marker, options: .backwards), let offset = Int(debug[range.upperBound...].prefix { $0.isNumber }), offset <= data.count {
+                let (line, column) = location(of: offset, in: data)
+                return "\(debug[..<range.lowerBound]) at line \(line), column \(column) (byte \(offset))"
+            }
+        }
+        // Some messages name no place; find it from what they name.
+        if debug.contains("escape"), let offset = unpairedSurrogateEscape(in: data) {
             let (line, column) = location(of: offset, in: data)
-            let reason = debug[..<range.lowerBound].replacingOccurrences(of: " around ", with: "")
-            return "\(reason) at line \(line), column \(column) (byte \(offset))"
+            return "the escape at line \(line), column \(column) (byte \(offset)) is half of a UTF-16 surrogate pair, which is not a character; send the character itself or both halves"
+        }
+        if debug.hasPrefix("Number "), let number = debug.dropFirst(7).split(separator: " ").first, let range = data.range(of: Data(number.utf8)) {
+            let offset = range.lowerBound - data.startIndex
+            let (line, column) = location(of: offset, in: data)
+            return "the number \(number) at line \(line), column \(column) (byte \(offset)) is too large to represent"
         }
         return debug
+    }
+
+    /// The offset of the first `\uD800`–`\uDFFF` escape that is not a high surrogate followed
+    /// by a low one, if any.
+    static func unpairedSurrogateEscape(in data: Data) -> Int? {
+        let bytes = Array(data)
+        func surrogate(at index: Int) -> UInt16? {
+            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u"),
+                  let value = UInt16(String(decoding: bytes[(index + 2)..<(index + 6)], as: UTF8.self), radix: 16), (0xD800...0xDFFF).contains(value) else { return nil }
+            return value
+        }
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\\") {
+                index += 2  // an escaped backslash, not the start of an escape
+                continue
+            }
+            if let value = surrogate(at: index) {
+                guard value < 0xDC00, let low = surrogate(at: index + 6), low >= 0xDC00 else { return index }
+                index += 12
+                continue
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The offset of the first byte that is not part of a valid UTF-8 sequence, if any.
+    static func firstInvalidUTF8(in data: Data) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     /// The 1-based line and column of byte `offset`.

@@ -256,6 +256,16 @@ public struct GatewayConfiguration: Sendable, Hashable {
     public var shutdownGrace: Duration
     /// Whether request log lines include the prompt text (off by default: prompts can be private).
     public var logPrompts: Bool
+    /// The most bytes of request headers accepted (beyond: 431).
+    public var maxHeaderBytes: Int
+    /// The most messages one chat request may carry (beyond: 400).
+    public var maxMessages: Int
+    /// The most UTF-8 bytes of message content one chat request may carry (beyond: 400).
+    public var maxPromptBytes: Int
+    /// The most requests one API key may have in flight at once (beyond: 429).
+    public var maxConcurrentPerKey: Int
+    /// The most bytes a provider's response (body or stream) may have before the attempt fails.
+    public var maxUpstreamResponseBytes: Int
 
     /// One gateway API key: the environment variable holding it, and its tenant.
     public struct APIKey: Sendable, Hashable {
@@ -271,13 +281,20 @@ public struct GatewayConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Creates gateway settings; by default no keys, 1 MiB bodies and 10 s of shutdown grace.
-    public init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false) {
+    /// Creates gateway settings; by default no keys, 1 MiB bodies, 16 KiB of headers, 1,024
+    /// messages, 512 KiB of prompt, 128 requests in flight per key, 16 MiB upstream responses and
+    /// 10 s of shutdown grace.
+    public init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
         self.listen = listen
         self.apiKeys = apiKeys
         self.adminTokenEnvironmentVariable = adminTokenEnvironmentVariable
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
         self.logPrompts = logPrompts
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxMessages = maxMessages
+        self.maxPromptBytes = maxPromptBytes
+        self.maxConcurrentPerKey = maxConcurrentPerKey
+        self.maxUpstreamResponseBytes = maxUpstreamResponseBytes
     }
 }
