@@ -53,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
         let remote = RemoteProviders(source: configuration.source)
         let engine: ServingEngine
         do {
-            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")

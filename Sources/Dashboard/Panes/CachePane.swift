@@ -49,7 +49,12 @@ enum CachePane {
         x = canvas.put("embedder ", at: inner.x, y, style: dim)
         x = canvas.put(cache.embedder, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
         x = canvas.put(" · threshold ", at: x, y, style: dim, limit: inner.maxX - x)
-        canvas.put(DisplayFormat.score(cache.similarityThreshold), at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
+        x = canvas.put(DisplayFormat.score(cache.similarityThreshold), at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
+        if totals.embedderFailures > 0 {
+            // Each one was a lookup skipped (a miss) because the embedder failed or stalled.
+            x = canvas.put(" · embedder failures ", at: x, y, style: dim, limit: inner.maxX - x)
+            canvas.put(DisplayFormat.count(totals.embedderFailures), at: x, y, style: CellStyle(.healthWarn, attributes: [.bold]), limit: inner.maxX - x)
+        }
         y += 1
         guard y < inner.maxY else { return }
 

@@ -7,7 +7,7 @@ public import ServingEngine
 ///
 /// ```swift
 /// let remote = RemoteProviders(source: configuration.source)
-/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
 /// // … serve …
 /// try await remote.shutdown()
 /// ```
@@ -53,6 +53,20 @@ public final class RemoteProviders: Sendable {
         case .openAICompatible, .simulated:
             return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client)
         }
+    }
+
+    /// Builds the `remote` embedder; pass it as the engine's `makeRemoteEmbedder`.
+    ///
+    /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
+    public func makeEmbedder(_ configuration: EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder {
+        var apiKey: String?
+        if let variable = configuration.apiKeyEnvironmentVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw ConfigError(file: source, key: "cache.remote_embedder.api_key_env", message: "the environment variable \(variable) is not set or is empty; export the embedding endpoint's key in it before starting")
+            }
+            apiKey = value
+        }
+        return RemoteEmbedder(configuration: configuration, apiKey: apiKey, client: client)
     }
 
     /// Probes `configuration`'s server once (`GET <base_url>/models`, with its key) and returns
