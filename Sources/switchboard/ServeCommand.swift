@@ -35,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start, save them as they change and at shutdown (crash-safe).", valueName: "PATH"))
+    var cacheFile: String?
+
+    @Option(name: .customLong("cache-save-interval-ms"), help: "How often changed cache entries are saved to --cache-file.")
+    var cacheSaveIntervalMs: Int = 5000
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
@@ -58,6 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
+        var persisting: Task<Void, Never>?
+        if let cacheFile {
+            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+            let interval = Duration.milliseconds(max(50, cacheSaveIntervalMs))
+            persisting = Task { await engine.persistCache(to: cacheFile, every: interval) }
+        }
+        defer { persisting?.cancel() }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
@@ -73,6 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
+        persisting?.cancel()
+        await persisting?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

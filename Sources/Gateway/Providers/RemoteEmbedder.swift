@@ -88,7 +88,7 @@ final class RemoteEmbedder: Embedder {
         var vector = [Float](repeating: 0, count: dimensions)
         var squares: Double = 0
         for (index, number) in numbers.enumerated() {
-            guard let value = (number as? NSNumber)?.doubleValue, !(number is Bool), value.isFinite else {
+            guard let value = (number as? NSNumber)?.doubleValue, value.isFinite else {
                 throw RemoteEmbedderError("the embeddings endpoint \(endpoint) returned a non-finite or non-numeric component at index \(index)")
             }
             vector[index] = Float(value)

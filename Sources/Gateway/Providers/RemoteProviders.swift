@@ -28,6 +28,10 @@ public final class RemoteProviders: Sendable {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.decompression = .disabled
+        // A refused connection must fail the attempt at once: the cascade retries, backs off and
+        // falls back itself. Left on, the pool would hold the request and retry connecting until
+        // the connect timeout, so a provider that is hard down cost every request that long.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.source = source
         self.environment = environment
