@@ -187,10 +187,12 @@ public struct DrillRunner: Sendable {
         let failures = results.filter { if case .failedClearly = $0.outcome { true } else { false } }
         let everyAnswered = DrillScenarioReport.Check("every request answered", failures.isEmpty, "\(results.count - failures.count) of \(results.count) answered")
         switch scenario {
-        case .providerDown, .rateLimitStorm, .slowResponses, .streamCutEarly, .garbageBodies:
+        case .providerDown, .streamCutEarly, .garbageBodies:
             let fallback = answeredBy("secondary") + answeredBy("tertiary")
             return [everyAnswered, .init("the cascade moved past the primary", fallback > 0, "\(fallback) answered by secondary or tertiary")]
-        case .serverErrors:
+        case .rateLimitStorm, .serverErrors, .slowResponses:
+            // Retries on the primary (after Retry-After, or a backoff) may absorb these faults
+            // without a fallback; what matters is that every request got its answer.
             return [everyAnswered]
         case .streamCutMidway:
             return [.init("broken answers end with an explicit error", !failures.isEmpty, "\(failures.count) clear errors (HTTP 502 or an SSE error event)")]
