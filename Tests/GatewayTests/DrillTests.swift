@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Logging
 import Foundation
 @testable import Gateway
 import NIOCore
@@ -100,7 +101,9 @@ struct ScriptedUpstreamTests {
     @Test func itAnswersMisbehavesAsToldAndRefusesConnectionsWhileStopped() async throws {
         let upstream = ScriptedUpstream(name: "p")
         _ = try await upstream.start()
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let url = upstream.baseURL + "/chat/completions"
         let normal = try await post(client, url, #"{"stream":true}"#)
         #expect(normal.status == 200)
@@ -216,5 +219,44 @@ struct RefusedConnectionTests {
         }
         try await remote.shutdown()
         #expect(failure?.kind == .connection)
+    }
+}
+
+@Suite("A stalled embedding endpoint through the gateway", .serialized, .timeLimit(.minutes(1)))
+struct EmbedderStallGatewayTests {
+    @Test func theAnswerComesFromTheProviderAndTheFailureIsInTheHeaderAndOnMetrics() async throws {
+        let upstreams = DrillRunner.Upstreams(providers: DrillRunner.chain.map { ScriptedUpstream(name: $0) }, embeddings: ScriptedUpstream(name: "embeddings"))
+        try await upstreams.reset()
+        upstreams.embeddings.behavior = .stall
+        let remote = RemoteProviders(source: "test", environment: [:])
+        let engine = try ServingEngine(configuration: DrillRunner.configuration(upstreams), makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)
+        let running = Task { try await gateway.run() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let base = try await gateway.listeningAddress().url
+            var request = HTTPClientRequest(url: base + "/v1/chat/completions")
+            request.method = .POST
+            request.body = .bytes(ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user","content":"What is a circuit breaker?"}]}"#))
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 20)
+            #expect(response.status.code == 200)
+            #expect(response.headers.first(name: "x-switchboard-cache") == "unavailable")
+            #expect(response.headers.first(name: "x-switchboard-provider") == "primary")
+            let metrics = try await client.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains("switchboard_cache_embedder_failures_total 1"), "\(text)")
+            #expect(engine.snapshot().totals.embedderFailures == 1)
+        } catch {
+            Issue.record(error)
+        }
+        upstreams.embeddings.behavior = .answer
+        try await client.shutdown()
+        try await remote.shutdown()
+        running.cancel()
+        _ = await running.result
+        for upstream in upstreams.providers + [upstreams.embeddings] { await upstream.stop() }
     }
 }

@@ -70,6 +70,8 @@ public struct DrillRunner: Sendable {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(1)))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + 4)
         configuration.decompression = .disabled
+        // A refused connection is an outcome to record at once, not to wait out.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         var reports: [DrillScenarioReport] = []
         do {

@@ -122,17 +122,17 @@ public final class ScriptedUpstream: Sendable {
     }
 
     private func makeApplication(port: Int, onListening: @escaping @Sendable (Int) -> Void) -> some ApplicationProtocol {
-        let router = Router()
-        router.post("/v1/chat/completions") { request, _ -> Response in
+        let router = Router(context: ScriptedUpstreamContext.self)
+        router.post("/v1/chat/completions") { request, context -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             let stream = body.readableBytesView.firstRange(of: Array(#""stream":true"#.utf8)) != nil
-            return await self.chat(stream: stream)
+            return await self.chat(stream: stream, channel: context.channel)
         }
-        router.post("/v1/embeddings") { request, _ -> Response in
+        router.post("/v1/embeddings") { request, context -> Response in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            return await self.embeddings(Data(buffer: body))
+            return await self.embeddings(Data(buffer: body), channel: context.channel)
         }
         router.get("/v1/models") { _, _ -> Response in
             Self.json(#"{"object":"list","data":[{"id":"drill","object":"model"}]}"#)
@@ -165,7 +165,7 @@ public final class ScriptedUpstream: Sendable {
         }
     }
 
-    private func chat(stream: Bool) async -> Response {
+    private func chat(stream: Bool, channel: any Channel) async -> Response {
         let (action, turn) = nextAction()
         switch action {
         case .answer:
@@ -181,9 +181,9 @@ public final class ScriptedUpstream: Sendable {
             try? await Task.sleep(for: delay)
             return answer(stream: stream)
         case .cutBeforeFirstToken:
-            return broken(after: 0)
+            return broken(after: 0, channel: channel)
         case .cutAfterTokens(let count):
-            return broken(after: count)
+            return broken(after: count, channel: channel)
         case .garbage:
             return Self.garbage(turn: turn)
         case .stall:
@@ -192,7 +192,7 @@ public final class ScriptedUpstream: Sendable {
         }
     }
 
-    private func embeddings(_ body: Data) async -> Response {
+    private func embeddings(_ body: Data, channel: any Channel) async -> Response {
         let (action, _) = nextAction()
         switch action {
         case .stall:
@@ -204,7 +204,7 @@ public final class ScriptedUpstream: Sendable {
         case .garbage:
             return Self.json(#"{"data":[{"embedding":[0.1,0.2"#)
         case .cutBeforeFirstToken, .cutAfterTokens:
-            return broken(after: 0)
+            return broken(after: 0, channel: channel)
         default:
             break
         }
@@ -241,8 +241,9 @@ public final class ScriptedUpstream: Sendable {
         return Response(status: .ok, headers: headers, body: body)
     }
 
-    /// A stream that breaks the connection after `count` tokens (a comment first, so the head goes out).
-    private func broken(after count: Int) -> Response {
+    /// A stream that breaks the connection after `count` tokens (a comment first, so the head
+    /// goes out): the channel is closed under the response, as a crashing server's would be.
+    private func broken(after count: Int, channel: any Channel) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         let body = ResponseBody { writer in
@@ -250,6 +251,7 @@ public final class ScriptedUpstream: Sendable {
             for token in Self.tokens.prefix(count) {
                 try await writer.write(Self.tokenEvent(token))
             }
+            try? await channel.close()
             throw ScriptedUpstreamError("scripted cut after \(count) tokens")
         }
         return Response(status: .ok, headers: headers, body: body)
@@ -279,6 +281,17 @@ public final class ScriptedUpstream: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// The request context of the scripted upstream: the channel, so that a scripted cut can close it.
+struct ScriptedUpstreamContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 
