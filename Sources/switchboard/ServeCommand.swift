@@ -41,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-save-interval-ms"), help: "How often changed cache entries are saved to --cache-file.")
     var cacheSaveIntervalMs: Int = 5000
 
+    func validate() throws {
+        guard (50...3_600_000).contains(cacheSaveIntervalMs) else {
+            throw ValidationError("--cache-save-interval-ms must be between 50 and 3600000, got \(cacheSaveIntervalMs)")
+        }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
@@ -67,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         var persisting: Task<Void, Never>?
         if let cacheFile {
             FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
-            let interval = Duration.milliseconds(max(50, cacheSaveIntervalMs))
+            let interval = Duration.milliseconds(cacheSaveIntervalMs)
             persisting = Task { await engine.persistCache(to: cacheFile, every: interval) }
         }
         defer { persisting?.cancel() }
