@@ -90,6 +90,14 @@ public enum DrillOutcome: Sendable, Hashable {
         return .answered(provider: provider)
     }
 
+    /// `HTTP 502: every provider for 'main' failed — …` for a clear error (first 160 characters).
+    static func errorSummary(_ observation: DrillObservation) -> String? {
+        let texts = [observation.body] + events(observation.body)
+        guard let message = texts.lazy.compactMap({ (object($0)?["error"] as? [String: Any])?["message"] as? String }).first else { return nil }
+        let line = "HTTP \(observation.status ?? 0): \(message)"
+        return line.count > 160 ? String(line.prefix(160)) + "…" : line
+    }
+
     /// The `data:` payloads of an SSE body, in order.
     static func events(_ body: String) -> [String] {
         body.split(separator: "\n", omittingEmptySubsequences: true)

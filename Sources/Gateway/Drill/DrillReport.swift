@@ -28,6 +28,8 @@ public struct DrillScenarioReport: Sendable, Hashable, Codable {
     public var checks: [Check]
     /// Examples of lost requests, for diagnosis (at most a few).
     public var lostExamples: [String]
+    /// Examples of the clear errors clients got (status and message, at most a few).
+    public var errorExamples: [String] = []
     /// Whether lost and hung are 0 and every check passed.
     public var ok: Bool { lost == 0 && hung == 0 && checks.allSatisfy(\.passed) }
 
@@ -51,7 +53,7 @@ public struct DrillScenarioReport: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case scenario, sent, answered, answeredByFallback = "answered_by_fallback", answeredFromCache = "answered_from_cache"
         case failedClearly = "failed_clearly", refused, lost, hung, p50Milliseconds = "p50_ms", p99Milliseconds = "p99_ms"
-        case checks, lostExamples = "lost_examples", ok
+        case checks, lostExamples = "lost_examples", errorExamples = "error_examples", ok
     }
 
     /// Aggregates judged requests. `primary` is the provider a healthy chain answers with.
@@ -102,6 +104,7 @@ public struct DrillScenarioReport: Sendable, Hashable, Codable {
         p99Milliseconds = try container.decode(Double.self, forKey: .p99Milliseconds)
         checks = try container.decode([Check].self, forKey: .checks)
         lostExamples = try container.decode([String].self, forKey: .lostExamples)
+        errorExamples = try container.decodeIfPresent([String].self, forKey: .errorExamples) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,6 +122,7 @@ public struct DrillScenarioReport: Sendable, Hashable, Codable {
         try container.encode((p99Milliseconds * 10).rounded() / 10, forKey: .p99Milliseconds)
         try container.encode(checks, forKey: .checks)
         try container.encode(lostExamples, forKey: .lostExamples)
+        try container.encode(errorExamples, forKey: .errorExamples)
         try container.encode(ok, forKey: .ok)
     }
 
@@ -199,6 +203,11 @@ public struct DrillReport: Sendable, Codable {
             }
             for example in s.lostExamples {
                 lines.append("  \(s.scenario): lost: \(example)")
+            }
+            if !s.ok {
+                for example in s.errorExamples {
+                    lines.append("  \(s.scenario): error: \(example)")
+                }
             }
         }
         lines.append(ok ? "drill passed: nothing lost, nothing hung" : "drill FAILED: see the scenarios marked FAILED")

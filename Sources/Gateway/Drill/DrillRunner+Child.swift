@@ -89,7 +89,9 @@ extension DrillRunner {
                 .init("the restarted gateway answers", answered > 0 && answered == after.count, "\(answered) of \(after.count) requests after the restart answered"),
             ]
         }
-        return DrillScenarioReport(scenario: scenario.rawValue, results: results, primary: Self.chain[0], checks: checks)
+        var report = DrillScenarioReport(scenario: scenario.rawValue, results: results, primary: Self.chain[0], checks: checks)
+        report.errorExamples = Self.errorExamples(samples)
+        return report
     }
 
     /// What happened to the child, as the schedule saw it.

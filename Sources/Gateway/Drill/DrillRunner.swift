@@ -141,7 +141,9 @@ public struct DrillRunner: Sendable {
         running.cancel()
         _ = await running.result
         try? await remote.shutdown()
-        return DrillScenarioReport(scenario: scenario.rawValue, results: results, primary: Self.chain[0], checks: checks)
+        var report = DrillScenarioReport(scenario: scenario.rawValue, results: results, primary: Self.chain[0], checks: checks)
+        report.errorExamples = Self.errorExamples(samples)
+        return report
     }
 
     /// Starts the scenario's fault.
@@ -213,6 +215,17 @@ public struct DrillRunner: Sendable {
         case .sigtermDrain, .sigkillRestart:
             return []
         }
+    }
+
+    /// A few distinct clear errors the clients got, for the report.
+    static func errorExamples(_ samples: [DrillLoad.Sample]) -> [String] {
+        var examples: [String] = []
+        for sample in samples {
+            guard examples.count < 3, let summary = DrillOutcome.errorSummary(sample.observation) else { continue }
+            let key = summary.prefix(60)
+            if !examples.contains(where: { $0.hasPrefix(key) }) { examples.append(summary) }
+        }
+        return examples
     }
 
     static func milliseconds(_ duration: Duration) -> Int {

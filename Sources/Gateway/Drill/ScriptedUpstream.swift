@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import ServiceLifecycle
 import ServingEngine
 import Synchronization
 
@@ -48,6 +49,7 @@ public final class ScriptedUpstream: Sendable {
         var behavior: Behavior = .answer
         var port: Int?
         var task: Task<Void, any Error>?
+        var group: ServiceGroup?
         /// Set while stopped: connections that outlive the listener (pooled keep-alive ones) are
         /// broken on their next request, as a crashed server's would be.
         var stopped = false
@@ -87,9 +89,14 @@ public final class ScriptedUpstream: Sendable {
         let previous = state.withLock { $0.port }
         let (ports, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         let application = makeApplication(port: previous ?? 0) { continuation.yield(.success($0)) }
+        var logger = Logger(label: "drill-upstream")
+        logger.logLevel = .critical
+        // Stopped by graceful shutdown, not cancellation: cancelling a Hummingbird server while it
+        // accepts connections can trip NIO's "Deinited NIOAsyncWriter without calling finish()".
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         let task = Task {
             do {
-                try await application.runService()
+                try await group.run()
             } catch {
                 continuation.yield(.failure(error))
                 throw error
@@ -98,6 +105,7 @@ public final class ScriptedUpstream: Sendable {
         }
         state.withLock {
             $0.task = task
+            $0.group = group
             $0.stopped = false
         }
         for await result in ports {
@@ -110,14 +118,15 @@ public final class ScriptedUpstream: Sendable {
 
     /// Stops listening and closes its connections; new connections are refused until ``start()``.
     public func stop() async {
-        let task = state.withLock { state in
+        let (task, group) = state.withLock { state in
             defer {
                 state.task = nil
+                state.group = nil
                 state.stopped = true
             }
-            return state.task
+            return (state.task, state.group)
         }
-        task?.cancel()
+        await group?.triggerGracefulShutdown()
         _ = await task?.result
     }
 
@@ -217,7 +226,7 @@ public final class ScriptedUpstream: Sendable {
     /// Holds a request while the behaviour is `.stall` and the server runs, polling so that a
     /// change of behaviour or a stop releases it.
     private func stallWhileStalling() async {
-        while behavior == .stall, !Task.isCancelled {
+        while state.withLock({ $0.behavior == .stall && !$0.stopped }), !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
