@@ -26,6 +26,8 @@ struct DrillOutcomeTests {
         #expect(DrillOutcome.classify(observe(stream: true, body: errorEvent)) == .failedClearly(status: 200))
         // The error event arrived before the connection went: still clear.
         #expect(DrillOutcome.classify(observe(stream: true, body: errorEvent, transport: .broken("reset"))) == .failedClearly(status: 200))
+        #expect(DrillOutcome.errorSummary(observe(stream: true, body: errorEvent)) == "HTTP 200: the answer broke off")
+        #expect(DrillOutcome.errorSummary(observe(body: done)) == nil)
     }
 
     @Test func silenceInAnyFormIsLost() {
