@@ -52,7 +52,7 @@ enum CachePane {
         x = canvas.put(DisplayFormat.score(cache.similarityThreshold), at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
         if totals.embedderFailures > 0 {
             // Each one was a lookup skipped (a miss) because the embedder failed or stalled.
-            x = canvas.put(" · embedder failures ", at: x, y, style: dim, limit: inner.maxX - x)
+            x = canvas.put(" · failures ", at: x, y, style: dim, limit: inner.maxX - x)
             canvas.put(DisplayFormat.count(totals.embedderFailures), at: x, y, style: CellStyle(.healthWarn, attributes: [.bold]), limit: inner.maxX - x)
         }
         y += 1
