@@ -3,6 +3,7 @@ import Logging
 import Foundation
 @testable import Gateway
 import NIOCore
+import ServiceLifecycle
 import ServingEngine
 import Testing
 
@@ -235,7 +236,8 @@ struct EmbedderStallGatewayTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)
-        let running = Task { try await gateway.run() }
+        let group = ServiceGroup(configuration: .init(services: [gateway], logger: logger))
+        let running = Task { try await group.run() }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let base = try await gateway.listeningAddress().url
@@ -257,7 +259,7 @@ struct EmbedderStallGatewayTests {
         upstreams.embeddings.behavior = .answer
         try await client.shutdown()
         try await remote.shutdown()
-        running.cancel()
+        await group.triggerGracefulShutdown()
         _ = await running.result
         for upstream in upstreams.providers + [upstreams.embeddings] { await upstream.stop() }
     }

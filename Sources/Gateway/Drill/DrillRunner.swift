@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import ServiceLifecycle
 import ServingEngine
 import Synchronization
 
@@ -119,7 +120,9 @@ public struct DrillRunner: Sendable {
         var logger = Logger(label: "drill.gateway")
         logger.logLevel = .critical
         let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0), shutdownGrace: .seconds(2)), logger: logger)
-        let running = Task { try await gateway.run() }
+        // Stopped by graceful shutdown, like `serve` (see ScriptedUpstream.start()).
+        let group = ServiceGroup(configuration: .init(services: [gateway], logger: logger))
+        let running = Task { try await group.run() }
         defer { running.cancel() }
         let address: GatewayAddress
         do {
@@ -138,7 +141,7 @@ public struct DrillRunner: Sendable {
         }
         let results = samples.map { (outcome: DrillOutcome.classify($0.observation), latency: $0.latency) }
         let checks = Self.checks(scenario, samples: samples, results: results, snapshot: engine.snapshot(activityLimit: 0))
-        running.cancel()
+        await group.triggerGracefulShutdown()
         _ = await running.result
         try? await remote.shutdown()
         var report = DrillScenarioReport(scenario: scenario.rawValue, results: results, primary: Self.chain[0], checks: checks)
