@@ -61,7 +61,7 @@ struct DashboardCommand: AsyncParsableCommand {
         defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
         do {
-            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }

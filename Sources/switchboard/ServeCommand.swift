@@ -35,8 +35,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and at shutdown (crash-safe).", valueName: "PATH"))
+    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start, save them as they change and at shutdown (crash-safe).", valueName: "PATH"))
     var cacheFile: String?
+
+    @Option(name: .customLong("cache-save-interval-ms"), help: "How often changed cache entries are saved to --cache-file.")
+    var cacheSaveIntervalMs: Int = 5000
+
+    func validate() throws {
+        guard (50...3_600_000).contains(cacheSaveIntervalMs) else {
+            throw ValidationError("--cache-save-interval-ms must be between 50 and 3600000, got \(cacheSaveIntervalMs)")
+        }
+    }
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -56,16 +65,18 @@ struct ServeCommand: AsyncParsableCommand {
         let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         let engine: ServingEngine
         do {
-            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
-        var persistence: Task<Void, Never>?
+        var persisting: Task<Void, Never>?
         if let cacheFile {
-            logger.notice("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
-            persistence = Task { await engine.persistCache(to: cacheFile) }
+            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
+            let interval = Duration.milliseconds(cacheSaveIntervalMs)
+            persisting = Task { await engine.persistCache(to: cacheFile, every: interval) }
         }
+        defer { persisting?.cancel() }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
@@ -77,15 +88,15 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await gateway.runUntilShutdownSignal()
         } catch let error as GatewayError {
-            persistence?.cancel()
-            await persistence?.value
+            persisting?.cancel()
+            await persisting?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
         // Saves once more after the last request has drained.
-        persistence?.cancel()
-        await persistence?.value
+        persisting?.cancel()
+        await persisting?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

@@ -50,7 +50,12 @@ enum CachePane {
         x = canvas.put(cache.embedder, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
         x = canvas.put(" · hits: ", at: x, y, style: dim, limit: inner.maxX - x)
         let rule = canvas.glyphs.isUnicode ? cache.decisionRule : cache.decisionRule.replacingOccurrences(of: "≥", with: ">=").replacingOccurrences(of: "≤", with: "<=")
-        canvas.put(rule, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
+        x = canvas.put(rule, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
+        if totals.embedderFailures > 0 {
+            // Each one was a lookup skipped (a miss) because the embedder failed or stalled.
+            x = canvas.put(" · failures ", at: x, y, style: dim, limit: inner.maxX - x)
+            canvas.put(DisplayFormat.count(totals.embedderFailures), at: x, y, style: CellStyle(.healthWarn, attributes: [.bold]), limit: inner.maxX - x)
+        }
         y += 1
         guard y < inner.maxY else { return }
 

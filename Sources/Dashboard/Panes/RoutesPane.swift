@@ -96,7 +96,7 @@ enum RoutesPane {
         }
     }
 
-    /// `exact`, `sem .93`, `miss`, `bypass`, `off`.
+    /// `exact`, `sem .93`, `miss`, `bypass`, `off`, `emb-err` (the embedder failed; a miss).
     static func cacheLabel(_ outcome: CacheOutcome, short: Bool) -> (String, StyleRole) {
         switch outcome {
         case .exact: return (short ? "exact" : "exact", .cacheHit)
@@ -107,6 +107,7 @@ enum RoutesPane {
         case .miss: return ("miss", .cacheMiss)
         case .bypass: return ("bypass", .dimForeground)
         case .disabled: return ("off", .dimForeground)
+        case .unavailable: return (short ? "err" : "emb-err", .healthWarn)
         }
     }
 

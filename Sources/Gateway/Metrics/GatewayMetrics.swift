@@ -11,7 +11,8 @@ import Synchronization
 /// `switchboard_fallbacks_total{tier}`, `switchboard_errors_total{kind}`,
 /// `switchboard_provider_failures_total{provider,kind}`, `switchboard_request_duration_seconds{tier}`,
 /// `switchboard_provider_duration_seconds{provider}`, `switchboard_overhead_seconds`,
-/// `switchboard_spend_usd_total{provider}`, `switchboard_http_responses_total{route,status}`.
+/// `switchboard_spend_usd_total{provider}`, `switchboard_http_responses_total{route,status}`,
+/// `switchboard_cache_embedder_failures_total` (lookups that failed open because the embedder failed).
 public final class GatewayMetrics: Sendable {
     /// The registry the metrics live in.
     public let registry: PrometheusCollectorRegistry
@@ -19,6 +20,8 @@ public final class GatewayMetrics: Sendable {
     private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let spend = Mutex<[String: FloatingPointCounter]>([:])
     private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let embedderFailures: CoreMetrics.Counter
+    private let exportedEmbedderFailures = Mutex(0)
 
     /// Creates metrics over `registry` (a fresh one by default).
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -28,6 +31,17 @@ public final class GatewayMetrics: Sendable {
         factory.defaultDurationHistogramBuckets = latencyBuckets
         factory.durationHistogramBuckets["switchboard_overhead_seconds"] = [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50)]
         self.factory = factory
+        embedderFailures = CoreMetrics.Counter(label: "switchboard_cache_embedder_failures_total", dimensions: [], factory: factory)
+    }
+
+    /// Brings the embedder-failure counter up to the engine's total (read when metrics are
+    /// scraped, so failed requests, which have no response decision, are counted too).
+    func syncEmbedderFailures(_ total: Int) {
+        let delta = exportedEmbedderFailures.withLock { exported in
+            defer { exported = max(exported, total) }
+            return total - exported
+        }
+        if delta > 0 { embedderFailures.increment(by: delta) }
     }
 
     /// Records one finished request from its decision record.

@@ -7,7 +7,7 @@ public import ServingEngine
 ///
 /// ```swift
 /// let remote = RemoteProviders(source: configuration.source)
-/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
 /// // … serve …
 /// try await remote.shutdown()
 /// ```
@@ -31,6 +31,10 @@ public final class RemoteProviders: Sendable {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.decompression = .disabled
+        // A refused connection must fail the attempt at once: the cascade retries, backs off and
+        // falls back itself. Left on, the pool would hold the request and retry connecting until
+        // the connect timeout, so a provider that is hard down cost every request that long.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.source = source
         self.environment = environment
@@ -57,6 +61,20 @@ public final class RemoteProviders: Sendable {
         case .openAICompatible, .simulated:
             return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
         }
+    }
+
+    /// Builds the `remote` embedder; pass it as the engine's `makeRemoteEmbedder`.
+    ///
+    /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
+    public func makeEmbedder(_ configuration: EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder {
+        var apiKey: String?
+        if let variable = configuration.apiKeyEnvironmentVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw ConfigError(file: source, key: "cache.remote_embedder.api_key_env", message: "the environment variable \(variable) is not set or is empty; export the embedding endpoint's key in it before starting")
+            }
+            apiKey = value
+        }
+        return RemoteEmbedder(configuration: configuration, apiKey: apiKey, client: client)
     }
 
     /// Probes `configuration`'s server once (`GET <base_url>/models`, with its key) and returns

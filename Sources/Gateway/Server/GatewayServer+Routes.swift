@@ -41,6 +41,7 @@ extension GatewayServer {
     func metricsResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        metrics.syncEmbedderFailures(engine.snapshot(activityLimit: 0).totals.embedderFailures)
         let bytes = metrics.render()
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -9,6 +9,14 @@ public protocol Embedder: Sendable {
     var name: String { get }
     /// The length of every vector this embedder returns.
     var dimensions: Int { get }
+    /// How long one ``embed(_:)`` may take, for embedders that call out (nil: local, bounded by
+    /// its own work). The engine abandons a lookup that runs past it and misses instead.
+    var timeout: Duration? { get }
     /// Embeds one text.
     func embed(_ text: String) async throws -> [Float]
+}
+
+extension Embedder {
+    /// Local embedders have no timeout.
+    public var timeout: Duration? { nil }
 }

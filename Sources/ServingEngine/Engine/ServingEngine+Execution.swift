@@ -45,7 +45,7 @@ extension ServingEngine {
         if let cache {
             if request.options.cacheLookup {
                 do {
-                    switch try await cache.lookup(request) {
+                    switch try await boundedLookup(cache, request) {
                     case .exact(let answer):
                         record.cache = .exact
                         replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
@@ -58,13 +58,16 @@ extension ServingEngine {
                         record.cache = .miss(bestSimilarity: best)
                         cacheKey = key
                     }
+                } catch is CancellationError {
+                    fail(EngineError(.cancelled, "the caller went away during the cache lookup"))
+                    return
                 } catch {
                     // The cache fails open: a broken embedder costs a miss, never a request.
-                    record.cache = .disabled
+                    record.cache = .unavailable(reason: Self.embedderFailureReason(error, embedder: cache.embedder))
                 }
             } else {
                 record.cache = .bypass
-                if request.options.cacheStore { cacheKey = try? await cache.key(for: request) }
+                if request.options.cacheStore { cacheKey = try? await boundedKey(cache, request) }
             }
         }
         if Task.isCancelled {

@@ -91,8 +91,11 @@ public enum CacheOutcome: Sendable, Hashable {
     case miss(bestSimilarity: Double?)
     /// The request asked not to use the cache.
     case bypass
-    /// The cache is switched off, or failed open.
+    /// The cache is switched off.
     case disabled
+    /// The embedder failed or ran past its timeout, so the cache was skipped (it fails open: a
+    /// miss, counted as an embedder failure); the reason says what went wrong.
+    case unavailable(reason: String)
 
     /// Whether the answer came from the cache.
     public var isHit: Bool {
@@ -102,7 +105,7 @@ public enum CacheOutcome: Sendable, Hashable {
         }
     }
 
-    /// The header-style name: `hit-exact`, `hit-semantic`, `miss`, `bypass`, `off`.
+    /// The header-style name: `hit-exact`, `hit-semantic`, `miss`, `bypass`, `off`, `unavailable`.
     public var label: String {
         switch self {
         case .exact: "hit-exact"
@@ -110,6 +113,7 @@ public enum CacheOutcome: Sendable, Hashable {
         case .miss: "miss"
         case .bypass: "bypass"
         case .disabled: "off"
+        case .unavailable: "unavailable"
         }
     }
 }

@@ -124,6 +124,8 @@ final class MetricsRecorder: Sendable {
                 state.global.add(channel: Channel.hits, second: second)
                 state.semanticHits.prepend(SemanticHitSample(time: record.receivedAt, tenant: record.tenant, query: record.promptExcerpt, matchedPrompt: matched, similarity: similarity))
                 if state.semanticHits.count > Self.semanticHitCapacity { state.semanticHits.removeLast() }
+            case .unavailable:
+                state.totals.embedderFailures += 1
             default:
                 break
             }

@@ -83,9 +83,11 @@ public struct EngineSnapshot: Sendable {
         public var spentUSD: Double
         /// What the same requests would have cost on the frontier tier with no cache.
         public var frontierOnlyUSD: Double
+        /// Lookups where the embedder failed or timed out and the cache failed open (a miss).
+        public var embedderFailures: Int
 
         /// Creates totals.
-        public init(requests: Int = 0, completed: Int = 0, failed: Int = 0, interrupted: Int = 0, cancelled: Int = 0, inFlight: Int = 0, exactHits: Int = 0, semanticHits: Int = 0, fallbacks: Int = 0, spentUSD: Double = 0, frontierOnlyUSD: Double = 0) {
+        public init(requests: Int = 0, completed: Int = 0, failed: Int = 0, interrupted: Int = 0, cancelled: Int = 0, inFlight: Int = 0, exactHits: Int = 0, semanticHits: Int = 0, fallbacks: Int = 0, spentUSD: Double = 0, frontierOnlyUSD: Double = 0, embedderFailures: Int = 0) {
             self.requests = requests
             self.completed = completed
             self.failed = failed
@@ -97,6 +99,7 @@ public struct EngineSnapshot: Sendable {
             self.fallbacks = fallbacks
             self.spentUSD = spentUSD
             self.frontierOnlyUSD = frontierOnlyUSD
+            self.embedderFailures = embedderFailures
         }
 
         /// Cache hits of both kinds.

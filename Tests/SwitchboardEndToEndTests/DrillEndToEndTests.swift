@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+@Suite("switchboard drill, end to end", .serialized)
+struct DrillEndToEndTests {
+    @Test func everyScenarioLosesNothingAndHangsNothing() async throws {
+        let output = try await SwitchboardBinary.run(["drill", "--json", "--duration", "1", "--clients", "4"], timeout: .seconds(240))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any], "stdout: \(output.standardOutput)\nstderr: \(output.standardError)")
+        let scenarios = try #require(report["scenarios"] as? [[String: Any]])
+        #expect(scenarios.count == 12)
+        for scenario in scenarios {
+            let name = scenario["scenario"] as? String ?? "?"
+            #expect(scenario["lost"] as? Int == 0, "\(name): \(scenario)")
+            #expect(scenario["hung"] as? Int == 0, "\(name): \(scenario)")
+            #expect((scenario["sent"] as? Int ?? 0) > 0, "\(name) sent requests")
+        }
+        #expect(report["ok"] as? Bool == true, "\(output.standardError)")
+        #expect(output.status == 0)
+    }
+
+    @Test func anUnknownScenarioIsRefusedWithTheList() async throws {
+        let output = try await SwitchboardBinary.run(["drill", "--scenario", "meteor-strike"])
+        #expect(output.status != 0)
+        #expect(output.standardError.contains("unknown scenario 'meteor-strike'"))
+        #expect(output.standardError.contains("sigkill-restart"))
+    }
+}
