@@ -4,19 +4,22 @@ import Testing
 
 @Suite("Cache hit verifier")
 struct HitVerifierTests {
-    /// Pairs built so that the cosine cannot tell them apart (every pair has the same one) but an
-    /// extra word in the query marks a different request — the "learn Python fast" trap.
+    /// Pairs built so that the cosine cannot tell them apart (every pair has about the same one)
+    /// but a changed number or an added negation marks a different request.
     static func syntheticExamples(count: Int) -> [HitVerifierTrainer.Example] {
         let subjects = ["python", "rust", "swift", "piano", "chess", "spanish", "calculus", "welding", "sailing", "baking"]
-        let verbs = ["learn", "practise", "teach myself", "get better at", "start"]
-        let twists = ["fast", "for free", "in a week", "without a teacher", "at sixty", "on a phone"]
         var random = SeededRandom(seed: 11)
         return (0..<count).map { index in
             let subject = subjects[index % subjects.count]
-            let verb = verbs[(index / subjects.count) % verbs.count]
-            let stored = "How do I \(verb) \(subject)?"
-            let same = index % 2 == 0
-            let query = same ? "What is the best way to \(verb) \(subject)?" : "How do I \(verb) \(subject) \(twists[index % twists.count])?"
+            let days = 10 + index % 50
+            let stored = "How do I learn \(subject) in \(days) days?"
+            let query: String
+            let same: Bool
+            switch index % 3 {
+            case 0: (query, same) = ("What is the best way to learn \(subject) in \(days) days?", true)
+            case 1: (query, same) = ("How do I learn \(subject) in \(days + 7) days?", false)
+            default: (query, same) = ("How do I not learn \(subject) in \(days) days?", false)
+            }
             return .init(stored: stored, query: query, similarity: 0.9 + 0.02 * random.unit(), same: same)
         }
     }
@@ -31,8 +34,8 @@ struct HitVerifierTests {
     @Test func theVerifierSeparatesWhatTheCosineCannot() throws {
         let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 400), embedder: "test", source: "synthetic", heldOutShare: 0)
         let probability = try #require(verifier.threshold(forFalseHitRate: 0.02))
-        let paraphrase = verifier.probability(similarity: 0.91, query: "What is the best way to learn python?", candidate: "How do I learn python?")
-        let nearMiss = verifier.probability(similarity: 0.91, query: "How do I learn python fast?", candidate: "How do I learn python?")
+        let paraphrase = verifier.probability(similarity: 0.91, query: "What is the best way to learn python in 30 days?", candidate: "How do I learn python in 30 days?")
+        let nearMiss = verifier.probability(similarity: 0.91, query: "How do I learn python in 60 days?", candidate: "How do I learn python in 30 days?")
         #expect(paraphrase >= probability)
         #expect(nearMiss < probability)
     }
@@ -62,9 +65,9 @@ struct HitVerifierTests {
         let verified = SemanticCache(settings: settings, embedder: HashingEmbedder())
         let answer = SemanticCache.Answer(text: "Start with the tutorial.", usage: TokenUsage(), provider: "p", model: "m")
         for cache in [plain, verified] {
-            cache.store(answer, for: try await cache.key(for: ChatRequest(prompt: "How do I learn python?")))
+            cache.store(answer, for: try await cache.key(for: ChatRequest(prompt: "How do I learn python in 30 days?")))
         }
-        let nearMiss = ChatRequest(prompt: "How do I learn python fast?")
+        let nearMiss = ChatRequest(prompt: "How do I learn python in 60 days?")
         guard case .semantic = try await plain.lookup(nearMiss) else {
             Issue.record("the fixed threshold of 0.5 should serve the near miss")
             return
