@@ -43,6 +43,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not start the HTTP gateway.")
     var noGateway = false
 
+    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
+    var state: String?
+
     func validate() throws {
         if let rps, !(rps >= 0 && rps <= 100_000) {
             throw ValidationError("--rps must be between 0 and 100000, got \(rps)")
@@ -62,6 +65,9 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }
+        // ncurses owns the terminal: shared state reports through the dashboard, not the log.
+        let sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: Logger(label: "switchboard.state") { _ in SwiftLogNoOpLogHandler() })
+        defer { sharedState?.cancel() }
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
         let traffic = TrafficGenerator(engine: engine)

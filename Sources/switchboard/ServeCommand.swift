@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Include prompt text in the request log.")
     var logPrompts = false
 
+    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
+    var state: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -58,6 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
+        let sharedState: Task<Void, Never>?
+        do {
+            sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: logger)
+        } catch {
+            try? await remote.shutdown()
+            throw error
+        }
+        defer { sharedState?.cancel() }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {

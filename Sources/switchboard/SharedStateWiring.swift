@@ -1,0 +1,23 @@
+import ArgumentParser
+import Logging
+import ServingEngine
+import SharedState
+
+/// Joins the engine to a fleet when `--state` names a shared database.
+enum SharedStateWiring {
+    /// Connects `engine` to the database at `url` and keeps it in step in a background task,
+    /// which the caller cancels on shutdown; nil when `url` is nil (the replica runs alone).
+    /// A malformed URL, a refused login or a schema from a newer Switchboard stop the command
+    /// with the reason; an unreachable database does not (the replica starts disconnected).
+    static func start(url: String?, engine: ServingEngine, logger: Logger) async throws -> Task<Void, Never>? {
+        guard let url else { return nil }
+        let replica: SharedStateReplica
+        do {
+            replica = try await SharedStateReplica.connect(url: url, engine: engine, logger: logger)
+        } catch {
+            FileHandleOutput.standardError("error: shared state: \(error.message)")
+            throw ExitCode(1)
+        }
+        return Task { await replica.run() }
+    }
+}
