@@ -39,7 +39,7 @@ extension GatewayServer {
     func metricsResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        let bytes = metrics.render()
+        let bytes = metrics.render() + SharedStateMetrics.render(engine.snapshot(activityLimit: 0).sharedState)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
