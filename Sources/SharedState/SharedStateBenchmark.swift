@@ -19,8 +19,12 @@ public struct SharedStateBenchmark: Sendable {
         public var visible: Int
         /// The rate they were cached at, per second.
         public var rate: Double
-        /// Write-through time of each entry, ascending.
+        /// Write-through time per entry, ascending: each statement's time divided among the
+        /// entries it carried (one each while the writer keeps up; a backlog is written up to
+        /// 100 entries a statement).
         public var writes: [Duration]
+        /// Statements the writer needed for the entries.
+        public var statements: Int
         /// Delay from caching on one replica to being served by the other, ascending.
         public var visibility: [Duration]
 
@@ -47,6 +51,7 @@ public struct SharedStateBenchmark: Sendable {
 
     private final class Recorder: Sendable {
         let writes = Mutex<[Duration]>([])
+        let statements = Mutex(0)
         let visibility = Mutex<[Duration]>([])
     }
 
@@ -61,7 +66,11 @@ public struct SharedStateBenchmark: Sendable {
         }
         let (engineA, engineB) = (try engine(), try engine())
         let writer = try await SharedStateReplica.connect(
-            url: url, engine: engineA, options: .init(onWritten: { duration in recorder.writes.withLock { $0.append(duration) } }), logger: logger
+            url: url, engine: engineA, options: .init(onWritten: { duration, count in
+                recorder.statements.withLock { $0 += 1 }
+                recorder.writes.withLock { $0.append(contentsOf: repeatElement(duration / count, count: count)) }
+            }),
+            logger: logger
         )
         let reader = try await SharedStateReplica.connect(
             url: url, engine: engineB,
@@ -99,6 +108,9 @@ public struct SharedStateBenchmark: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         let visibility = recorder.visibility.withLock { $0 }.sorted()
-        return Report(entries: entries, visible: visibility.count, rate: rate, writes: recorder.writes.withLock { $0 }.sorted(), visibility: visibility)
+        return Report(
+            entries: entries, visible: visibility.count, rate: rate, writes: recorder.writes.withLock { $0 }.sorted(),
+            statements: recorder.statements.withLock { $0 }, visibility: visibility
+        )
     }
 }

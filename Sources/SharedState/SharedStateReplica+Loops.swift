@@ -4,8 +4,9 @@ import PostgresNIO
 import ServingEngine
 
 extension SharedStateReplica {
-    /// Writes queued changes in order; a failed write stays at the head and is retried with a
-    /// growing pause, so an outage costs one attempt per pause, not a busy loop.
+    /// Writes queued changes in order, consecutive cache entries up to 100 to a statement; a
+    /// failed write stays at the head and is retried with a growing pause, so an outage costs
+    /// one attempt per pause, not a busy loop.
     func writeLoop() async {
         for await _ in wakeups {
             var pause = Duration.milliseconds(100)
@@ -14,14 +15,19 @@ extension SharedStateReplica {
                     try? await Task.sleep(for: .milliseconds(200))
                     continue
                 }
-                guard let item = state.withLock({ $0.queue.next() }) else { break }
+                let batch = state.withLock { $0.queue.nextBatch(limit: 100) }
+                guard let first = batch.first else { break }
                 let started = ContinuousClock.now
                 do {
                     try await withTimeout(options.writeTimeout) { [client, replicaID, embedder, logger] in
-                        try await SharedStateRows.write(item, replica: replicaID, embedder: embedder, on: client, logger: logger)
+                        if batch.count > 1 {
+                            try await SharedStateRows.writeEntries(batch, replica: replicaID, embedder: embedder, on: client, logger: logger)
+                        } else {
+                            try await SharedStateRows.write(first, replica: replicaID, embedder: embedder, on: client, logger: logger)
+                        }
                     }
-                    options.onWritten?(.now - started)
-                    state.withLock { $0.queue.written(item.id) }
+                    options.onWritten?(.now - started, batch.count)
+                    state.withLock { $0.queue.written(batch.map(\.id)) }
                     pause = .milliseconds(100)
                     publishStatus()
                 } catch {
@@ -132,13 +138,12 @@ extension SharedStateReplica {
         // rows already seen: look back a little (re-applying an entry only refreshes it).
         let after = max(0, state.withLock { $0.lastEntryID } - 256)
         let entries = try await SharedStateRows.entries(after: after, embedder: embedder, excluding: replicaID, on: connection, logger: logger)
-        for (_, entry) in entries { apply(.cacheEntryStored(entry)) }
+        applyEntries(entries)
         for change in try await SharedStateRows.overrides(on: connection, logger: logger) where change.setBy != replicaID {
             apply(.overrideChanged(change))
         }
         state.withLock {
             $0.lastInvalidationID = newestInvalidation
-            $0.lastEntryID = max($0.lastEntryID, entries.last?.id ?? 0)
             $0.lastSync = Date()
         }
         publishStatus()
@@ -154,10 +159,16 @@ extension SharedStateReplica {
         let (kind, origin, reference) = (parts[0], parts[1], parts[2])
         switch kind {
         case "e":
-            guard let id = Int64(reference) else { return }
-            defer { state.withLock { $0.lastEntryID = max($0.lastEntryID, id) } }
-            guard origin != replicaID, let entry = try await SharedStateRows.entry(id: id, embedder: embedder, on: connection, logger: logger) else { return }
-            apply(.cacheEntryStored(entry))
+            guard let id = Int64(reference), origin != replicaID else { return }
+            let (seen, newest) = state.withLock { ($0.appliedEntryIDs.contains(id), $0.lastEntryID) }
+            if seen { return }
+            if id > newest {
+                // Everything newer in one query: under load, one round trip covers many notifications.
+                applyEntries(try await SharedStateRows.entries(after: newest, embedder: embedder, excluding: replicaID, on: connection, logger: logger))
+            } else if let entry = try await SharedStateRows.entry(id: id, embedder: embedder, on: connection, logger: logger) {
+                // A row that committed after higher ids were read.
+                applyEntries([(id, entry)])
+            }
         case "i":
             let since = state.withLock { $0.lastInvalidationID } ?? 0
             let invalidations = try await SharedStateRows.invalidations(after: since, on: connection, logger: logger)
@@ -175,6 +186,19 @@ extension SharedStateReplica {
         }
         state.withLock { $0.lastSync = Date() }
         publishStatus()
+    }
+
+    func applyEntries(_ entries: [(id: Int64, entry: SharedCacheEntry)]) {
+        for (_, entry) in entries { apply(.cacheEntryStored(entry)) }
+        guard let newest = entries.map(\.id).max() else { return }
+        state.withLock { state in
+            state.lastEntryID = max(state.lastEntryID, newest)
+            state.appliedEntryIDs.formUnion(entries.map(\.id))
+            if state.appliedEntryIDs.count > 20_000 {
+                let floor = state.lastEntryID - 10_000
+                state.appliedEntryIDs = state.appliedEntryIDs.filter { $0 > floor }
+            }
+        }
     }
 
     func apply(_ change: SharedChange) {

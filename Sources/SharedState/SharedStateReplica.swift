@@ -31,8 +31,9 @@ public final class SharedStateReplica: Sendable {
         public var startTimeout: Duration
         /// How long one write may take before it is retried.
         public var writeTimeout: Duration
-        /// Called after each change reaches the database, with how long the write took (benchmarks).
-        public var onWritten: (@Sendable (Duration) -> Void)?
+        /// Called after each write reaches the database, with how long it took and how many
+        /// changes it carried (benchmarks).
+        public var onWritten: (@Sendable (Duration, Int) -> Void)?
         /// Called after each change from another replica is applied here (benchmarks, tests).
         public var onApplied: (@Sendable (SharedChange) -> Void)?
 
@@ -40,7 +41,7 @@ public final class SharedStateReplica: Sendable {
         public init(
             queueCapacity: Int = 10_000, heartbeat: Duration = .seconds(1), replicaTimeout: Duration = .seconds(10),
             startTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(5),
-            onWritten: (@Sendable (Duration) -> Void)? = nil, onApplied: (@Sendable (SharedChange) -> Void)? = nil
+            onWritten: (@Sendable (Duration, Int) -> Void)? = nil, onApplied: (@Sendable (SharedChange) -> Void)? = nil
         ) {
             self.queueCapacity = queueCapacity
             self.heartbeat = heartbeat
@@ -59,6 +60,9 @@ public final class SharedStateReplica: Sendable {
         var migrated = false
         var replicas: [SharedStateStatus.Replica] = []
         var lastEntryID: Int64 = 0
+        /// Entry ids applied recently, so that the notifications of rows a batch already
+        /// fetched cost no query.
+        var appliedEntryIDs: Set<Int64> = []
         /// Nil until the first sync, which starts from the newest invalidation instead of replaying history.
         var lastInvalidationID: Int64?
         var appliedRemote = 0
@@ -134,7 +138,8 @@ public final class SharedStateReplica: Sendable {
 
     /// Keeps the replica in step with the fleet until the task is cancelled: writes local
     /// changes, listens for the others', reconnects and catches up after outages, and reports
-    /// itself alive.
+    /// itself alive. On cancellation it spends up to two seconds writing what is still queued,
+    /// so a graceful shutdown shares the last answers too.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writeLoop() }
@@ -142,7 +147,25 @@ public final class SharedStateReplica: Sendable {
             group.addTask { await self.heartbeatLoop() }
             await group.waitForAll()
         }
+        // A task of its own: this one is cancelled, and the flush must still run.
+        await Task { await self.flush(within: .seconds(2)) }.value
         stopClient()
+    }
+
+    /// Writes queued changes until none are left or `limit` passes.
+    func flush(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, state.withLock({ $0.migrated }), let item = state.withLock({ $0.queue.next() }) {
+            do {
+                try await withTimeout(deadline - .now) { [client, replicaID, embedder, logger] in
+                    try await SharedStateRows.write(item, replica: replicaID, embedder: embedder, on: client, logger: logger)
+                }
+                state.withLock { $0.queue.written(item.id) }
+            } catch {
+                logger.warning("shared state: \(state.withLock { $0.queue.count }) changes not written at shutdown: \(classify(error).message)")
+                return
+            }
+        }
     }
 
     /// The status operators see, as the engine's snapshots report it.

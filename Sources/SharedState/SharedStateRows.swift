@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import ServingEngine
 
@@ -27,7 +28,7 @@ enum SharedStateRows {
                     VALUES (\(uid), \(replica), \(scope.tenant), \(scope.model), \(Int64(bitPattern: scope.systemPromptHash)), \(Int64(bitPattern: scope.historyHash)),
                         \(scope.sampling.temperature), \(scope.sampling.topP), \(scope.sampling.maxTokens), \(scope.sampling.stop),
                         \(entry.normalized), \(entry.prompt), \(entry.answer.text), \(usage.promptTokens), \(usage.completionTokens),
-                        \(entry.answer.provider), \(entry.answer.model), \(embedder), \(entry.vector), \(entry.createdAt), \(entry.expiresAt))
+                        \(entry.answer.provider), \(entry.answer.model), \(embedder), \(bytes(entry.vector)), \(entry.createdAt), \(entry.expiresAt))
                     ON CONFLICT (uid) DO NOTHING
                     RETURNING id
                 )
@@ -61,6 +62,55 @@ enum SharedStateRows {
                 """
         }
         try await client.query(query, logger: logger)
+    }
+
+    /// Writes several cache entries in one statement (one round trip however many there are).
+    static func writeEntries(_ items: [WriteQueue.Item], replica: String, embedder: String, on client: PostgresClient, logger: Logger) async throws {
+        var sql = """
+            WITH added AS (
+                INSERT INTO switchboard_cache_entries (uid, replica, tenant, model, system_hash, history_hash, temperature, top_p, max_tokens, stop,
+                    normalized, prompt, answer, prompt_tokens, completion_tokens, provider, answer_model, embedder, embedding, created_at, expires_at)
+                VALUES
+            """
+        var binds = PostgresBindings(capacity: items.count * 21 + 2)
+        var rows: [String] = []
+        for item in items {
+            guard case .cacheEntryStored(let entry) = item.change else { continue }
+            let first = binds.count + 1
+            rows.append("(" + (first..<(first + 21)).map { "$\($0)" }.joined(separator: ", ") + ")")
+            binds.append(item.id)
+            binds.append(replica)
+            binds.append(entry.scope.tenant)
+            binds.append(entry.scope.model)
+            binds.append(Int64(bitPattern: entry.scope.systemPromptHash))
+            binds.append(Int64(bitPattern: entry.scope.historyHash))
+            binds.append(entry.scope.sampling.temperature)
+            binds.append(entry.scope.sampling.topP)
+            binds.append(entry.scope.sampling.maxTokens)
+            binds.append(entry.scope.sampling.stop)
+            binds.append(entry.normalized)
+            binds.append(entry.prompt)
+            binds.append(entry.answer.text)
+            binds.append(entry.answer.usage.promptTokens)
+            binds.append(entry.answer.usage.completionTokens)
+            binds.append(entry.answer.provider)
+            binds.append(entry.answer.model)
+            binds.append(embedder)
+            binds.append(bytes(entry.vector))
+            binds.append(entry.createdAt)
+            binds.append(entry.expiresAt)
+        }
+        guard !rows.isEmpty else { return }
+        binds.append(SharedStateSchema.channel)
+        binds.append(replica)
+        sql += rows.joined(separator: ",\n") + """
+
+                ON CONFLICT (uid) DO NOTHING
+                RETURNING id
+            )
+            SELECT pg_notify($\(binds.count - 1), 'e|' || $\(binds.count) || '|' || id) FROM added
+            """
+        try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     /// Cache entries with an id above `after`, unexpired, made with `embedder`, oldest first.
@@ -110,6 +160,22 @@ enum SharedStateRows {
         return result
     }
 
+    /// An embedding as `bytea`: little-endian float32s, one copy each way (a `real[]` costs a
+    /// generic encode and decode per element, which dominated the write-through time).
+    static func bytes(_ vector: [Float]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: vector.count * 4)
+        for value in vector { buffer.writeInteger(value.bitPattern, endianness: .little) }
+        return buffer
+    }
+
+    static func floats(_ buffer: ByteBuffer) -> [Float] {
+        var buffer = buffer
+        var vector: [Float] = []
+        vector.reserveCapacity(buffer.readableBytes / 4)
+        while let bits = buffer.readInteger(endianness: .little, as: UInt32.self) { vector.append(Float(bitPattern: bits)) }
+        return vector
+    }
+
     private static func decodeEntry(_ row: PostgresRow) throws -> (Int64, SharedCacheEntry) {
         let cells = row.makeRandomAccess()
         let sampling = SamplingParameters(
@@ -133,7 +199,7 @@ enum SharedStateRows {
         )
         let entry = SharedCacheEntry(
             scope: scope, normalized: try cells["normalized"].decode(String.self), prompt: try cells["prompt"].decode(String.self),
-            answer: answer, vector: try cells["embedding"].decode([Float].self),
+            answer: answer, vector: floats(try cells["embedding"].decode(ByteBuffer.self)),
             createdAt: try cells["created_at"].decode(Date.self), expiresAt: try cells["expires_at"].decode(Date.self)
         )
         return (try cells["id"].decode(Int64.self), entry)

@@ -39,7 +39,7 @@ enum SharedStateSchema {
                 provider text NOT NULL,
                 answer_model text NOT NULL,
                 embedder text NOT NULL,
-                embedding real[] NOT NULL,
+                embedding bytea NOT NULL,
                 created_at timestamptz NOT NULL,
                 expires_at timestamptz NOT NULL
             )

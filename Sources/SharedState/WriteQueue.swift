@@ -52,11 +52,32 @@ struct WriteQueue: Sendable {
         return items.first
     }
 
+    /// The changes to write next, in order: up to `limit` cache entries from the head (entries
+    /// do not depend on one another, so they can go in one statement), or the single change at
+    /// the head when it is anything else (an invalidation or override must keep its place).
+    mutating func nextBatch(limit: Int) -> [Item] {
+        guard let first = items.first else { return [] }
+        inFlightID = first.id
+        guard case .cacheEntryStored = first.change else { return [first] }
+        var batch: [Item] = []
+        for item in items.prefix(limit) {
+            guard case .cacheEntryStored = item.change else { break }
+            batch.append(item)
+        }
+        return batch
+    }
+
     /// The change handed out by ``next()`` reached the database.
     mutating func written(_ id: String) {
         guard let first = items.first, first.id == id else { return }
         items.removeFirst()
         writtenCount += 1
         inFlightID = nil
+    }
+
+    /// The changes handed out by ``nextBatch(limit:)`` reached the database; those dropped
+    /// meanwhile are skipped.
+    mutating func written(_ ids: [String]) {
+        for id in ids { written(id) }
     }
 }

@@ -44,7 +44,7 @@ struct BenchSharedStateCommand: AsyncParsableCommand {
         func figure(_ values: [Duration], _ quantile: Double) -> String {
             SharedStateBenchmark.Report.percentile(values, quantile).map(DurationFormat.short) ?? "-"
         }
-        print("shared state: \(report.entries) entries at \(Int(report.rate))/s; \(report.visible) became visible on the second replica")
+        print("shared state: \(report.entries) entries at \(Int(report.rate))/s in \(report.statements) statements; \(report.visible) became visible on the second replica")
         print("measure                               p50        p99        max")
         print("write-through per entry               \(figure(report.writes, 0.5).padding(toLength: 10, withPad: " ", startingAt: 0)) \(figure(report.writes, 0.99).padding(toLength: 10, withPad: " ", startingAt: 0)) \(figure(report.writes, 1))")
         print("visible on another replica after      \(figure(report.visibility, 0.5).padding(toLength: 10, withPad: " ", startingAt: 0)) \(figure(report.visibility, 0.99).padding(toLength: 10, withPad: " ", startingAt: 0)) \(figure(report.visibility, 1))")

@@ -67,7 +67,6 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         // ncurses owns the terminal: shared state reports through the dashboard, not the log.
         let sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: Logger(label: "switchboard.state") { _ in SwiftLogNoOpLogHandler() })
-        defer { sharedState?.cancel() }
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
         let traffic = TrafficGenerator(engine: engine)
@@ -95,7 +94,17 @@ struct DashboardCommand: AsyncParsableCommand {
         defer { gatewayTask?.cancel() }
         let options = DashboardOptions(themeName: theme, gatewayAddress: gatewayAddress, gatewayNote: gatewayNote)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
-        let outcome = try await DashboardApp.run(engine: engine, options: options)
+        let outcome: DashboardOutcome
+        do {
+            outcome = try await DashboardApp.run(engine: engine, options: options)
+        } catch {
+            sharedState?.cancel()
+            await sharedState?.value
+            throw error
+        }
+        // Share what is still queued before leaving.
+        sharedState?.cancel()
+        await sharedState?.value
         for message in outcome.messages {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

@@ -68,7 +68,6 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw error
         }
-        defer { sharedState?.cancel() }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
@@ -80,10 +79,14 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await gateway.runUntilShutdownSignal()
         } catch let error as GatewayError {
+            sharedState?.cancel()
+            await sharedState?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
+        sharedState?.cancel()
+        await sharedState?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

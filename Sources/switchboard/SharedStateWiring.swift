@@ -5,8 +5,9 @@ import SharedState
 
 /// Joins the engine to a fleet when `--state` names a shared database.
 enum SharedStateWiring {
-    /// Connects `engine` to the database at `url` and keeps it in step in a background task,
-    /// which the caller cancels on shutdown; nil when `url` is nil (the replica runs alone).
+    /// Connects `engine` to the database at `url` and keeps it in step in a background task;
+    /// nil when `url` is nil (the replica runs alone). On shutdown the caller cancels the task
+    /// and awaits it, which writes what is still queued (for up to two seconds).
     /// A malformed URL, a refused login or a schema from a newer Switchboard stop the command
     /// with the reason; an unreachable database does not (the replica starts disconnected).
     static func start(url: String?, engine: ServingEngine, logger: Logger) async throws -> Task<Void, Never>? {

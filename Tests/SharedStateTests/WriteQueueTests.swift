@@ -1,3 +1,4 @@
+import Foundation
 import ServingEngine
 @testable import SharedState
 import Testing
@@ -32,6 +33,25 @@ struct WriteQueueTests {
         #expect(queue.count == 2)
         #expect(queue.dropped == 1)
         #expect(queue.next()?.id == "b")
+    }
+
+    func entry(_ id: String) -> WriteQueue.Item {
+        let scope = CacheScope(tenant: "t", model: "auto", systemPromptHash: 0, sampling: SamplingParameters(), historyHash: 0)
+        let answer = SemanticCache.Answer(text: id, usage: TokenUsage(), provider: "p", model: "m")
+        return WriteQueue.Item(id: id, change: .cacheEntryStored(SharedCacheEntry(scope: scope, normalized: id, prompt: id, answer: answer, vector: [], createdAt: .distantPast, expiresAt: .distantFuture)))
+    }
+
+    @Test func batchesConsecutiveEntriesButNeverPastAnInvalidation() {
+        var queue = WriteQueue(capacity: 10)
+        for id in ["e1", "e2", "e3"] { queue.enqueue(entry(id)) }
+        queue.enqueue(item("invalidate"))
+        queue.enqueue(entry("e4"))
+        #expect(queue.nextBatch(limit: 2).map(\.id) == ["e1", "e2"])
+        #expect(queue.nextBatch(limit: 10).map(\.id) == ["e1", "e2", "e3"])
+        queue.written(["e1", "e2", "e3"])
+        #expect(queue.nextBatch(limit: 10).map(\.id) == ["invalidate"])
+        queue.written(["invalidate"])
+        #expect(queue.nextBatch(limit: 10).map(\.id) == ["e4"])
     }
 
     @Test func aWriteOfAChangeDroppedMeanwhileRemovesNothing() {
