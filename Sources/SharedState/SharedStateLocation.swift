@@ -11,8 +11,13 @@ public struct SharedStateLocation: Sendable, CustomStringConvertible {
     /// The client configuration to connect with.
     public var configuration: PostgresClient.Configuration
     /// The same for a single connection, which reports a refused login at once where the
-    /// pool would keep retrying.
-    var probeConfiguration: PostgresConnection.Configuration
+    /// pool would keep retrying; its TLS context is made in ``probeConfiguration()``.
+    private var probeBase: PostgresConnection.Configuration
+    private var probeTLS: ProbeTLS
+
+    private enum ProbeTLS: Sendable {
+        case disable, prefer, require
+    }
     /// The location without the password, for logs, errors and the dashboard.
     public var description: String
 
@@ -42,41 +47,54 @@ public struct SharedStateLocation: Sendable, CustomStringConvertible {
             }
         }
         let tls: PostgresClient.Configuration.TLS
-        let probeTLS: PostgresConnection.Configuration.TLS
-        do {
-            switch sslMode {
-            case "disable":
-                tls = .disable
-                probeTLS = .disable
-            case "prefer", "allow":
-                tls = .prefer(.makeClientConfiguration())
-                probeTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            case "require":
-                tls = .require(.makeClientConfiguration())
-                probeTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: throw bad("sslmode must be disable, prefer or require, got '\(sslMode)'")
-            }
-        } catch let error as SharedStateError {
-            throw error
-        } catch {
-            throw bad("TLS could not be set up: \(error)")
+        switch sslMode {
+        case "disable":
+            tls = .disable
+            probeTLS = .disable
+        case "prefer", "allow":
+            tls = .prefer(.makeClientConfiguration())
+            probeTLS = .prefer
+        case "require":
+            tls = .require(.makeClientConfiguration())
+            probeTLS = .require
+        default: throw bad("sslmode must be disable, prefer or require, got '\(sslMode)'")
         }
         if let socketDirectory {
             guard socketDirectory.hasPrefix("/") else { throw bad("host= must be the absolute path of a socket directory") }
             let port = components.port ?? 5432
             configuration = PostgresClient.Configuration(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
-            probeConfiguration = PostgresConnection.Configuration(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+            probeBase = PostgresConnection.Configuration(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
             description = "postgres://\(user)@[\(socketDirectory)]:\(port)/\(database)"
         } else {
             guard let host = components.host, !host.isEmpty else { throw bad("the host is missing") }
             let port = components.port ?? 5432
             guard (1...65535).contains(port) else { throw bad("the port must be from 1 to 65535") }
             configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
-            probeConfiguration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: probeTLS)
+            probeBase = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: .disable)
             description = "postgres://\(user)@\(host):\(port)/\(database)"
         }
         configuration.options.connectTimeout = .seconds(3)
-        probeConfiguration.options.connectTimeout = .seconds(3)
+        probeBase.options.connectTimeout = .seconds(3)
+    }
+
+    /// The single-connection configuration, with its TLS context. Making a context reads the
+    /// system's trust store, which takes long enough to starve Swift's cooperative pool, so it
+    /// is done on a Dispatch thread.
+    func probeConfiguration() async throws -> PostgresConnection.Configuration {
+        var configuration = probeBase
+        guard probeTLS != .disable, configuration.host != nil else { return configuration }
+        let mode = probeTLS
+        configuration.tls = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                    continuation.resume(returning: mode == .require ? .require(context) : .prefer(context))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+        return configuration
     }
 
     /// `url` with any password replaced by `***`.

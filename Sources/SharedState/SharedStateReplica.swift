@@ -113,7 +113,7 @@ public final class SharedStateReplica: Sendable {
         do {
             try await replica.withTimeout(options.startTimeout) {
                 // One plain connection first: the pool retries a refused login forever, this says why at once.
-                let probe = try await PostgresConnection.connect(configuration: location.probeConfiguration, id: 0, logger: logger)
+                let probe = try await PostgresConnection.connect(configuration: try await location.probeConfiguration(), id: 0, logger: logger)
                 try? await probe.close()
                 _ = try await SharedStateSchema.migrate(client, location: location.description, logger: logger)
                 replica.state.withLock { $0.migrated = true }

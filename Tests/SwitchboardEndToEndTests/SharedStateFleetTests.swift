@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// Several real `switchboard serve` processes sharing one PostgreSQL database (the server that
-/// `scripts/with-postgres` starts; each test makes its own database).
-@Suite("A fleet of switchboard serve replicas sharing PostgreSQL")
+/// `scripts/with-postgres` starts; each test makes its own database). One test at a time: each
+/// starts several processes, and all at once would starve the timing-sensitive tests beside them.
+@Suite("A fleet of switchboard serve replicas sharing PostgreSQL", .serialized)
 struct SharedStateFleetTests {
     @Test func anAnswerCachedOnOneReplicaIsAHitOnAnotherAndAnOverrideMovesTrafficEverywhere() async throws {
         guard let postgres = TestPostgres.current else {
