@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServingEngine
 import SharedState
@@ -10,8 +11,15 @@ enum SharedStateWiring {
     /// and awaits it, which writes what is still queued (for up to two seconds).
     /// A malformed URL, a refused login or a schema from a newer Switchboard stop the command
     /// with the reason; an unreachable database does not (the replica starts disconnected).
+    /// - Parameter url: `--state`; without it, the configuration's `shared_state`.
     static func start(url: String?, engine: ServingEngine, logger: Logger) async throws -> Task<Void, Never>? {
-        guard let url else { return nil }
+        let configured: String?
+        do {
+            configured = try engine.configuration.sharedState.resolvedURL(environment: ProcessInfo.processInfo.environment, source: engine.configuration.source)
+        } catch {
+            throw ValidationError("invalid configuration: \(error.description)")
+        }
+        guard let url = url ?? configured else { return nil }
         let replica: SharedStateReplica
         do {
             replica = try await SharedStateReplica.connect(url: url, engine: engine, logger: logger)
