@@ -19,11 +19,6 @@ struct WriteQueue: Sendable {
     private var items: Deque<Item> = []
     /// Changes dropped because the queue was full.
     private(set) var dropped = 0
-    /// Changes written since start.
-    private(set) var writtenCount = 0
-    /// Whether the head has been handed out and not yet written; it may be dropped meanwhile, so
-    /// ``written()`` checks the id.
-    private var inFlightID: String?
 
     init(capacity: Int) {
         precondition(capacity > 0, "a write queue holds at least one change")
@@ -47,17 +42,16 @@ struct WriteQueue: Sendable {
     }
 
     /// The change to write next, if any.
-    mutating func next() -> Item? {
-        inFlightID = items.first?.id
-        return items.first
+    /// It may be dropped while it is being written, so ``written(_:)`` checks the id.
+    func next() -> Item? {
+        items.first
     }
 
     /// The changes to write next, in order: up to `limit` cache entries from the head (entries
     /// do not depend on one another, so they can go in one statement), or the single change at
     /// the head when it is anything else (an invalidation or override must keep its place).
-    mutating func nextBatch(limit: Int) -> [Item] {
+    func nextBatch(limit: Int) -> [Item] {
         guard let first = items.first else { return [] }
-        inFlightID = first.id
         guard case .cacheEntryStored = first.change else { return [first] }
         var batch: [Item] = []
         for item in items.prefix(limit) {
@@ -71,8 +65,6 @@ struct WriteQueue: Sendable {
     mutating func written(_ id: String) {
         guard let first = items.first, first.id == id else { return }
         items.removeFirst()
-        writtenCount += 1
-        inFlightID = nil
     }
 
     /// The changes handed out by ``nextBatch(limit:)`` reached the database; those dropped
