@@ -11,6 +11,6 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard bench engine
               switchboard bench dashboard
             """,
-        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self]
     )
 }

@@ -46,6 +46,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and on exit (crash-safe).", valueName: "PATH"))
     var cacheFile: String?
 
+    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
+    var state: String?
+
     func validate() throws {
         if let rps, !(rps >= 0 && rps <= 100_000) {
             throw ValidationError("--rps must be between 0 and 100000, got \(rps)")
@@ -71,6 +74,8 @@ struct DashboardCommand: AsyncParsableCommand {
             engine.loadCache(from: cacheFile)
             persistence = Task { await engine.persistCache(to: cacheFile) }
         }
+        // ncurses owns the terminal: shared state reports through the dashboard, not the log.
+        let sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: Logger(label: "switchboard.state") { _ in SwiftLogNoOpLogHandler() })
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
         let traffic = TrafficGenerator(engine: engine)
@@ -98,10 +103,22 @@ struct DashboardCommand: AsyncParsableCommand {
         defer { gatewayTask?.cancel() }
         let options = DashboardOptions(themeName: theme, gatewayAddress: gatewayAddress, gatewayNote: gatewayNote)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
-        let outcome = try await DashboardApp.run(engine: engine, options: options)
+        let outcome: DashboardOutcome
+        do {
+            outcome = try await DashboardApp.run(engine: engine, options: options)
+        } catch {
+            persistence?.cancel()
+            sharedState?.cancel()
+            await persistence?.value
+            await sharedState?.value
+            throw error
+        }
         trafficTask.cancel()
         persistence?.cancel()
         await persistence?.value
+        // Share what is still queued before leaving.
+        sharedState?.cancel()
+        await sharedState?.value
         for message in outcome.messages {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

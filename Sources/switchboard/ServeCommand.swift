@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Include prompt text in the request log.")
     var logPrompts = false
 
+    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
+    var state: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -76,7 +79,15 @@ struct ServeCommand: AsyncParsableCommand {
             let interval = Duration.milliseconds(cacheSaveIntervalMs)
             persisting = Task { await engine.persistCache(to: cacheFile, every: interval) }
         }
-        defer { persisting?.cancel() }
+        let sharedState: Task<Void, Never>?
+        do {
+            sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: logger)
+        } catch {
+            persisting?.cancel()
+            await persisting?.value
+            try? await remote.shutdown()
+            throw error
+        }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
@@ -90,6 +101,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as GatewayError {
             persisting?.cancel()
             await persisting?.value
+            sharedState?.cancel()
+            await sharedState?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
@@ -97,6 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
         // Saves once more after the last request has drained.
         persisting?.cancel()
         await persisting?.value
+        sharedState?.cancel()
+        await sharedState?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

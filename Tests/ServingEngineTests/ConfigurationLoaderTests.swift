@@ -103,3 +103,33 @@ struct ConfigurationLoaderTests {
         }
     }
 }
+
+@Suite("The shared_state section")
+struct SharedStateConfigurationTests {
+    static let base = """
+        providers: [{ name: a }]
+        tiers: [{ name: main, chain: [a] }]
+        """
+
+    @Test func aURLOrAnEnvironmentVariableNamesTheDatabase() throws {
+        let direct = try ConfigurationLoader.parse(Self.base + "\nshared_state: { url: 'postgres://sb@db/fleet' }\n", source: "fleet.yaml")
+        #expect(try direct.sharedState.resolvedURL(environment: [:], source: "fleet.yaml") == "postgres://sb@db/fleet")
+        let named = try ConfigurationLoader.parse(Self.base + "\nshared_state: { url_env: FLEET_DB }\n", source: "fleet.yaml")
+        #expect(try named.sharedState.resolvedURL(environment: ["FLEET_DB": "postgres://sb:pw@db/fleet"], source: "fleet.yaml") == "postgres://sb:pw@db/fleet")
+        #expect(throws: ConfigError.self) { try named.sharedState.resolvedURL(environment: [:], source: "fleet.yaml") }
+        #expect(try ConfigurationLoader.parse(Self.base, source: "alone.yaml").sharedState.resolvedURL(environment: [:], source: "alone.yaml") == nil)
+    }
+
+    @Test(arguments: [
+        ("shared_state: { url: 'postgres://sb:secret@db/fleet' }", "a password does not belong"),
+        ("shared_state: { url: 'postgres://sb@db/f', url_env: X }", "not both"),
+        ("shared_state: { uri: 'postgres://sb@db/f' }", "did you mean 'url'"),
+    ])
+    func mistakesAreNamed(section: String, expected: String) {
+        #expect {
+            try ConfigurationLoader.parse(Self.base + "\n" + section + "\n", source: "fleet.yaml")
+        } throws: { error in
+            "\(error)".contains(expected) && !"\(error)".contains("secret")
+        }
+    }
+}

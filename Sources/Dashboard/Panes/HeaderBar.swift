@@ -1,6 +1,7 @@
 import ServingEngine
 
-/// The top line: totals, traffic and the gateway address; shorter labels below 130 columns.
+/// The top line: totals, traffic, shared state (in a fleet) and the gateway address; shorter
+/// labels below 130 columns.
 enum HeaderBar {
     private struct Item {
         var label: String
@@ -20,7 +21,7 @@ enum HeaderBar {
         let rate = DisplayFormat.rate(s.traffic.rate)
         let traffic = s.traffic.enabled ? (s.traffic.paused ? "\(rate) paused" : rate) : "off"
         let gateway = frame.gatewayAddress ?? (compact ? "off" : "off (\(frame.gatewayNote))")
-        let items = [
+        var items = [
             Item(label: "req", shortLabel: "req", value: DisplayFormat.rate(s.requestsPerSecond)),
             Item(label: "hit", shortLabel: "hit", value: DisplayFormat.percent(s.recentHitRate), role: .cacheHit),
             Item(label: "spend", shortLabel: "$", value: DisplayFormat.usd(s.totals.spentUSD)),
@@ -29,6 +30,16 @@ enum HeaderBar {
             Item(label: "traffic", shortLabel: "traf", value: traffic, role: s.traffic.paused ? .healthWarn : nil),
             Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil),
         ]
+        switch s.sharedState.connection {
+        case .disabled:
+            break
+        case .connected:
+            let replicas = s.sharedState.replicas.count
+            items.insert(Item(label: "shared state", shortLabel: "state", value: "connected · \(replicas) replica\(replicas == 1 ? "" : "s")", role: .healthOK), at: 5)
+        case .disconnected:
+            let queued = s.sharedState.queuedWrites
+            items.insert(Item(label: "shared state", shortLabel: "state", value: "disconnected" + (queued > 0 ? " · \(queued) queued" : ""), role: .healthDown), at: 5)
+        }
         var x = canvas.put(compact ? " SB " : " Switchboard ", at: rect.x, rect.y, style: CellStyle(.borderFocus, background: .selectedBackground, attributes: [.bold]), limit: rect.width)
         for item in items {
             guard x < rect.maxX - 2 else { break }

@@ -5,7 +5,9 @@ import ServingEngine
 enum ProvidersPane {
     static func draw(_ frame: DashboardFrame, in rect: Rect, focused: Bool, on canvas: inout Canvas) {
         let providers = frame.snapshot.providers
-        canvas.box(rect, title: PaneID.providers.title, focused: focused, badge: "\(providers.count) providers")
+        let shared = frame.snapshot.sharedState
+        let fleet = shared.connection == .disabled ? "" : " · fleet of \(shared.replicas.count): \(shared.replicas.map(\.id).joined(separator: ", "))"
+        canvas.box(rect, title: PaneID.providers.title, focused: focused, badge: "\(providers.count) providers" + fleet)
         let inner = rect.inset(by: 1)
         guard !inner.isEmpty else { return }
         let wide = inner.width >= 110
@@ -55,7 +57,7 @@ enum ProvidersPane {
                 column += width + 1
             }
             if detailWidth > 6 {
-                var text = detail(provider)
+                var text = detail(provider, replicaID: shared.connection == .disabled ? nil : shared.replicaID)
                 if let drill = frame.state.drill(for: provider.name) { text = "drill: \(drill) (e) · " + text }
                 let role: StyleRole = frame.state.drill(for: provider.name) != nil || provider.breakerReason != nil ? .healthWarn : .dimForeground
                 canvas.put(text, at: column, y, style: style(role), limit: detailWidth)
@@ -76,11 +78,16 @@ enum ProvidersPane {
         }
     }
 
-    private static func detail(_ provider: ProviderSnapshot) -> String {
+    /// - Parameter replicaID: this replica's id in a fleet, nil when it runs alone; in a fleet an
+    ///   override says which replica set it.
+    private static func detail(_ provider: ProviderSnapshot, replicaID: String?) -> String {
         var parts: [String] = []
         if let reason = provider.breakerReason { parts.append(reason) }
         if let probe = provider.nextProbeIn { parts.append("next probe in \(DisplayFormat.latency(probe))") }
-        if provider.override != .auto { parts.append("override \(provider.override.rawValue) (a = auto)") }
+        if provider.override != .auto {
+            let origin = replicaID.flatMap { own in provider.overrideOrigin.map { $0.setBy == own ? " here" : " by \($0.setBy)" } } ?? ""
+            parts.append("override \(provider.override.rawValue)\(origin) (a = auto)")
+        }
         if parts.isEmpty { parts.append("\(provider.tiers.joined(separator: ",")) · \(DisplayFormat.count(provider.attempts)) calls, \(provider.circuitOpens) opens") }
         return parts.joined(separator: " · ")
     }

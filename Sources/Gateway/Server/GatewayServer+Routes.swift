@@ -41,8 +41,9 @@ extension GatewayServer {
     func metricsResponse() -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-        metrics.syncEmbedderFailures(engine.snapshot(activityLimit: 0).totals.embedderFailures)
-        let bytes = metrics.render()
+        let snapshot = engine.snapshot(activityLimit: 0)
+        metrics.syncEmbedderFailures(snapshot.totals.embedderFailures)
+        let bytes = metrics.render() + SharedStateMetrics.render(snapshot.sharedState)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ServingEngine
 
 /// The `chat.completion` object of a non-streamed answer.
@@ -131,8 +132,12 @@ struct ProviderStatusBody: Encodable, Sendable {
     var failures: Int
     var spentUSD: Double
     var healthCheck: String?
+    /// The replica that set the override (this one, or another of a fleet), when one was set.
+    var overrideSetBy: String?
+    var overrideSetAt: String?
 
     enum CodingKeys: String, CodingKey {
+        case overrideSetBy = "override_set_by", overrideSetAt = "override_set_at"
         case name, model, kind, tiers, state, override, canAnswer = "can_answer", inFlight = "in_flight"
         case recentErrorRate = "recent_error_rate", breakerReason = "breaker_reason", attempts, failures, spentUSD = "spent_usd", healthCheck = "health_check"
     }
@@ -144,6 +149,8 @@ struct ProviderStatusBody: Encodable, Sendable {
         tiers = provider.tiers
         state = provider.state.rawValue
         override = provider.override.rawValue
+        overrideSetBy = provider.overrideOrigin?.setBy
+        overrideSetAt = provider.overrideOrigin.map { ISO8601DateFormatter().string(from: $0.setAt) }
         canAnswer = provider.state.canAnswer
         inFlight = provider.inFlight
         recentErrorRate = provider.recentErrorRate

@@ -15,7 +15,8 @@ public struct CacheScope: Sendable, Hashable {
     /// A hash of the earlier turns of the conversation, so a follow-up only matches the same history.
     public var historyHash: UInt64
 
-    init(tenant: String, model: String, systemPromptHash: UInt64, sampling: SamplingParameters, historyHash: UInt64) {
+    /// Creates a scope from its parts (for entries read back from storage).
+    public init(tenant: String, model: String, systemPromptHash: UInt64, sampling: SamplingParameters, historyHash: UInt64) {
         self.tenant = tenant
         self.model = model
         self.systemPromptHash = systemPromptHash

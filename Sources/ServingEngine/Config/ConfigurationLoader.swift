@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
         }
         var reader = try YAMLReader(file: source, path: "", node: root)
         let configuration = try read(&reader)
-        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway"])
+        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway", "shared_state"])
         try configuration.validate()
         return configuration
     }
@@ -127,10 +127,14 @@ public enum ConfigurationLoader {
             gateway = try readGateway(&section)
         }
 
-        return EngineConfiguration(
+        var configuration = EngineConfiguration(
             source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
             frontierTier: frontier, cache: cache, embedder: embedder, cacheDecision: decision, resilience: resilience, traffic: traffic, gateway: gateway
         )
+        if var section = try reader.mapping("shared_state") {
+            configuration.sharedState = try readSharedState(&section)
+        }
+        return configuration
     }
 
     private static func readProvider(_ item: inout YAMLReader) throws(ConfigError) -> ProviderConfiguration {

@@ -118,7 +118,9 @@ extension ServingEngine {
                     record.timeToFirstToken = ttft
                     record.latency = now - start
                     if let cache, let cacheKey, request.options.cacheStore, reason.isCacheable, !text.isEmpty {
-                        cache.store(SemanticCache.Answer(text: text, usage: usage, provider: name, model: provider.model), for: cacheKey)
+                        let answer = SemanticCache.Answer(text: text, usage: usage, provider: name, model: provider.model)
+                        cache.store(answer, for: cacheKey)
+                        shareStored(answer, key: cacheKey)
                     }
                     metrics.recordDecision(record, now: now)
                     continuation.yield(.finished(reason, usage, record))

@@ -41,7 +41,7 @@ extension ServingEngine {
             let errorRate = recentCalls == 0 ? 0 : Double(recentFailures) / Double(recentCalls)
             var providerState = view?.state ?? .healthy
             if providerState == .healthy, recentCalls >= 5, errorRate >= 0.1 { providerState = .degraded }
-            return ProviderSnapshot(
+            var snapshot = ProviderSnapshot(
                 name: provider.name, model: provider.model, kind: provider.kind.rawValue,
                 tiers: configuration.tiers.filter { $0.chain.contains(provider.name) }.map(\.name),
                 state: providerState, override: view?.override ?? .auto, breakerReason: view?.reason,
@@ -51,8 +51,10 @@ extension ServingEngine {
                 attempts: state?.attempts ?? 0, successes: state?.successes ?? 0, failures: state?.failures ?? 0,
                 circuitOpens: view?.circuitOpens ?? 0, spentUSD: state?.spentUSD ?? 0
             )
+            snapshot.overrideOrigin = shared.origin(of: provider.name)
+            return snapshot
         }
-        return EngineSnapshot(
+        var snapshot = EngineSnapshot(
             takenAt: Date(),
             uptime: now - metrics.started,
             configurationSource: configuration.source,
@@ -78,6 +80,8 @@ extension ServingEngine {
             routerThresholds: router.thresholds,
             router: routerStatus(parts: parts, second: second)
         )
+        snapshot.sharedState = shared.status
+        return snapshot
     }
 
     private func routerStatus(parts: MetricsRecorder.Parts, second: Int64) -> EngineSnapshot.RouterStatus {

@@ -25,6 +25,7 @@ public final class ServingEngine: Sendable {
     let health: HealthBoard
     let metrics: MetricsRecorder
     let trafficState: Mutex<TrafficStatus>
+    let shared = SharedStateHub()
     private let jitter: Mutex<SeededRandom>
     private let pricing: [String: Pricing]
     private let timeouts: [String: Duration]
@@ -169,6 +170,7 @@ public final class ServingEngine: Sendable {
             guard health.setOverride(provider, override) else {
                 throw CommandError("no provider named '\(provider)'; known providers: \(configuration.providers.map(\.name).joined(separator: ", "))")
             }
+            shared.localOverride(provider, override)
             message = switch override {
             case .forcedDown: "\(provider) forced down by operator"
             case .forcedUp: "\(provider) forced up by operator"
@@ -185,6 +187,7 @@ public final class ServingEngine: Sendable {
             message = paused ? "traffic paused" : "traffic resumed"
         case .invalidateCache(let tenant, let model):
             let removed = cache?.invalidate(tenant: tenant, model: model) ?? 0
+            shared.publish(.cacheInvalidated(tenant: tenant, model: model))
             let models = model.map { ", model \($0)" } ?? ""
             message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants")\(models): \(removed) entries removed"
         case .setRouterThreshold(let value):

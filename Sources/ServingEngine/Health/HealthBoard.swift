@@ -133,6 +133,11 @@ final class HealthBoard: Sendable {
         }
     }
 
+    /// The override of `provider`, or nil when there is no such provider.
+    func currentOverride(_ provider: String) -> ProviderOverride? {
+        providers.withLock { $0[provider]?.override }
+    }
+
     func view(now: ContinuousClock.Instant) -> [String: View] {
         let all = providers.withLock { $0 }
         return all.mapValues { health in

@@ -35,6 +35,8 @@ public struct EngineSnapshot: Sendable {
     public var routerThresholds: [ComplexityRouter.Threshold]
     /// The router's strategy and recent behaviour.
     public var router = RouterStatus(strategy: "rules", recentStrongShare: 0, recentScores: [])
+    /// Shared state with a fleet of replicas (disabled when the replica runs alone).
+    public var sharedState = SharedStateStatus.disabled
 
     /// The router as operators see it.
     public struct RouterStatus: Sendable, Hashable {
@@ -237,6 +239,8 @@ public struct ProviderSnapshot: Sendable, Hashable {
     public var circuitOpens: Int
     /// Money spent on it.
     public var spentUSD: Double
+    /// Who set the override and when, once one was set (on this replica or another of the fleet).
+    public var overrideOrigin: OverrideChange?
 
     /// Creates a provider snapshot.
     public init(name: String, model: String, kind: String, tiers: [String], state: ProviderState, override: ProviderOverride, breakerReason: String?, nextProbeIn: Duration?, inFlight: Int, requestsPerSecond: Double, recentErrorRate: Double, recentLatency: LatencySummary, attempts: Int, successes: Int, failures: Int, circuitOpens: Int, spentUSD: Double) {

@@ -1,0 +1,198 @@
+import Foundation
+public import Logging
+import PostgresNIO
+public import ServingEngine
+import Synchronization
+
+/// Makes one Switchboard process a replica of a fleet that shares its cache and its operator
+/// overrides through PostgreSQL.
+///
+/// Local changes go through a bounded ``WriteQueue`` to the database (write-through, off the
+/// request path); other replicas' changes arrive by `LISTEN/NOTIFY` and are applied to the
+/// engine without being echoed back. After every (re)connection a catch-up query applies what
+/// was missed. When the database is away nothing fails: the replica serves from its own state,
+/// reports "disconnected", keeps up to ``Options/queueCapacity`` changes (dropping the oldest,
+/// counted), and resynchronises when the database returns.
+///
+/// ```swift
+/// let replica = try await SharedStateReplica.connect(url: "postgres://switchboard@db/switchboard", engine: engine, logger: logger)
+/// try await replica.run()   // until cancelled
+/// ```
+public final class SharedStateReplica: Sendable {
+    /// Tuning knobs; the defaults suit a fleet of a few replicas.
+    public struct Options: Sendable {
+        /// The most local changes kept while the database cannot be written; beyond it the oldest go.
+        public var queueCapacity: Int
+        /// How often the replica reports itself alive and refreshes the list of replicas.
+        public var heartbeat: Duration
+        /// A replica silent for this long is no longer listed.
+        public var replicaTimeout: Duration
+        /// How long the first connection may take before the replica starts disconnected.
+        public var startTimeout: Duration
+        /// How long one write may take before it is retried.
+        public var writeTimeout: Duration
+        /// Called after each write reaches the database, with how long it took and how many
+        /// changes it carried (benchmarks).
+        public var onWritten: (@Sendable (Duration, Int) -> Void)?
+        /// Called after each change from another replica is applied here (benchmarks, tests).
+        public var onApplied: (@Sendable (SharedChange) -> Void)?
+
+        /// Creates options.
+        public init(
+            queueCapacity: Int = 10_000, heartbeat: Duration = .seconds(1), replicaTimeout: Duration = .seconds(10),
+            startTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(5),
+            onWritten: (@Sendable (Duration, Int) -> Void)? = nil, onApplied: (@Sendable (SharedChange) -> Void)? = nil
+        ) {
+            self.queueCapacity = queueCapacity
+            self.heartbeat = heartbeat
+            self.replicaTimeout = replicaTimeout
+            self.startTimeout = startTimeout
+            self.writeTimeout = writeTimeout
+            self.onWritten = onWritten
+            self.onApplied = onApplied
+        }
+    }
+
+    struct State: Sendable {
+        var queue: WriteQueue
+        var connection = SharedStateStatus.Connection.disconnected(reason: "not connected yet")
+        var listening = false
+        var migrated = false
+        var replicas: [SharedStateStatus.Replica] = []
+        var lastEntryID: Int64 = 0
+        /// Entry ids applied recently, so that the notifications of rows a batch already
+        /// fetched cost no query.
+        var appliedEntryIDs: Set<Int64> = []
+        /// Nil until the first sync, which starts from the newest invalidation instead of replaying history.
+        var lastInvalidationID: Int64?
+        var appliedRemote = 0
+        var lastSync: Date?
+    }
+
+    /// This replica's id.
+    public let replicaID: String
+    /// Where the database is (without the password).
+    public let location: SharedStateLocation
+    let client: PostgresClient
+    let engine: ServingEngine
+    let embedder: String
+    let logger: Logger
+    let options: Options
+    let startedAt = Date()
+    let state: Mutex<State>
+    let wake: AsyncStream<Void>.Continuation
+    let wakeups: AsyncStream<Void>
+    let clientTask: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    init(location: SharedStateLocation, engine: ServingEngine, options: Options, logger: Logger) {
+        self.replicaID = ReplicaID.make()
+        self.location = location
+        self.engine = engine
+        self.embedder = engine.snapshot(activityLimit: 0).cache.embedder
+        self.options = options
+        var logger = logger
+        logger[metadataKey: "replica"] = "\(replicaID)"
+        self.logger = logger
+        client = PostgresClient(configuration: location.configuration, backgroundLogger: Logger(label: "switchboard.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
+        state = Mutex(State(queue: WriteQueue(capacity: options.queueCapacity)))
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Connects to the shared database at `url`, creates or migrates its schema, loads the
+    /// shared cache into `engine`, and attaches to the engine so that local changes are shared.
+    ///
+    /// A database that cannot be reached within ``Options/startTimeout`` is not an error: the
+    /// replica starts disconnected and catches up once ``run()`` reaches the database.
+    /// - Throws: ``SharedStateError``: a malformed URL, a refused login or missing database,
+    ///   or a schema newer than this binary.
+    public static func connect(url: String, engine: ServingEngine, options: Options = Options(), logger: Logger) async throws(SharedStateError) -> SharedStateReplica {
+        let location = try SharedStateLocation(url: url)
+        let replica = SharedStateReplica(location: location, engine: engine, options: options, logger: logger)
+        let client = replica.client
+        replica.clientTask.withLock { $0 = Task { await client.run() } }
+        do {
+            try await replica.withTimeout(options.startTimeout) {
+                // One plain connection first: the pool retries a refused login forever, this says why at once.
+                let probe = try await PostgresConnection.connect(configuration: try await location.probeConfiguration(), id: 0, logger: logger)
+                try? await probe.close()
+                _ = try await SharedStateSchema.migrate(client, location: location.description, logger: logger)
+                replica.state.withLock { $0.migrated = true }
+                try await client.withConnection { connection in try await replica.catchUp(on: connection) }
+            }
+            replica.state.withLock { $0.connection = .connected }
+            let loaded = replica.state.withLock { $0.appliedRemote }
+            logger.info("shared state: connected to \(location), \(loaded) cached answers loaded", metadata: ["replica": "\(replica.replicaID)"])
+        } catch {
+            let failure = replica.classify(error)
+            if failure.kind != .unreachable {
+                replica.stopClient()
+                throw failure
+            }
+            replica.state.withLock { $0.connection = .disconnected(reason: failure.message) }
+            logger.warning("shared state: \(failure.message); serving from local state and retrying in the background")
+        }
+        engine.attachSharedState(replicaID: replica.replicaID) { [weak replica] change in replica?.enqueue(change) }
+        replica.publishStatus()
+        return replica
+    }
+
+    /// Keeps the replica in step with the fleet until the task is cancelled: writes local
+    /// changes, listens for the others', reconnects and catches up after outages, and reports
+    /// itself alive. On cancellation it spends up to two seconds writing what is still queued,
+    /// so a graceful shutdown shares the last answers too.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.writeLoop() }
+            group.addTask { await self.listenLoop() }
+            group.addTask { await self.heartbeatLoop() }
+            await group.waitForAll()
+        }
+        // A task of its own: this one is cancelled, and the flush must still run.
+        await Task { await self.flush(within: .seconds(2)) }.value
+        stopClient()
+    }
+
+    /// Writes queued changes until none are left or `limit` passes.
+    func flush(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, state.withLock({ $0.migrated }), let item = state.withLock({ $0.queue.next() }) {
+            do {
+                try await withTimeout(deadline - .now) { [client, replicaID, embedder, logger] in
+                    try await SharedStateRows.write(item, replica: replicaID, embedder: embedder, on: client, logger: logger)
+                }
+                state.withLock { $0.queue.written(item.id) }
+            } catch {
+                logger.warning("shared state: \(state.withLock { $0.queue.count }) changes not written at shutdown: \(classify(error).message)")
+                return
+            }
+        }
+    }
+
+    /// The status operators see, as the engine's snapshots report it.
+    public var status: SharedStateStatus {
+        state.withLock { state in
+            SharedStateStatus(
+                connection: state.connection, replicaID: replicaID, location: location.description, replicas: state.replicas,
+                queuedWrites: state.queue.count, droppedWrites: state.queue.dropped, appliedRemote: state.appliedRemote, lastSync: state.lastSync
+            )
+        }
+    }
+
+    func enqueue(_ change: SharedChange) {
+        let dropped = state.withLock { $0.queue.enqueue(WriteQueue.Item(id: UUID().uuidString, change: change)) }
+        if dropped { logger.debug("shared state: write queue full, oldest change dropped") }
+        wake.yield()
+        publishStatus()
+    }
+
+    func publishStatus() {
+        engine.updateSharedStateStatus(status)
+    }
+
+    func stopClient() {
+        clientTask.withLock { task in
+            task?.cancel()
+            task = nil
+        }
+    }
+}

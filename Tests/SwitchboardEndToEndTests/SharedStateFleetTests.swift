@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Several real `switchboard serve` processes sharing one PostgreSQL database (the server that
+/// `scripts/with-postgres` starts; each test makes its own database). One test at a time: each
+/// starts several processes, and all at once would starve the timing-sensitive tests beside them.
+@Suite("A fleet of switchboard serve replicas sharing PostgreSQL", .serialized)
+struct SharedStateFleetTests {
+    @Test func anAnswerCachedOnOneReplicaIsAHitOnAnotherAndAnOverrideMovesTrafficEverywhere() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let database = try await postgres.createDatabase(prefix: "fleet")
+        async let startA = FleetReplica.serve(["--state", database.url])
+        async let startB = FleetReplica.serve(["--state", database.url])
+        async let startC = FleetReplica.serve(["--state", database.url])
+        let (a, b, c) = try await (startA, startB, startC)
+        defer { [a, b, c].forEach { $0.stop() } }
+
+        let prompt = "What is the capital of Portugal in one word"
+        let first = try await a.chat(prompt)
+        #expect(first.status == 200, "\(first.body)")
+        #expect(first.headers["x-switchboard-cache"] == "miss")
+        // B is asked once, after it applied A's entry: a miss would store B's own answer, and a
+        // later hit would prove nothing.
+        let applied = try await eventually(within: .seconds(15)) { try await Self.applied(by: b) >= 1 }
+        #expect(applied, "B never applied A's entry; B's log:\n\(b.log)")
+        let onB = try await b.chat(prompt)
+        #expect(onB.headers["x-switchboard-cache"] == "hit-exact", "\(onB.headers)")
+        #expect(Self.content(of: onB.body) == Self.content(of: first.body))
+
+        let override = try await b.request("POST", "admin/providers/distilled-local/down")
+        #expect(override.status == 200, "\(override.body)")
+        let started = ContinuousClock.now
+        for replica in [a, c] {
+            let seen = try await eventually(within: .seconds(10)) {
+                let providers = try await replica.request("GET", "admin/providers").body
+                return providers.contains(#""name":"distilled-local""#) && Self.provider("distilled-local", in: providers)?.contains(#""override":"forced-down""#) == true
+            }
+            #expect(seen, "the override set on B never reached \(replica.baseURL)")
+            let providers = try await replica.request("GET", "admin/providers").body
+            #expect(Self.provider("distilled-local", in: providers)?.contains(#""override_set_by":""#) == true, "\(providers)")
+            let moved = try await replica.chat("Name one prime number below ten \(replica.baseURL.port ?? 0)", model: "small")
+            #expect(moved.status == 200, "\(moved.body)")
+            #expect(moved.headers["x-switchboard-provider"] == "tiny-fallback", "\(moved.headers)")
+        }
+        print("override on B visible on A and C after \(ContinuousClock.now - started)")
+
+        let metrics = try await eventually(within: .seconds(10)) {
+            try await a.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3")
+        }
+        #expect(metrics, "A's /metrics never listed three replicas")
+        #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#))
+    }
+
+    @Test func losingTheDatabaseFailsNoRequestAndEverythingWrittenMeanwhileArrivesAfterwards() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let database = try await postgres.createDatabase(prefix: "outage")
+        async let startA = FleetReplica.serve(["--state", database.url])
+        async let startB = FleetReplica.serve(["--state", database.url])
+        let (a, b) = try await (startA, startB)
+        defer { [a, b].forEach { $0.stop() } }
+        let connected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#)
+        }
+        #expect(connected, "A never connected: \(a.log)")
+
+        try await postgres.cutOff(database.name)
+        let disconnected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="disconnected"} 1"#)
+        }
+        #expect(disconnected, "A never noticed the database was gone: \(a.log)")
+        let prompts = (1...12).map { "Explain topic number \($0) of the outage drill briefly" }
+        for prompt in prompts {
+            let reply = try await a.chat(prompt)
+            #expect(reply.status == 200, "a request failed while the database was away: \(reply.body)")
+        }
+        #expect(try await a.request("POST", "admin/providers/gpt-cloud/down").status == 200)
+        let queued = try await a.request("GET", "metrics").body
+        #expect(queued.contains("switchboard_shared_state_queued_writes"), "\(queued)")
+
+        try await postgres.restore(database.name)
+        // Twelve entries and one override were written while the database was away.
+        let arrived = try await eventually(within: .seconds(30)) { try await Self.applied(by: b) >= prompts.count + 1 }
+        #expect(arrived, "what A wrote during the outage never reached B; A's log:\n\(a.log)")
+        for prompt in prompts {
+            let reply = try await b.chat(prompt)
+            #expect(reply.headers["x-switchboard-cache"] == "hit-exact", "\(prompt) is not shared: \(reply.headers)")
+        }
+        let overridden = Self.provider("gpt-cloud", in: try await b.request("GET", "admin/providers").body)?.contains(#""override":"forced-down""#) == true
+        #expect(overridden, "the override set on A during the outage never reached B")
+        #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#))
+    }
+
+    @Test func aBadURLAMissingDatabaseAndANewerSchemaStopServeWithTheReason() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let badScheme = try await SwitchboardBinary.run(["serve", "--listen", "127.0.0.1:0", "--state", "mysql://switchboard@127.0.0.1/switchboard"], timeout: .seconds(60))
+        #expect(badScheme.status != 0)
+        #expect(badScheme.standardError.contains("the scheme must be postgres://"), "\(badScheme.standardError)")
+
+        var missing = URLComponents(string: postgres.serverURL)!
+        missing.path = "/no_such_database_here"
+        let noDatabase = try await SwitchboardBinary.run(["serve", "--listen", "127.0.0.1:0", "--state", missing.string!], timeout: .seconds(60))
+        #expect(noDatabase.status != 0)
+        #expect(noDatabase.standardError.contains("does not exist"), "\(noDatabase.standardError)")
+
+        let database = try await postgres.createDatabase(prefix: "future")
+        _ = try await postgres.sql(database.name, "CREATE TABLE switchboard_schema (only_row boolean PRIMARY KEY DEFAULT true, version integer NOT NULL); INSERT INTO switchboard_schema VALUES (true, 99)")
+        let tooNew = try await SwitchboardBinary.run(["serve", "--listen", "127.0.0.1:0", "--state", database.url], timeout: .seconds(60))
+        #expect(tooNew.status != 0)
+        #expect(tooNew.standardError.contains("schema is at version 99"), "\(tooNew.standardError)")
+    }
+
+    /// How many changes from other replicas `replica` applied, from its `/metrics`.
+    static func applied(by replica: FleetReplica) async throws -> Int {
+        let metrics = try await replica.request("GET", "metrics").body
+        guard let line = metrics.split(separator: "\n").first(where: { $0.hasPrefix("switchboard_shared_state_applied_total ") }) else { return 0 }
+        return Int(line.split(separator: " ").last ?? "") ?? 0
+    }
+
+    /// The answer text of a chat completion body.
+    static func content(of body: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let choices = object["choices"] as? [[String: Any]], let message = choices.first?["message"] as? [String: Any]
+        else { return nil }
+        return message["content"] as? String
+    }
+
+    /// The JSON object of `name` in an `/admin/providers` body.
+    static func provider(_ name: String, in body: String) -> Substring? {
+        guard let start = body.range(of: #"{"#, options: .backwards, range: body.startIndex..<(body.range(of: #""name":"\#(name)""#)?.lowerBound ?? body.startIndex)),
+              let end = body[start.lowerBound...].firstIndex(of: "}")
+        else { return nil }
+        return body[start.lowerBound...end]
+    }
+
+    /// Polls `check` every 200 ms until it holds or `limit` passes.
+    func eventually(within limit: Duration, _ check: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await check()
+    }
+}
