@@ -15,6 +15,7 @@ struct EvalCacheCommand: AsyncParsableCommand {
             --threshold the built-in configuration's threshold is used. Examples:
               switchboard eval cache --pairs ../shared/data/cache/qqp_dev.tsv --sweep
               switchboard eval cache --positives ../shared/data/cache/gptcache_mock_999.tsv --threshold 0.8 --json
+              switchboard eval cache --pairs ../shared/data/cache/qqp_dev.tsv --embedder minilm --sweep
             """
     )
 
@@ -24,8 +25,11 @@ struct EvalCacheCommand: AsyncParsableCommand {
     @Option(help: "Positives: TSV with header id, origin, similar.")
     var positives: String?
 
-    @Option(help: "The embedder to measure (hashing).")
+    @Option(help: "The embedder to measure: hashing or minilm.")
     var embedder: String = "hashing"
+
+    @Option(help: "The sentence-transformers folder minilm loads.")
+    var minilmFolder: String = EmbedderConfiguration.defaultMiniLMFolder
 
     @Option(help: "The similarity threshold (default: the built-in configuration's).")
     var threshold: Double?
@@ -38,12 +42,17 @@ struct EvalCacheCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (pairs == nil) != (positives == nil) else { throw ValidationError("give exactly one of --pairs or --positives") }
-        guard embedder == "hashing" else { throw ValidationError("--embedder: unknown embedder '\(embedder)'; available: hashing") }
+        guard ["hashing", "minilm"].contains(embedder) else { throw ValidationError("--embedder: unknown embedder '\(embedder)'; available: hashing, minilm") }
         if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be between 0 and 1, got \(threshold)") }
     }
 
     func run() async throws {
-        let model = HashingEmbedder()
+        let model: any Embedder
+        do {
+            model = embedder == "minilm" ? try MiniLMEmbedder(folder: minilmFolder) : HashingEmbedder()
+        } catch {
+            throw ValidationError("--minilm-folder: \(error)")
+        }
         let evaluation: CacheEvaluation
         do {
             evaluation = if let pairs {
