@@ -81,7 +81,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

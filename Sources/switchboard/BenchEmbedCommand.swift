@@ -39,11 +39,14 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         } catch let error as EvaluationError {
             throw ValidationError("--sentences: \(error.message)")
         }
-        let result = try await EmbedBenchmark(model: model, sentences: texts, singleLimit: singleLimit, repetitions: repetitions).run()
+        let result = EmbedBenchmark(model: model, sentences: texts, singleLimit: singleLimit, repetitions: repetitions).run()
         let referenceRate = 68.0
-        print("minilm on \(sentences): \(result.sentences) sentences, \(result.tokens) tokens (one core)")
-        print(String(format: "batched          %8.1f sentences/s  %9.0f tokens/s  (%.1f× the reference's 68/s)", result.batchedSentencesPerSecond, result.batchedTokensPerSecond, result.batchedSentencesPerSecond / referenceRate))
-        print(String(format: "one at a time    %8.1f sentences/s  %9.0f tokens/s  (first %d sentences)", result.singleSentencesPerSecond, result.singleTokensPerSecond, result.singleSentences))
-        print("short query      p50 \(DurationFormat.short(result.shortQueryP50))  p99 \(DurationFormat.short(result.shortQueryP99))  ('\(result.shortQuery)', \(result.shortQueryTokens) tokens, \(repetitions) runs)")
+        print("minilm on \(sentences): \(result.batched.sentences) sentences, \(result.batched.tokens) tokens, one thread")
+        print("                 sentences/s  tokens/s   by CPU time: sentences/s  tokens/s")
+        for (label, rate) in [("batched", result.batched), ("one at a time", result.single)] {
+            print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %11.1f %9.0f                %11.1f %9.0f", Double(rate.sentences) / rate.seconds, Double(rate.tokens) / rate.seconds, Double(rate.sentences) / rate.cpuSeconds, Double(rate.tokens) / rate.cpuSeconds) + (label == "batched" ? "" : "   (first \(rate.sentences))"))
+        }
+        print(String(format: "batched: %.1f× the reference's 68 sentences/s by wall clock, %.1f× by CPU time", Double(result.batched.sentences) / result.batched.seconds / referenceRate, Double(result.batched.sentences) / result.batched.cpuSeconds / referenceRate))
+        print("short query '\(result.shortQuery)' (\(result.shortQueryTokens) tokens, \(repetitions) runs): p50 \(DurationFormat.short(result.shortQueryP50)), p99 \(DurationFormat.short(result.shortQueryP99)); CPU time p50 \(DurationFormat.short(result.shortQueryCPUP50))")
     }
 }

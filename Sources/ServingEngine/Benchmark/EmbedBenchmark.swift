@@ -1,32 +1,40 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Measures the `minilm` embedder: sentences per second one at a time and batched, tokens per
 /// second, and the latency of one short query — all on the calling thread, so on one core.
+///
+/// Every figure is given by wall clock and by the thread's own CPU time: on a shared machine the
+/// wall clock includes time the thread waited for a core, the CPU time does not.
 public struct EmbedBenchmark: Sendable {
-    /// The figures of one run.
-    public struct Result: Sendable {
-        /// Sentences embedded in the batched measurement.
+    /// One throughput measurement.
+    public struct Rate: Sendable {
+        /// Sentences embedded.
         public var sentences: Int
         /// Their tokens, `[CLS]` and `[SEP]` included.
         public var tokens: Int
-        /// Batched throughput, tokenisation included.
-        public var batchedSentencesPerSecond: Double
-        /// Batched tokens per second.
-        public var batchedTokensPerSecond: Double
-        /// Sentences embedded one call each.
-        public var singleSentences: Int
-        /// Throughput one call at a time, tokenisation included.
-        public var singleSentencesPerSecond: Double
-        /// Tokens per second one call at a time.
-        public var singleTokensPerSecond: Double
+        /// Wall-clock seconds, tokenisation included.
+        public var seconds: Double
+        /// The thread's CPU seconds.
+        public var cpuSeconds: Double
+    }
+
+    /// The figures of one run.
+    public struct Result: Sendable {
+        /// Every sentence, batched.
+        public var batched: Rate
+        /// The first sentences, one call each.
+        public var single: Rate
         /// The short query timed.
         public var shortQuery: String
         /// Its token count.
         public var shortQueryTokens: Int
-        /// Median latency of one embedding of the short query.
-        public var shortQueryP50: Duration
-        /// 99th-percentile latency of one embedding of the short query.
-        public var shortQueryP99: Duration
+        /// Median and 99th-percentile wall-clock latency of one embedding of the short query.
+        public var shortQueryP50: Duration, shortQueryP99: Duration
+        /// Median CPU time of one embedding of the short query.
+        public var shortQueryCPUP50: Duration
     }
 
     /// The short query whose latency is reported.
@@ -46,41 +54,51 @@ public struct EmbedBenchmark: Sendable {
         self.repetitions = repetitions
     }
 
-    /// Runs every measurement.
-    public func run() async throws -> Result {
+    /// Runs every measurement, synchronously on this thread.
+    public func run() -> Result {
         let clock = ContinuousClock()
-        var start = clock.now
+        var tokens = 0
+        var start = clock.now, cpu = Self.threadCPUSeconds()
         let tokenized = sentences.map(model.tokenizer.tokenIDs)
         _ = model.vectors(forTokens: tokenized)
-        let batchedSeconds = (clock.now - start).seconds
-        let tokens = tokenized.reduce(0) { $0 + $1.count }
+        let batched = Rate(sentences: sentences.count, tokens: tokenized.reduce(0) { $0 + $1.count }, seconds: (clock.now - start).seconds, cpuSeconds: Self.threadCPUSeconds() - cpu)
 
-        let single = Array(sentences.prefix(singleLimit))
-        let singleTokens = tokenized.prefix(singleLimit).reduce(0) { $0 + $1.count }
+        let single = sentences.prefix(singleLimit)
         start = clock.now
-        for sentence in single { _ = try await model.embed(sentence) }
-        let singleSeconds = (clock.now - start).seconds
+        cpu = Self.threadCPUSeconds()
+        for sentence in single {
+            let ids = model.tokenizer.tokenIDs(sentence)
+            tokens += ids.count
+            _ = model.vectors(forTokens: [ids])
+        }
+        let one = Rate(sentences: single.count, tokens: tokens, seconds: (clock.now - start).seconds, cpuSeconds: Self.threadCPUSeconds() - cpu)
 
-        for _ in 0..<20 { _ = try await model.embed(Self.shortQuery) }
-        var latencies: [Duration] = []
-        latencies.reserveCapacity(repetitions)
+        for _ in 0..<20 { _ = model.vectors(forTokens: [model.tokenizer.tokenIDs(Self.shortQuery)]) }
+        var latencies: [Duration] = [], cpuTimes: [Duration] = []
         for _ in 0..<repetitions {
-            let began = clock.now
-            _ = try await model.embed(Self.shortQuery)
+            let began = clock.now, beganCPU = Self.threadCPUSeconds()
+            _ = model.vectors(forTokens: [model.tokenizer.tokenIDs(Self.shortQuery)])
             latencies.append(clock.now - began)
+            cpuTimes.append(.seconds(Self.threadCPUSeconds() - beganCPU))
         }
         return Result(
-            sentences: sentences.count, tokens: tokens,
-            batchedSentencesPerSecond: Double(sentences.count) / batchedSeconds, batchedTokensPerSecond: Double(tokens) / batchedSeconds,
-            singleSentences: single.count, singleSentencesPerSecond: Double(single.count) / singleSeconds, singleTokensPerSecond: Double(singleTokens) / singleSeconds,
+            batched: batched, single: one,
             shortQuery: Self.shortQuery, shortQueryTokens: model.tokenizer.tokenIDs(Self.shortQuery).count,
-            shortQueryP50: Self.percentile(latencies, 0.50), shortQueryP99: Self.percentile(latencies, 0.99)
+            shortQueryP50: Self.percentile(latencies, 0.50), shortQueryP99: Self.percentile(latencies, 0.99),
+            shortQueryCPUP50: Self.percentile(cpuTimes, 0.50)
         )
     }
 
     static func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
         let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+        guard !sorted.isEmpty else { return .zero }
+        return sorted[max(0, min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// The texts of a TAB-separated file with a header: every `text`, `text_a`, `text_b`,
