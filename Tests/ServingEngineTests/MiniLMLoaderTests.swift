@@ -155,4 +155,12 @@ struct MiniLMLoaderTests {
         let auto = EmbedderConfiguration(kind: .auto, modelFolder: try Self.folder())
         #expect(try auto.makeLocalEmbedder(file: "test.yaml")?.name == "minilm")
     }
+
+    @Test func theSnapshotNamesMiniLMWhenAutoFindsTheFolder() throws {
+        var configuration = EngineConfiguration.builtIn
+        configuration.embedder = EmbedderConfiguration(kind: .auto, modelFolder: try Self.folder())
+        #expect(try ServingEngine(configuration: configuration).snapshot().cache.embedder == "minilm")
+        configuration.embedder = EmbedderConfiguration(kind: .auto, modelFolder: "/nonexistent/minilm")
+        #expect(try ServingEngine(configuration: configuration).snapshot().cache.embedder == "hashing")
+    }
 }

@@ -69,9 +69,14 @@ struct SafeTensors {
         let start = dataStart + entry.range.lowerBound
         return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
-                for index in 0..<count {
-                    let bits = raw.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)
-                    buffer[index] = Float(bitPattern: UInt32(littleEndian: bits))
+                let source = UnsafeRawBufferPointer(rebasing: raw[(start)..<(start + count * 4)])
+                // The file is little-endian, like every host Swift runs on today; stay correct elsewhere.
+                if 1.littleEndian == 1 {
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+                } else {
+                    for index in 0..<count {
+                        buffer[index] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                    }
                 }
             }
             initialized = count
