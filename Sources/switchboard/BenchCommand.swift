@@ -10,7 +10,8 @@ struct BenchCommand: AsyncParsableCommand {
             run. Examples:
               switchboard bench engine
               switchboard bench dashboard
+              switchboard bench embed
             """,
-        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self, BenchEmbedCommand.self]
     )
 }

@@ -15,6 +15,7 @@ struct EvalCacheCommand: AsyncParsableCommand {
             --threshold the built-in configuration's threshold is used. Examples:
               switchboard eval cache --pairs ../shared/data/cache/qqp_dev.tsv --sweep
               switchboard eval cache --positives ../shared/data/cache/gptcache_mock_999.tsv --threshold 0.8 --json
+              switchboard eval cache --pairs ../shared/data/cache/qqp_dev.tsv --embedder minilm --sweep
             """
     )
 

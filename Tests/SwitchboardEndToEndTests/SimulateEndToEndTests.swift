@@ -4,7 +4,14 @@ import Testing
 @Suite("switchboard simulate, end to end", .serialized)
 struct SimulateEndToEndTests {
     @Test func theFrontierTierKeepsAnsweringThroughTheCascadeWhileItsPrimaryIsDownAndNothingIsLost() async throws {
-        let output = try await SwitchboardBinary.run(["simulate", "--rps", "120", "--duration", "8", "--fail", "finetuned-local@2-6", "--json"])
+        // The built-in configuration with the zero-file embedder: this test is about the cascade,
+        // and `auto` would load minilm when models/ holds it (a debug build cannot embed 120 prompts
+        // a second on a shared 2-core machine).
+        let printed = try await SwitchboardBinary.run(["print-config"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString).yaml").path
+        try printed.standardOutput.replacingOccurrences(of: "embedder: auto", with: "embedder: hashing").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let output = try await SwitchboardBinary.run(["simulate", "--config", path, "--rps", "120", "--duration", "8", "--fail", "finetuned-local@2-6", "--json"])
         #expect(output.status == 0, "stderr: \(output.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
         let requests = try #require(report["requests"] as? Int)

@@ -21,9 +21,10 @@ extension EmbedderConfiguration {
     }
 
     private func makeMiniLM(file: String) throws(ConfigError) -> any Embedder {
-        throw ConfigError(
-            file: file, key: "cache.embedder",
-            message: "the minilm embedder is not part of this build yet; use embedder: hashing"
-        )
+        do {
+            return try MiniLMEmbedder(folder: modelFolder)
+        } catch {
+            throw ConfigError(file: file, key: "cache.minilm_folder", message: error.description)
+        }
     }
 }

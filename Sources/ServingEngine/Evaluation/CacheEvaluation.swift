@@ -14,7 +14,8 @@ import Foundation
 /// query's own origin (origins can repeat).
 ///
 /// The nearest entry of each query does not depend on the threshold, so one pass of real cache
-/// lookups serves every threshold of a sweep.
+/// lookups serves every threshold of a sweep. Embedders that batch (``BatchEmbedder``) embed all
+/// stored texts, then all queries, in batches; the query batch counts in the lookup rate.
 public struct CacheEvaluation: Sendable {
     /// One query's nearest stored entry.
     struct Probe: Sendable {
@@ -63,12 +64,15 @@ public struct CacheEvaluation: Sendable {
             }
             labelled.append((row.fields[0], row.fields[1], row.fields[2], row.fields[3] == "1"))
         }
-        let cache = makeCache(embedder: embedder, entries: labelled.count)
+        let precomputed = PrecomputedEmbedder(embedder)
+        try await precomputed.precompute(labelled.map(\.a))
+        let cache = makeCache(embedder: precomputed, entries: labelled.count)
         for (index, pair) in labelled.enumerated() {
             try await cache.store(answer(pair.id), for: cache.key(for: ChatRequest(prompt: pair.a, tenant: "pair-\(index)")))
         }
         let clock = ContinuousClock()
         let start = clock.now
+        try await precomputed.precompute(labelled.map(\.b))
         var probes: [Probe] = []
         for (index, pair) in labelled.enumerated() {
             let (similarity, _, matched) = try await nearest(pair.b, tenant: "pair-\(index)", in: cache)
@@ -81,13 +85,16 @@ public struct CacheEvaluation: Sendable {
     /// Runs GPTCache's positives protocol on a TSV file.
     public static func positives(path: String, embedder: any Embedder) async throws -> CacheEvaluation {
         let rows = try TSVFile.read(path: path, header: ["id", "origin", "similar"])
-        let cache = makeCache(embedder: embedder, entries: rows.count)
+        let precomputed = PrecomputedEmbedder(embedder)
+        try await precomputed.precompute(rows.map { $0.fields[1] })
+        let cache = makeCache(embedder: precomputed, entries: rows.count)
         for row in rows {
             // The answer names the origin text, so repeated origins count as the same answer.
             try await cache.store(answer(row.fields[1]), for: cache.key(for: ChatRequest(prompt: row.fields[1])))
         }
         let clock = ContinuousClock()
         let start = clock.now
+        try await precomputed.precompute(rows.map { $0.fields[2] })
         var probes: [Probe] = []
         for row in rows {
             let (similarity, answer, matched) = try await nearest(row.fields[2], tenant: ChatRequest.defaultTenant, in: cache)

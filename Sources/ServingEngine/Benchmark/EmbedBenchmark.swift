@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures the `minilm` embedder: sentences per second one at a time and batched, tokens per
+/// second, and the latency of one short query — all on the calling thread, so on one core.
+///
+/// Every figure is given by wall clock and by the thread's own CPU time: on a shared machine the
+/// wall clock includes time the thread waited for a core, the CPU time does not.
+public struct EmbedBenchmark: Sendable {
+    /// One throughput measurement.
+    public struct Rate: Sendable {
+        /// Sentences embedded.
+        public var sentences: Int
+        /// Their tokens, `[CLS]` and `[SEP]` included.
+        public var tokens: Int
+        /// Wall-clock seconds, tokenisation included.
+        public var seconds: Double
+        /// The thread's CPU seconds.
+        public var cpuSeconds: Double
+    }
+
+    /// The figures of one run.
+    public struct Result: Sendable {
+        /// Every sentence, batched.
+        public var batched: Rate
+        /// The first sentences, one call each.
+        public var single: Rate
+        /// The short query timed.
+        public var shortQuery: String
+        /// Its token count.
+        public var shortQueryTokens: Int
+        /// Median and 99th-percentile wall-clock latency of one embedding of the short query.
+        public var shortQueryP50: Duration, shortQueryP99: Duration
+        /// Median CPU time of one embedding of the short query.
+        public var shortQueryCPUP50: Duration
+    }
+
+    /// The short query whose latency is reported.
+    public static let shortQuery = "How do I learn Python?"
+
+    let model: MiniLMEmbedder
+    let sentences: [String]
+    let singleLimit: Int
+    let repetitions: Int
+
+    /// A benchmark of `model` over `sentences`, embedding the first `singleLimit` of them one
+    /// call each, and timing the short query `repetitions` times.
+    public init(model: MiniLMEmbedder, sentences: [String], singleLimit: Int = 2_000, repetitions: Int = 500) {
+        self.model = model
+        self.sentences = sentences
+        self.singleLimit = singleLimit
+        self.repetitions = repetitions
+    }
+
+    /// Runs every measurement, synchronously on this thread.
+    public func run() -> Result {
+        let clock = ContinuousClock()
+        var tokens = 0
+        var start = clock.now, cpu = Self.threadCPUSeconds()
+        let tokenized = sentences.map(model.tokenizer.tokenIDs)
+        _ = model.vectors(forTokens: tokenized)
+        let batched = Rate(sentences: sentences.count, tokens: tokenized.reduce(0) { $0 + $1.count }, seconds: (clock.now - start).seconds, cpuSeconds: Self.threadCPUSeconds() - cpu)
+
+        let single = sentences.prefix(singleLimit)
+        start = clock.now
+        cpu = Self.threadCPUSeconds()
+        for sentence in single {
+            let ids = model.tokenizer.tokenIDs(sentence)
+            tokens += ids.count
+            _ = model.vectors(forTokens: [ids])
+        }
+        let one = Rate(sentences: single.count, tokens: tokens, seconds: (clock.now - start).seconds, cpuSeconds: Self.threadCPUSeconds() - cpu)
+
+        for _ in 0..<20 { _ = model.vectors(forTokens: [model.tokenizer.tokenIDs(Self.shortQuery)]) }
+        var latencies: [Duration] = [], cpuTimes: [Duration] = []
+        for _ in 0..<repetitions {
+            let began = clock.now, beganCPU = Self.threadCPUSeconds()
+            _ = model.vectors(forTokens: [model.tokenizer.tokenIDs(Self.shortQuery)])
+            latencies.append(clock.now - began)
+            cpuTimes.append(.seconds(Self.threadCPUSeconds() - beganCPU))
+        }
+        return Result(
+            batched: batched, single: one,
+            shortQuery: Self.shortQuery, shortQueryTokens: model.tokenizer.tokenIDs(Self.shortQuery).count,
+            shortQueryP50: Self.percentile(latencies, 0.50), shortQueryP99: Self.percentile(latencies, 0.99),
+            shortQueryCPUP50: Self.percentile(cpuTimes, 0.50)
+        )
+    }
+
+    static func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .zero }
+        return sorted[max(0, min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// The texts of a TAB-separated file with a header: every `text`, `text_a`, `text_b`,
+    /// `origin` and `similar` column (so both cache evaluation formats work).
+    public static func sentences(path: String) throws(EvaluationError) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw EvaluationError("\(path): cannot read the file; check the path")
+        }
+        let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) else {
+            throw EvaluationError("\(path): the file is empty")
+        }
+        let wanted = ["text", "text_a", "text_b", "origin", "similar"]
+        let columns = header.indices.filter { wanted.contains(header[$0]) }
+        guard !columns.isEmpty else {
+            throw EvaluationError("\(path):1: the header needs a column named one of \(wanted.joined(separator: ", ")); got '\(header.joined(separator: "<TAB>"))'")
+        }
+        var sentences: [String] = []
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            for column in columns where column < fields.count { sentences.append(String(fields[column])) }
+        }
+        return sentences
+    }
+}

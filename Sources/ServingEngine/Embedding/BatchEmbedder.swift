@@ -1,0 +1,7 @@
+/// An embedder that embeds many texts in one call, faster per text than one call each.
+public protocol BatchEmbedder: Embedder {
+    /// The embeddings of `texts`, in the same order.
+    func embed(batch texts: [String]) async throws -> [[Float]]
+}
+
+extension MiniLMEmbedder: BatchEmbedder {}

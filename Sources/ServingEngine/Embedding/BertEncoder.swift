@@ -1,0 +1,132 @@
+import EmbeddingKernels
+/// A BERT encoder (Hugging Face `BertModel` without the pooler) with mean pooling and L2
+/// normalisation on top, as sentence-transformers runs all-MiniLM-L6-v2.
+///
+/// A batch is run packed: the tokens of all its sequences are rows of one matrix, so every
+/// linear layer is one GEMM over all of them and no row is padding; attention runs per sequence
+/// over that sequence's own rows only, which gives exactly what BERT computes for a padded batch
+/// with its attention mask (masked positions get a weight of zero there).
+struct BertEncoder: Sendable {
+    struct Layer: Sendable {
+        var queryKeyValue: PackedMatrix
+        var queryKeyValueBias: FloatBuffer
+        var attentionOutput: PackedMatrix
+        var attentionOutputBias: FloatBuffer
+        var attentionNorm: (gamma: FloatBuffer, beta: FloatBuffer)
+        var intermediate: PackedMatrix
+        var intermediateBias: FloatBuffer
+        var output: PackedMatrix
+        var outputBias: FloatBuffer
+        var outputNorm: (gamma: FloatBuffer, beta: FloatBuffer)
+    }
+
+    let configuration: BertConfiguration
+    private let wordEmbeddings: FloatBuffer
+    /// Position embeddings with token type 0's embedding already added (every input is one segment).
+    private let positionEmbeddings: FloatBuffer
+    private let embeddingNorm: (gamma: FloatBuffer, beta: FloatBuffer)
+    private let layers: [Layer]
+
+    /// Loads the encoder's weights from `tensors`, checking each name, dtype and shape.
+    init(configuration c: BertConfiguration, tensors: SafeTensors) throws(MiniLMError) {
+        configuration = c
+        let h = c.hiddenSize
+        // Checkpoints saved from BertModel name tensors `embeddings.…`; those saved from a task
+        // model prefix them with `bert.`.
+        let prefix = (try? tensors.floats("embeddings.LayerNorm.weight", shape: [h])) == nil && (try? tensors.floats("bert.embeddings.LayerNorm.weight", shape: [h])) != nil ? "bert." : ""
+        func vector(_ name: String, _ count: Int) throws(MiniLMError) -> FloatBuffer {
+            FloatBuffer(try tensors.floats(prefix + name, shape: [count]))
+        }
+        func norm(_ name: String) throws(MiniLMError) -> (gamma: FloatBuffer, beta: FloatBuffer) {
+            (try vector(name + ".weight", h), try vector(name + ".bias", h))
+        }
+        func matrix(_ name: String, outputs: Int, inputs: Int) throws(MiniLMError) -> [Float] {
+            try tensors.floats(prefix + name, shape: [outputs, inputs])
+        }
+        wordEmbeddings = FloatBuffer(try matrix("embeddings.word_embeddings.weight", outputs: c.vocabularySize, inputs: h))
+        var positions = try matrix("embeddings.position_embeddings.weight", outputs: c.maxPositions, inputs: h)
+        let tokenType = try matrix("embeddings.token_type_embeddings.weight", outputs: c.tokenTypes, inputs: h)
+        for index in positions.indices { positions[index] += tokenType[index % h] }
+        positionEmbeddings = FloatBuffer(positions)
+        embeddingNorm = try norm("embeddings.LayerNorm")
+
+        // Queries are scaled by 1/√d here, once, instead of every score at run time.
+        let scale = 1 / Float(c.headSize).squareRoot()
+        var layers: [Layer] = []
+        for index in 0..<c.layers {
+            let p = "encoder.layer.\(index)."
+            let query = try matrix(p + "attention.self.query.weight", outputs: h, inputs: h).map { $0 * scale }
+            let key = try matrix(p + "attention.self.key.weight", outputs: h, inputs: h)
+            let value = try matrix(p + "attention.self.value.weight", outputs: h, inputs: h)
+            let queryBias = try tensors.floats(prefix + p + "attention.self.query.bias", shape: [h]).map { $0 * scale }
+            let keyBias = try tensors.floats(prefix + p + "attention.self.key.bias", shape: [h])
+            let valueBias = try tensors.floats(prefix + p + "attention.self.value.bias", shape: [h])
+            layers.append(Layer(
+                queryKeyValue: PackedMatrix(weight: query + key + value, outputs: 3 * h, inputs: h),
+                queryKeyValueBias: FloatBuffer(queryBias + keyBias + valueBias),
+                attentionOutput: PackedMatrix(weight: try matrix(p + "attention.output.dense.weight", outputs: h, inputs: h), outputs: h, inputs: h),
+                attentionOutputBias: try vector(p + "attention.output.dense.bias", h),
+                attentionNorm: try norm(p + "attention.output.LayerNorm"),
+                intermediate: PackedMatrix(weight: try matrix(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h), outputs: c.intermediateSize, inputs: h),
+                intermediateBias: try vector(p + "intermediate.dense.bias", c.intermediateSize),
+                output: PackedMatrix(weight: try matrix(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize), outputs: h, inputs: c.intermediateSize),
+                outputBias: try vector(p + "output.dense.bias", h),
+                outputNorm: try norm(p + "output.LayerNorm")
+            ))
+        }
+        self.layers = layers
+    }
+
+    /// The mean-pooled, L2-normalised embedding of each sequence of token ids.
+    ///
+    /// Every id must be below the vocabulary size and every sequence no longer than the position
+    /// table (the tokenizer guarantees both).
+    func embed(_ sequences: [[Int32]], scratch: EncoderScratch) -> [[Float]] {
+        let c = configuration
+        let h = c.hiddenSize
+        let tokens = sequences.reduce(0) { $0 + $1.count }
+        let rows = (tokens + MatrixKernels.rowBlock - 1) / MatrixKernels.rowBlock * MatrixKernels.rowBlock
+        scratch.reserve(rows: rows)
+        let x = scratch.hidden.pointer, sum = scratch.sum.pointer
+
+        var row = 0
+        for sequence in sequences {
+            for (position, id) in sequence.enumerated() {
+                let word = wordEmbeddings.pointer + Int(id) * h, place = positionEmbeddings.pointer + position * h
+                for column in 0..<h { x[row * h + column] = word[column] + place[column] }
+                row += 1
+            }
+        }
+        (x + tokens * h).update(repeating: 0, count: (rows - tokens) * h)
+        MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: embeddingNorm.gamma.pointer, beta: embeddingNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+
+        for layer in layers {
+            MatrixKernels.multiply(x, rows: rows, layer.queryKeyValue, bias: layer.queryKeyValueBias.pointer, epilogue: .none, into: scratch.qkv.pointer)
+            var start = 0
+            for sequence in sequences {
+                MatrixKernels.attention(qkv: scratch.qkv.pointer + start * 3 * h, context: scratch.context.pointer + start * h, length: sequence.count, hidden: h, heads: c.heads, scores: scratch.scores.pointer)
+                start += sequence.count
+            }
+            MatrixKernels.multiply(scratch.context.pointer, rows: rows, layer.attentionOutput, bias: layer.attentionOutputBias.pointer, epilogue: .residual(x), into: sum)
+            MatrixKernels.layerNorm(sum, rows: tokens, width: h, gamma: layer.attentionNorm.gamma.pointer, beta: layer.attentionNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+            MatrixKernels.multiply(sum, rows: rows, layer.intermediate, bias: layer.intermediateBias.pointer, epilogue: .gelu, into: scratch.intermediate.pointer)
+            MatrixKernels.multiply(scratch.intermediate.pointer, rows: rows, layer.output, bias: layer.outputBias.pointer, epilogue: .residual(sum), into: x)
+            MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: layer.outputNorm.gamma.pointer, beta: layer.outputNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+        }
+
+        var embeddings: [[Float]] = []
+        embeddings.reserveCapacity(sequences.count)
+        var start = 0
+        for sequence in sequences {
+            var pooled = [Float](repeating: 0, count: h)
+            for r in start..<(start + sequence.count) {
+                for column in 0..<h { pooled[column] += x[r * h + column] }
+            }
+            start += sequence.count
+            let norm = pooled.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            // The mean's 1/n cancels in the normalisation.
+            embeddings.append(norm > 0 ? pooled.map { $0 / norm } : pooled)
+        }
+        return embeddings
+    }
+}

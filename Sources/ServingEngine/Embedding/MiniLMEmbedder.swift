@@ -1,0 +1,126 @@
+import Foundation
+
+/// all-MiniLM-L6-v2 (or another BERT sentence-transformers model with mean pooling) run natively:
+/// WordPiece tokens, the BERT encoder, mean pooling over the real tokens, L2 normalisation.
+///
+/// It loads a standard sentence-transformers folder — `config.json`, `model.safetensors`,
+/// `vocab.txt` (or `tokenizer.json`), and when present `tokenizer_config.json`,
+/// `sentence_bert_config.json` (`max_seq_length`) and `1_Pooling/config.json` — and matches the
+/// reference implementation to a cosine of at least 0.999. `scripts/fetch-minilm.sh` fetches the
+/// model into ``EmbedderConfiguration/defaultMiniLMFolder``.
+///
+/// ```swift
+/// let model = try MiniLMEmbedder(folder: "models/all-MiniLM-L6-v2")
+/// let vectors = try await model.embed(batch: ["How do I learn Python?", "Learning Python"])
+/// ```
+///
+/// Work runs on the caller's thread, one core per call; concurrent calls each take their own
+/// scratch buffers from a pool.
+public struct MiniLMEmbedder: Embedder {
+    public let name = "minilm"
+    public let dimensions: Int
+    /// The tokenizer, with the folder's vocabulary and maximum sequence length.
+    public let tokenizer: WordPieceTokenizer
+    private let encoder: BertEncoder
+    private let scratchPool: ScratchPool
+
+    /// The most tokens one packed forward pass takes; larger batches are split.
+    private static let tokensPerPass = 2_048
+
+    /// Loads the model in `folder`.
+    /// - Throws: ``MiniLMError`` naming the missing or wrong file, tensor or setting.
+    public init(folder: String) throws(MiniLMError) {
+        let fileManager = FileManager.default
+        func path(_ file: String) -> String { (folder as NSString).appendingPathComponent(file) }
+        func require(_ file: String) throws(MiniLMError) -> String {
+            guard fileManager.fileExists(atPath: path(file)) else { throw .missingFile(file, folder: folder) }
+            return path(file)
+        }
+        guard fileManager.fileExists(atPath: folder) else {
+            throw MiniLMError("\(folder): the model folder does not exist; \(MiniLMError.fetchHint)")
+        }
+        let configPath = try require("config.json"), weightsPath = try require("model.safetensors")
+        guard fileManager.fileExists(atPath: path("vocab.txt")) || fileManager.fileExists(atPath: path("tokenizer.json")) else {
+            throw .missingFile("vocab.txt (or tokenizer.json)", folder: folder)
+        }
+        let configuration = try BertConfiguration(path: configPath)
+        let weights = try SafeTensors(path: weightsPath)
+
+        if fileManager.fileExists(atPath: path("1_Pooling/config.json")) {
+            let pooling = try BertConfiguration.jsonObject(path: path("1_Pooling/config.json"))
+            let modes = ["pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"].filter { pooling[$0] as? Bool == true }
+            guard pooling["pooling_mode_mean_tokens"] as? Bool == true, modes.isEmpty else {
+                throw .unsupported(path("1_Pooling/config.json"), key: "the pooling mode", found: modes.isEmpty ? "not mean" : modes.joined(separator: ", "), expected: "pooling_mode_mean_tokens")
+            }
+        }
+        var lowercase = true
+        if fileManager.fileExists(atPath: path("tokenizer_config.json")) {
+            lowercase = try BertConfiguration.jsonObject(path: path("tokenizer_config.json"))["do_lower_case"] as? Bool ?? true
+        }
+        var maxLength = min(512, configuration.maxPositions)
+        if fileManager.fileExists(atPath: path("sentence_bert_config.json")) {
+            let settings = try BertConfiguration.jsonObject(path: path("sentence_bert_config.json"))
+            if let length = settings["max_seq_length"] as? Int, length >= 2 { maxLength = min(length, configuration.maxPositions) }
+        }
+        let vocabulary = try Self.vocabulary(folder: folder, path: path)
+        guard vocabulary.count == configuration.vocabularySize else {
+            throw MiniLMError("\(folder): the vocabulary has \(vocabulary.count) tokens but config.json's vocab_size is \(configuration.vocabularySize); the files belong to different models")
+        }
+        tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength, lowercase: lowercase, source: folder)
+        encoder = try BertEncoder(configuration: configuration, tensors: weights)
+        dimensions = configuration.hiddenSize
+        scratchPool = ScratchPool(configuration: configuration)
+    }
+
+    public func embed(_ text: String) async throws -> [Float] {
+        vectors(forTokens: [tokenizer.tokenIDs(text)])[0]
+    }
+
+    /// Embeds many texts at once, in the order given: much faster per text than one at a time,
+    /// since each linear layer runs as one matrix product over the tokens of many texts.
+    public func embed(batch texts: [String]) async throws -> [[Float]] {
+        vectors(forTokens: texts.map(tokenizer.tokenIDs))
+    }
+
+    /// The embeddings of already tokenized sequences, computed synchronously on this thread.
+    public func vectors(forTokens sequences: [[Int32]]) -> [[Float]] {
+        scratchPool.withScratch { scratch in
+            embed(sequences, scratch: scratch)
+        }
+    }
+
+    private func embed(_ sequences: [[Int32]], scratch: EncoderScratch) -> [[Float]] {
+        var results: [[Float]] = []
+        results.reserveCapacity(sequences.count)
+        var start = 0
+        while start < sequences.count {
+            var end = start, tokens = 0
+            while end < sequences.count, end == start || tokens + sequences[end].count <= Self.tokensPerPass {
+                tokens += sequences[end].count
+                end += 1
+            }
+            results.append(contentsOf: encoder.embed(Array(sequences[start..<end]), scratch: scratch))
+            start = end
+        }
+        return results
+    }
+
+    private static func vocabulary(folder: String, path: (String) -> String) throws(MiniLMError) -> [String] {
+        if let data = FileManager.default.contents(atPath: path("vocab.txt")) {
+            // BERT's load_vocab strips only the line break: a token may contain other spaces.
+            var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+            if lines.last == "" { lines.removeLast() }
+            return lines
+        }
+        let tokenizer = try BertConfiguration.jsonObject(path: path("tokenizer.json"))
+        guard let model = tokenizer["model"] as? [String: Any], model["type"] as? String == "WordPiece", let entries = model["vocab"] as? [String: Int] else {
+            throw .unsupported(path("tokenizer.json"), key: "model", found: "not a WordPiece vocabulary", expected: "BERT WordPiece tokenizers")
+        }
+        var tokens = [String](repeating: "", count: entries.count)
+        for (token, id) in entries {
+            guard tokens.indices.contains(id) else { throw MiniLMError("\(path("tokenizer.json")): token '\(token)' has id \(id), outside 0..<\(entries.count)") }
+            tokens[id] = token
+        }
+        return tokens
+    }
+}

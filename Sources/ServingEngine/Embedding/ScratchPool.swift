@@ -1,0 +1,18 @@
+import Synchronization
+
+/// Hands out ``EncoderScratch`` buffers, one per concurrent forward pass, and keeps them for reuse.
+final class ScratchPool: Sendable {
+    private let idle = Mutex<[EncoderScratch]>([])
+    private let configuration: BertConfiguration
+
+    init(configuration: BertConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Runs `body` with a scratch no other caller holds meanwhile.
+    func withScratch<Result>(_ body: (EncoderScratch) -> Result) -> Result {
+        let scratch = idle.withLock { $0.popLast() } ?? EncoderScratch(configuration: configuration)
+        defer { idle.withLock { $0.append(scratch) } }
+        return body(scratch)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import ServingEngine
+
+/// `switchboard bench embed`: the `minilm` embedder's throughput and short-query latency.
+struct BenchEmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Measure the minilm embedder: sentences and tokens per second, and one short query's latency.",
+        discussion: """
+            Runs on one core. Batched throughput covers every sentence of the file (tokenisation \
+            included); one-at-a-time covers the first --single-limit of them. The reference \
+            PyTorch implementation encoded qqp_dev.tsv's 12,000 sentences at 68 per second on a \
+            2-core machine. Build with -c release for figures worth quoting. Example:
+              swift run -c release switchboard bench embed --sentences ../shared/data/cache/qqp_dev.tsv
+            """
+    )
+
+    @Option(help: "The sentence-transformers folder of the model.")
+    var minilmFolder: String = EmbedderConfiguration.defaultMiniLMFolder
+
+    @Option(help: "TAB-separated sentences: every text, text_a, text_b, origin and similar column.")
+    var sentences: String = "../shared/data/cache/qqp_dev.tsv"
+
+    @Option(help: "How many sentences to embed one call each.")
+    var singleLimit: Int = 2_000
+
+    @Option(help: "How many times to time the short query.")
+    var repetitions: Int = 500
+
+    func run() async throws {
+        let model: MiniLMEmbedder
+        let texts: [String]
+        do {
+            model = try MiniLMEmbedder(folder: minilmFolder)
+            texts = try EmbedBenchmark.sentences(path: sentences)
+        } catch let error as MiniLMError {
+            throw ValidationError("--minilm-folder: \(error.description)")
+        } catch let error as EvaluationError {
+            throw ValidationError("--sentences: \(error.message)")
+        }
+        let result = EmbedBenchmark(model: model, sentences: texts, singleLimit: singleLimit, repetitions: repetitions).run()
+        let referenceRate = 68.0
+        print("minilm on \(sentences): \(result.batched.sentences) sentences, \(result.batched.tokens) tokens, one thread")
+        print("                 sentences/s  tokens/s   by CPU time: sentences/s  tokens/s")
+        for (label, rate) in [("batched", result.batched), ("one at a time", result.single)] {
+            print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %11.1f %9.0f                %11.1f %9.0f", Double(rate.sentences) / rate.seconds, Double(rate.tokens) / rate.seconds, Double(rate.sentences) / rate.cpuSeconds, Double(rate.tokens) / rate.cpuSeconds) + (label == "batched" ? "" : "   (first \(rate.sentences))"))
+        }
+        print(String(format: "batched: %.1f× the reference's 68 sentences/s by wall clock, %.1f× by CPU time", Double(result.batched.sentences) / result.batched.seconds / referenceRate, Double(result.batched.sentences) / result.batched.cpuSeconds / referenceRate))
+        print("short query '\(result.shortQuery)' (\(result.shortQueryTokens) tokens, \(repetitions) runs): p50 \(DurationFormat.short(result.shortQueryP50)), p99 \(DurationFormat.short(result.shortQueryP99)); CPU time p50 \(DurationFormat.short(result.shortQueryCPUP50))")
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import ServingEngine
+
+/// The `minilm` embedder against the reference implementation (fixture made by
+/// scripts/make-minilm-fixture.py): token ids exactly, embeddings at cosine ≥ 0.999.
+/// Needs the weights: scripts/setup runs scripts/fetch-minilm.sh when they are missing.
+@Suite("MiniLM against the reference")
+struct MiniLMReferenceTests {
+    struct Fixture: Decodable {
+        struct Sentence: Decodable {
+            var text: String
+            var ids: [Int32]
+            var embedding: [Float]
+        }
+        var sentences: [Sentence]
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let folder = root.appendingPathComponent(EmbedderConfiguration.defaultMiniLMFolder).path
+
+    static func load() throws -> (MiniLMEmbedder, Fixture) {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/minilm-reference.json")))
+        guard FileManager.default.fileExists(atPath: folder + "/model.safetensors") else {
+            throw MiniLMError("\(folder) is missing: run scripts/fetch-minilm.sh (scripts/setup runs it) before these tests")
+        }
+        return (try MiniLMEmbedder(folder: folder), fixture)
+    }
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Float {
+        var dot: Float = 0, na: Float = 0, nb: Float = 0
+        for index in a.indices {
+            dot += a[index] * b[index]
+            na += a[index] * a[index]
+            nb += b[index] * b[index]
+        }
+        return dot / (na.squareRoot() * nb.squareRoot())
+    }
+
+    @Test func tokenIDsEqualTheReference() throws {
+        let (model, fixture) = try Self.load()
+        #expect(fixture.sentences.count >= 30)
+        for sentence in fixture.sentences {
+            #expect(model.tokenizer.tokenIDs(sentence.text) == sentence.ids, "text: \(sentence.text.debugDescription)")
+        }
+    }
+
+    @Test func batchedEmbeddingsMatchTheReference() async throws {
+        let (model, fixture) = try Self.load()
+        #expect(model.name == "minilm" && model.dimensions == 384)
+        let vectors = try await model.embed(batch: fixture.sentences.map(\.text))
+        for (sentence, vector) in zip(fixture.sentences, vectors) {
+            #expect(vector.count == 384)
+            #expect(Self.cosine(vector, sentence.embedding) >= 0.999, "text: \(sentence.text.debugDescription)")
+            #expect(abs(Self.cosine(vector, vector) - 1) < 1e-4)
+        }
+    }
+
+    @Test func oneAtATimeEqualsBatched() async throws {
+        let (model, fixture) = try Self.load()
+        let sample = fixture.sentences.filter { $0.ids.count < 40 }.prefix(6)
+        let batched = try await model.embed(batch: sample.map(\.text))
+        for (sentence, vector) in zip(sample, batched) {
+            let single = try await model.embed(sentence.text)
+            #expect(Self.cosine(single, vector) > 0.99999)
+            #expect(Self.cosine(single, sentence.embedding) >= 0.999)
+        }
+    }
+}
