@@ -47,7 +47,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 "EmbeddingKernels",
             ],
-            resources: [.copy("Resources/default-router.json")],
+            resources: [.copy("Resources/default-router.json"), .copy("Resources/cache-verifier-minilm.json")],
             swiftSettings: strictSettings
         ),
         .target(name: "EmbeddingKernels", swiftSettings: strictSettings + kernelSettings),
@@ -96,11 +96,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        // Helpers the test targets share (not a test target itself).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
                 "Gateway",
+                "TestSupport",
                 "ServingEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -119,7 +122,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard"], exclude: ["__Snapshots__"], swiftSettings: strictSettings),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strictSettings),
         .testTarget(
             name: "SwitchboardEndToEndTests",
             dependencies: ["ServingEngine"],

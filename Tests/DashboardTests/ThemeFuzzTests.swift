@@ -2,6 +2,7 @@ import Dashboard
 import Foundation
 import ServingEngine
 import Testing
+import TestSupport
 
 /// Thousands of damaged theme files, generated from a fixed seed: each one loads (with warnings
 /// at most) or fails with an error naming the file and a line that exists — never a crash, a

@@ -2,6 +2,7 @@ import Foundation
 @testable import Gateway
 import ServingEngine
 import Testing
+import TestSupport
 
 /// Thousands of damaged chat request bodies, generated from a fixed seed: the decoder must accept
 /// each one or refuse it with a 400 whose message is worded, located (line and column for broken

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 @testable import Gateway
 import ServingEngine
 import Testing
+import TestSupport
 
 /// Generated upstream streams, from a fixed seed: well-formed streams decode to exactly the
 /// events they were made from, and any input — garbage, invalid UTF-8, streams cut anywhere —

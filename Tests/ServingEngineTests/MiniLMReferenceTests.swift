@@ -19,12 +19,15 @@ struct MiniLMReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let folder = root.appendingPathComponent(EmbedderConfiguration.defaultMiniLMFolder).path
 
-    static func load() throws -> (MiniLMEmbedder, Fixture) {
+    /// The model, loaded once for the suite, off the cooperative pool.
+    static let model = Task { try await MiniLMEmbedder.load(folder: folder) }
+
+    static func load() async throws -> (MiniLMEmbedder, Fixture) {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/minilm-reference.json")))
         guard FileManager.default.fileExists(atPath: folder + "/model.safetensors") else {
             throw MiniLMError("\(folder) is missing: run scripts/fetch-minilm.sh (scripts/setup runs it) before these tests")
         }
-        return (try MiniLMEmbedder(folder: folder), fixture)
+        return (try await model.value, fixture)
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Float {
@@ -37,8 +40,8 @@ struct MiniLMReferenceTests {
         return dot / (na.squareRoot() * nb.squareRoot())
     }
 
-    @Test func tokenIDsEqualTheReference() throws {
-        let (model, fixture) = try Self.load()
+    @Test func tokenIDsEqualTheReference() async throws {
+        let (model, fixture) = try await Self.load()
         #expect(fixture.sentences.count >= 30)
         for sentence in fixture.sentences {
             #expect(model.tokenizer.tokenIDs(sentence.text) == sentence.ids, "text: \(sentence.text.debugDescription)")
@@ -46,7 +49,7 @@ struct MiniLMReferenceTests {
     }
 
     @Test func batchedEmbeddingsMatchTheReference() async throws {
-        let (model, fixture) = try Self.load()
+        let (model, fixture) = try await Self.load()
         #expect(model.name == "minilm" && model.dimensions == 384)
         let vectors = try await model.embed(batch: fixture.sentences.map(\.text))
         for (sentence, vector) in zip(fixture.sentences, vectors) {
@@ -57,7 +60,7 @@ struct MiniLMReferenceTests {
     }
 
     @Test func oneAtATimeEqualsBatched() async throws {
-        let (model, fixture) = try Self.load()
+        let (model, fixture) = try await Self.load()
         let sample = fixture.sentences.filter { $0.ids.count < 40 }.prefix(6)
         let batched = try await model.embed(batch: sample.map(\.text))
         for (sentence, vector) in zip(sample, batched) {

@@ -25,7 +25,7 @@ public struct CacheDecisionConfiguration: Sendable, Hashable {
     public var verifierPath: String?
 
     /// Creates a decision configuration.
-    public init(kind: Kind = .auto, similarityThreshold: Double? = nil, targetFalseHitRate: Double = 0.01, verifierPath: String? = nil) {
+    public init(kind: Kind = .auto, similarityThreshold: Double? = nil, targetFalseHitRate: Double = 0.02, verifierPath: String? = nil) {
         self.kind = kind
         self.similarityThreshold = similarityThreshold
         self.targetFalseHitRate = targetFalseHitRate

@@ -70,7 +70,7 @@ extension EngineConfiguration {
           enabled: true
           embedder: auto
           decision: auto
-          target_false_hit_rate: 0.01
+          target_false_hit_rate: 0.02
           ttl_seconds: 3600
           max_entries: 100000
           max_memory_mb: 256

@@ -14,8 +14,10 @@ import Foundation
 /// let vectors = try await model.embed(batch: ["How do I learn Python?", "Learning Python"])
 /// ```
 ///
-/// Work runs on the caller's thread, one core per call; concurrent calls each take their own
-/// scratch buffers from a pool.
+/// The async calls compute on a Dispatch queue of their own, never on Swift's cooperative thread
+/// pool: an embedding is milliseconds of solid CPU, and the pool has one thread per core, so
+/// computing there would stall every other task of the process meanwhile. Concurrent calls each
+/// take their own scratch buffers from a pool.
 public struct MiniLMEmbedder: Embedder {
     public let name = "minilm"
     public let dimensions: Int
@@ -72,14 +74,35 @@ public struct MiniLMEmbedder: Embedder {
         scratchPool = ScratchPool(configuration: configuration)
     }
 
+    /// Loads the model in `folder` on the embedder's own queue (loading packs some 22 million
+    /// weights: seconds that should not hold a thread of the cooperative pool).
+    public static func load(folder: String) async throws(MiniLMError) -> MiniLMEmbedder {
+        let result: Result<MiniLMEmbedder, MiniLMError> = await offPool {
+            do throws(MiniLMError) {
+                return .success(try MiniLMEmbedder(folder: folder))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     public func embed(_ text: String) async throws -> [Float] {
-        vectors(forTokens: [tokenizer.tokenIDs(text)])[0]
+        await Self.offPool { vectors(forTokens: [tokenizer.tokenIDs(text)])[0] }
     }
 
     /// Embeds many texts at once, in the order given: much faster per text than one at a time,
     /// since each linear layer runs as one matrix product over the tokens of many texts.
     public func embed(batch texts: [String]) async throws -> [[Float]] {
-        vectors(forTokens: texts.map(tokenizer.tokenIDs))
+        await Self.offPool { vectors(forTokens: texts.map(tokenizer.tokenIDs)) }
+    }
+
+    private static let queue = DispatchQueue(label: "switchboard.minilm", qos: .userInitiated, attributes: .concurrent)
+
+    private static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
     }
 
     /// The embeddings of already tokenized sequences, computed synchronously on this thread.

@@ -6,7 +6,7 @@ import Glibc
 /// Runs CPU-bound test work (thousands of fuzz cases) on a thread of its own at the lowest
 /// scheduling priority, and awaits its result: it never holds a thread of the cooperative pool,
 /// and it takes only CPU time that the suites with clocks running (timeouts, deadlines) leave.
-func onBackgroundThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+public func onBackgroundThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
         let thread = Thread {
             #if os(Linux)
