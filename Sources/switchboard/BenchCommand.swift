@@ -10,7 +10,8 @@ struct BenchCommand: AsyncParsableCommand {
             run. Examples:
               switchboard bench engine
               switchboard bench dashboard
+              switchboard bench cache --sizes 10000,100000 --quantize int8
             """,
-        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchCacheCommand.self]
     )
 }

@@ -20,6 +20,8 @@ public final class SemanticCache: Sendable {
         public var maxEntries: Int
         /// The most bytes of entries kept (prompts, answers and vectors).
         public var maxBytes: Int
+        /// How similar prompts are found within a scope: exact scan or HNSW, float or int8 vectors.
+        public var index: CacheIndexSettings
 
         /// Creates settings.
         public init(
@@ -27,13 +29,15 @@ public final class SemanticCache: Sendable {
             similarityThreshold: Double = 0.95,
             timeToLive: Duration = .seconds(3600),
             maxEntries: Int = 100_000,
-            maxBytes: Int = 256 << 20
+            maxBytes: Int = 256 << 20,
+            index: CacheIndexSettings = CacheIndexSettings()
         ) {
             self.enabled = enabled
             self.similarityThreshold = similarityThreshold
             self.timeToLive = timeToLive
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
+            self.index = index
         }
     }
 
@@ -109,7 +113,7 @@ public final class SemanticCache: Sendable {
     public init(settings: Settings, embedder: any Embedder) {
         self.settings = settings
         self.embedder = embedder
-        self.store = Mutex(CacheStore(dimensions: embedder.dimensions))
+        self.store = Mutex(CacheStore(dimensions: embedder.dimensions, indexSettings: settings.index))
     }
 
     /// Looks `request` up: exact match first, then semantic.
