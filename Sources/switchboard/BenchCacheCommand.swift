@@ -62,6 +62,7 @@ struct BenchCacheCommand: ParsableCommand {
                     "lookup_p50_us": result.lookup.p50.seconds * 1e6, "lookup_p99_us": result.lookup.p99.seconds * 1e6,
                     "recall_at_1": result.recallAtOne, "recall_at_1_paraphrases": result.recallParaphrases,
                     "resident_bytes_per_entry": result.residentBytesPerEntry.rounded(), "accounted_bytes_per_entry": result.accountedBytesPerEntry.rounded(),
+                    "int8_similarity_error_mean": result.quantizationError.mean, "int8_similarity_error_max": result.quantizationError.max,
                 ]
             }
             let data = try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
@@ -81,6 +82,10 @@ struct BenchCacheCommand: ParsableCommand {
                     + String(format: " %.3f    (%.3f)         %7.0f      %7.0f", result.recallAtOne, result.recallParaphrases, result.residentBytesPerEntry, result.accountedBytesPerEntry)
                     + speedup
             )
+        }
+        if let worst = results.filter({ $0.quantization == .int8 }).max(by: { $0.quantizationError.max < $1.quantizationError.max }) {
+            let mean = results.map(\.quantizationError.mean).reduce(0, +) / Double(results.count)
+            print(String(format: "int8 similarity vs float, paraphrase pairs: mean |error| %.4f, largest %.4f", mean, worst.quantizationError.max))
         }
     }
 }

@@ -33,6 +33,9 @@ public struct CacheBenchmark: Sendable {
         public var residentBytesPerEntry: Double
         /// The cache's own byte accounting, per entry.
         public var accountedBytesPerEntry: Double
+        /// Mean and largest |int8 similarity − float similarity| over the paraphrase queries and
+        /// the entries they paraphrase (zero without quantisation).
+        public var quantizationError: (mean: Double, max: Double)
     }
 
     /// The sizes measured, in order.
@@ -97,6 +100,18 @@ public struct CacheBenchmark: Sendable {
         let paraphrases = queryVectors.count
         while queryVectors.count < queries { queryVectors.append(generator.next()) }
 
+        var errorSum = 0.0, errorMax = 0.0
+        if settings.quantization == .int8 {
+            for (query, stored) in zip(queryVectors, samples) {
+                let exact = zip(query, stored).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                let (a, scaleA) = VectorRows.quantize(query), (b, scaleB) = VectorRows.quantize(stored)
+                let quantized = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in VectorRows.dot(x.baseAddress!, y.baseAddress!, dimensions) } }
+                let error = Double(abs(Float(quantized) * scaleA * scaleB - exact))
+                errorSum += error
+                errorMax = max(errorMax, error)
+            }
+        }
+
         var histogram = LatencyHistogram()
         var answers: [String?] = []
         for pass in 0..<2 {
@@ -125,7 +140,8 @@ public struct CacheBenchmark: Sendable {
             recallAtOne: Double(agree) / Double(max(1, queryVectors.count)),
             recallParaphrases: Double(agreeParaphrases) / Double(max(1, paraphrases)),
             residentBytesPerEntry: Double(residentAfter - residentBefore) / Double(size),
-            accountedBytesPerEntry: Double(store.statistics.bytes) / Double(size)
+            accountedBytesPerEntry: Double(store.statistics.bytes) / Double(size),
+            quantizationError: (errorSum / Double(max(1, paraphrases)), errorMax)
         )
     }
 

@@ -204,7 +204,11 @@ struct HNSWGraph {
         return chosen
     }
 
-    /// Adds a link from `node` to `newNode`, pruning `node`'s links with the heuristic when full.
+    /// Adds a link from `node` to `newNode`. When `node`'s list is full, the heuristic is applied
+    /// to the one newcomer only (O(links) dot products rather than O(links²) for re-selecting the
+    /// whole list, which made construction three times slower): `newNode` is dropped if an
+    /// existing neighbour is more similar to it than `node` is; otherwise it replaces the
+    /// neighbour it now shadows that is least similar to `node`, or else the least similar one.
     private mutating func connect(_ node: Int32, to newNode: Int32, similarity: Float, level: Int, rows: VectorRows) {
         let capacity = level == 0 ? layer0Neighbors : neighbors
         let (array, base, count) = links(of: node, level: level)
@@ -218,14 +222,25 @@ struct HNSWGraph {
             }
             return
         }
-        var candidates: [(key: Float, node: Int32)] = [(similarity, newNode)]
-        candidates.reserveCapacity(capacity + 1)
+        var shadowed = -1, shadowedSimilarity = Float.infinity
+        var weakest = -1, weakestSimilarity = Float.infinity
         for j in 0..<count {
-            let other = array == 0 ? layer0[base + j] : upper[base + j]
-            candidates.append((rows.similarity(row: Int(node), row: Int(other)), other))
+            let other = Int(array == 0 ? layer0[base + j] : upper[base + j])
+            let toNew = rows.similarity(row: other, row: Int(newNode))
+            if toNew > similarity { return }
+            let toNode = rows.similarity(row: Int(node), row: other)
+            if toNode < weakestSimilarity {
+                weakest = j
+                weakestSimilarity = toNode
+            }
+            if toNode < similarity, toNew > toNode, toNode < shadowedSimilarity {
+                shadowed = j
+                shadowedSimilarity = toNode
+            }
         }
-        candidates.sort { $0.key > $1.key }
-        setLinks(of: node, level: level, to: selectNeighbors(candidates, count: capacity, rows: rows).map(\.node))
+        let replaced = shadowed >= 0 ? shadowed : (similarity > weakestSimilarity ? weakest : -1)
+        guard replaced >= 0 else { return }
+        if array == 0 { layer0[base + replaced] = newNode } else { upper[base + replaced] = newNode }
     }
 
     /// Where `node`'s links on `level` are: array 0 (layer 0) or 1 (upper), the first link's
