@@ -10,7 +10,7 @@ public struct CacheIndexSettings: Sendable, Hashable {
         /// 32-bit floats: exact similarities, 4 bytes per dimension.
         case none
         /// Symmetric 8-bit codes with one scale per vector: 1 byte per dimension plus 4, and
-        /// similarities within about ±0.003 of the float ones (see README).
+        /// similarities within about 0.002 of the float ones (mean 0.0004; see README).
         case int8
     }
 

@@ -40,11 +40,6 @@ struct HNSWGraph {
 
     var nodeCount: Int { levels.count }
 
-    /// Bytes of links a node holds on average (layer 0, its level, and the expected upper layers).
-    static func bytesPerNode(neighbors: Int) -> Int {
-        (2 * neighbors + 1) * 4 + 1 + 4 + ((neighbors + 1) * 4) / max(1, neighbors - 1)
-    }
-
     mutating func reserve(_ nodes: Int) {
         levels.reserveCapacity(nodes)
         layer0.reserveCapacity(nodes * (layer0Neighbors + 1))
