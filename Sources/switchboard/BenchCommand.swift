@@ -11,7 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard bench engine
               switchboard bench dashboard
               switchboard bench embed
+              switchboard bench cache --sizes 10000,100000 --quantize int8
             """,
-        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self, BenchEmbedCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self, BenchEmbedCommand.self, BenchCacheCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 /// The cache's data, guarded by ``SemanticCache``'s lock: entry slots in an intrusive LRU list,
-/// an exact-match index, and one contiguous vector matrix per scope for a flat SIMD-friendly scan.
+/// an exact-match index, and one ``ScopeIndex`` per scope (an exact SIMD scan for small scopes,
+/// an HNSW graph for large ones; float or int8 vectors).
 struct CacheStore {
     struct Entry {
         var scope: CacheScope
@@ -10,14 +11,9 @@ struct CacheStore {
         var answer: SemanticCache.Answer
         var expiresAt: ContinuousClock.Instant
         var bytes: Int
-        var rowInScope: Int
+        var node: Int
         var newer: Int?
         var older: Int?
-    }
-
-    struct ScopeMatrix {
-        var vectors: [Float] = []
-        var slots: [Int] = []
     }
 
     struct Match {
@@ -27,19 +23,27 @@ struct CacheStore {
     }
 
     let dimensions: Int
+    let indexSettings: CacheIndexSettings
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
     private var newest: Int?
     private var oldest: Int?
     private var exactIndex: [UInt64: Int] = [:]
-    private var scopes: [CacheScope: ScopeMatrix] = [:]
+    private var scopes: [CacheScope: ScopeIndex] = [:]
     private(set) var statistics = SemanticCache.Statistics()
 
-    /// Fixed per-entry cost beyond text and vector: slot, index and matrix bookkeeping.
-    static let entryOverhead = 160
+    /// Fixed per-entry cost beyond text and vector: slot, LRU links, exact index and node map
+    /// (160), and the HNSW links a node of a large scope holds at 16 neighbours (140).
+    static let entryOverhead = 300
 
-    init(dimensions: Int) {
+    init(dimensions: Int, indexSettings: CacheIndexSettings = CacheIndexSettings()) {
         self.dimensions = dimensions
+        self.indexSettings = indexSettings
+    }
+
+    /// Bytes one entry's vector takes in the configured representation.
+    var vectorBytes: Int {
+        VectorRows.bytesPerRow(dimensions: dimensions, quantization: indexSettings.quantization)
     }
 
     mutating func exactMatch(hash: UInt64, scope: CacheScope, normalized: String, now: ContinuousClock.Instant) -> SemanticCache.Answer? {
@@ -56,37 +60,43 @@ struct CacheStore {
 
     mutating func nearest(to query: [Float], scope: CacheScope, now: ContinuousClock.Instant) -> Match? {
         while true {
-            guard let matrix = scopes[scope], !matrix.slots.isEmpty else { return nil }
-            let (row, similarity) = Self.bestRow(of: matrix.vectors, rows: matrix.slots.count, dimensions: dimensions, query: query)
-            let slot = matrix.slots[row]
-            guard let entry = slots[slot] else { return nil }
+            guard let found = scopes[scope]?.nearest(to: query), let slot = scopes[scope]?.slot(found.node), let entry = slots[slot] else { return nil }
             if entry.expiresAt <= now {
                 remove(slot: slot)
                 statistics.expirations += 1
                 continue
             }
             touch(slot)
-            return Match(answer: entry.answer, similarity: similarity, prompt: entry.prompt)
+            return Match(answer: entry.answer, similarity: found.similarity, prompt: entry.prompt)
         }
+    }
+
+    /// The most similar live entry of `scope` by an exact scan, whatever the scope's index, with
+    /// no side effects (to measure the approximate index against).
+    func exactNearest(to query: [Float], scope: CacheScope) -> Match? {
+        guard let index = scopes[scope], let found = index.exactNearest(to: query), let entry = slots[index.slot(found.node)] else { return nil }
+        return Match(answer: entry.answer, similarity: found.similarity, prompt: entry.prompt)
+    }
+
+    /// Whether `scope` is searched through its approximate index.
+    func isApproximate(_ scope: CacheScope) -> Bool {
+        scopes[scope]?.isApproximate ?? false
     }
 
     mutating func insert(_ answer: SemanticCache.Answer, key: SemanticCache.Key, expiresAt: ContinuousClock.Instant, maxEntries: Int, maxBytes: Int) {
         if let existing = exactIndex[key.exactHash] { remove(slot: existing) }
-        let bytes = key.prompt.utf8.count + key.normalized.utf8.count + answer.text.utf8.count + dimensions * 4 + Self.entryOverhead
+        let bytes = key.prompt.utf8.count + key.normalized.utf8.count + answer.text.utf8.count + vectorBytes + Self.entryOverhead
         guard bytes <= maxBytes, maxEntries > 0 else { return }
         while statistics.entries >= maxEntries || statistics.bytes + bytes > maxBytes, let victim = oldest {
             remove(slot: victim)
             statistics.evictions += 1
         }
-        var matrix = scopes.removeValue(forKey: key.scope) ?? ScopeMatrix()
         let slot = freeSlots.popLast() ?? { slots.append(nil); return slots.count - 1 }()
+        let node = scopes[key.scope, default: ScopeIndex(dimensions: dimensions, settings: indexSettings)].add(key.vector, slot: slot)
         let entry = Entry(
             scope: key.scope, exactHash: key.exactHash, normalized: key.normalized, prompt: key.prompt,
-            answer: answer, expiresAt: expiresAt, bytes: bytes, rowInScope: matrix.slots.count, newer: nil, older: newest
+            answer: answer, expiresAt: expiresAt, bytes: bytes, node: node, newer: nil, older: newest
         )
-        matrix.vectors.append(contentsOf: key.vector)
-        matrix.slots.append(slot)
-        scopes[key.scope] = matrix
         slots[slot] = entry
         if let newest { slots[newest]?.newer = slot }
         newest = slot
@@ -102,9 +112,8 @@ struct CacheStore {
         var result: [(Entry, [Float])] = []
         var cursor = oldest
         while let slot = cursor, let entry = slots[slot] {
-            if entry.expiresAt > now, let matrix = scopes[entry.scope] {
-                let start = entry.rowInScope * dimensions
-                result.append((entry, Array(matrix.vectors[start..<(start + dimensions)])))
+            if entry.expiresAt > now, let index = scopes[entry.scope] {
+                result.append((entry, index.vector(entry.node)))
             }
             cursor = entry.newer
         }
@@ -142,57 +151,13 @@ struct CacheStore {
         guard let entry = slots[slot] else { return }
         unlink(slot)
         if exactIndex[entry.exactHash] == slot { exactIndex[entry.exactHash] = nil }
-        if var matrix = scopes.removeValue(forKey: entry.scope) {
-            let row = entry.rowInScope
-            let last = matrix.slots.count - 1
-            if row != last {
-                let movedSlot = matrix.slots[last]
-                matrix.slots[row] = movedSlot
-                let d = dimensions
-                matrix.vectors.withUnsafeMutableBufferPointer { vectors in
-                    for i in 0..<d { vectors[row * d + i] = vectors[last * d + i] }
-                }
-                slots[movedSlot]?.rowInScope = row
-            }
-            matrix.slots.removeLast()
-            matrix.vectors.removeLast(dimensions)
-            if !matrix.slots.isEmpty { scopes[entry.scope] = matrix }
+        if let moved = scopes[entry.scope]?.remove(entry.node) {
+            for relocation in moved { slots[relocation.slot]?.node = relocation.node }
+            if scopes[entry.scope]?.live == 0 { scopes[entry.scope] = nil }
         }
         slots[slot] = nil
         freeSlots.append(slot)
         statistics.entries -= 1
         statistics.bytes -= entry.bytes
-    }
-
-    /// The row with the largest dot product with `query`. Vectors are unit length, so this is cosine.
-    static func bestRow(of vectors: [Float], rows: Int, dimensions: Int, query: [Float]) -> (row: Int, similarity: Float) {
-        var bestRow = 0
-        var best = -Float.infinity
-        vectors.withUnsafeBufferPointer { matrix in
-            query.withUnsafeBufferPointer { q in
-                for row in 0..<rows {
-                    let base = row * dimensions
-                    var sum0: Float = 0, sum1: Float = 0, sum2: Float = 0, sum3: Float = 0
-                    var i = 0
-                    while i + 4 <= dimensions {
-                        sum0 += matrix[base + i] * q[i]
-                        sum1 += matrix[base + i + 1] * q[i + 1]
-                        sum2 += matrix[base + i + 2] * q[i + 2]
-                        sum3 += matrix[base + i + 3] * q[i + 3]
-                        i += 4
-                    }
-                    var sum = (sum0 + sum1) + (sum2 + sum3)
-                    while i < dimensions {
-                        sum += matrix[base + i] * q[i]
-                        i += 1
-                    }
-                    if sum > best {
-                        best = sum
-                        bestRow = row
-                    }
-                }
-            }
-        }
-        return (bestRow, best)
     }
 }

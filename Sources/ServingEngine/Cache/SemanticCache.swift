@@ -22,6 +22,8 @@ public final class SemanticCache: Sendable {
         public var maxBytes: Int
         /// A verified hit rule; when set, it decides semantic hits instead of ``similarityThreshold``.
         public var verification: Verification?
+        /// How similar prompts are found within a scope: exact scan or HNSW, float or int8 vectors.
+        public var index: CacheIndexSettings
 
         /// Creates settings.
         public init(
@@ -29,13 +31,15 @@ public final class SemanticCache: Sendable {
             similarityThreshold: Double = 0.95,
             timeToLive: Duration = .seconds(3600),
             maxEntries: Int = 100_000,
-            maxBytes: Int = 256 << 20
+            maxBytes: Int = 256 << 20,
+            index: CacheIndexSettings = CacheIndexSettings()
         ) {
             self.enabled = enabled
             self.similarityThreshold = similarityThreshold
             self.timeToLive = timeToLive
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
+            self.index = index
         }
     }
 
@@ -128,7 +132,7 @@ public final class SemanticCache: Sendable {
     public init(settings: Settings, embedder: any Embedder) {
         self.settings = settings
         self.embedder = embedder
-        self.store = Mutex(CacheStore(dimensions: embedder.dimensions))
+        self.store = Mutex(CacheStore(dimensions: embedder.dimensions, indexSettings: settings.index))
     }
 
     /// Looks `request` up: exact match first, then semantic.

@@ -88,7 +88,10 @@ public enum ConfigurationLoader {
             cache.timeToLive = try section.seconds("ttl_seconds", default: cache.timeToLive, in: 1...31_536_000)
             cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
             cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
-            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb"])
+            if var index = try section.mapping("index") {
+                cache.index = try Self.cacheIndex(&index, default: cache.index)
+            }
+            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb", "index"])
         }
 
         var resilience = ResilienceConfiguration()

@@ -1,0 +1,169 @@
+import Foundation
+
+/// Measures the semantic cache's store at large sizes: insert rate, lookup latency, recall@1 of
+/// the approximate index against the exact scan, and resident memory per entry; with the exact
+/// (flat) scan over the same data as the baseline.
+///
+/// Data: a seeded mixture of clusters on the 384-d sphere (one cluster per 100 entries, cosine
+/// ≈ 0.74 between an entry and its cluster's centre, ≈ 0.55 between two entries of a cluster,
+/// ≈ 0 across clusters; see ``ClusteredVectors``). Half of the
+/// queries are paraphrases of stored entries (cosine 0.95 to one of them), half fresh points from
+/// the same mixture. Every entry holds a short prompt, normalised prompt and answer (under 16
+/// bytes each, so Swift keeps them inline), one scope, and its vector.
+public struct CacheBenchmark: Sendable {
+    /// The figures for one size and one index kind.
+    public struct Result: Sendable {
+        /// Entries stored.
+        public var entries: Int
+        /// "hnsw" (the configured index, approximate above its threshold) or "flat" (exact scan).
+        public var index: String
+        /// The vector representation.
+        public var quantization: CacheIndexSettings.Quantization
+        /// Entries stored per second while filling, index construction included.
+        public var insertsPerSecond: Double
+        /// Seconds the fill took.
+        public var fillSeconds: Double
+        /// Latency of one lookup (nearest entry in the scope), wall clock.
+        public var lookup: LatencySummary
+        /// CPU time of one lookup on its thread: unlike the wall clock, not inflated when other
+        /// processes take the cores.
+        public var lookupCPU: LatencySummary
+        /// Share of queries whose answer is the exact scan's (1 for the flat index).
+        public var recallAtOne: Double
+        /// The same for the paraphrase queries only.
+        public var recallParaphrases: Double
+        /// Growth of resident memory while filling, per entry.
+        public var residentBytesPerEntry: Double
+        /// The cache's own byte accounting, per entry.
+        public var accountedBytesPerEntry: Double
+        /// Mean and largest |int8 similarity − float similarity| over the paraphrase queries and
+        /// the entries they paraphrase (zero without quantisation).
+        public var quantizationError: (mean: Double, max: Double)
+    }
+
+    /// The sizes measured, in order.
+    public var sizes: [Int]
+    /// The index settings of the measured store.
+    public var settings: CacheIndexSettings
+    /// Queries per size (half paraphrases, half fresh points).
+    public var queries: Int
+    /// The flat baseline is measured at sizes up to this.
+    public var flatBaselineUpTo: Int
+    /// The vector dimension.
+    public var dimensions: Int
+
+    /// Creates a benchmark.
+    public init(sizes: [Int], settings: CacheIndexSettings, queries: Int = 1000, flatBaselineUpTo: Int = 100_000, dimensions: Int = 384) {
+        self.sizes = sizes
+        self.settings = settings
+        self.queries = queries
+        self.flatBaselineUpTo = flatBaselineUpTo
+        self.dimensions = dimensions
+    }
+
+    /// Runs every size; `progress` gets a line now and then (fills of large sizes take minutes).
+    public func run(progress: (String) -> Void) -> [Result] {
+        var results: [Result] = []
+        for size in sizes {
+            results.append(measure(size: size, settings: settings, exact: true, progress: progress))
+            if size <= flatBaselineUpTo {
+                var flat = settings
+                flat.annMinEntries = Int.max
+                var result = measure(size: size, settings: flat, exact: false, progress: progress)
+                result.index = "flat"
+                results.append(result)
+            }
+        }
+        return results
+    }
+
+    private func measure(size: Int, settings: CacheIndexSettings, exact: Bool, progress: (String) -> Void) -> Result {
+        let scope = CacheScope(tenant: "bench", model: "m", systemPromptHash: 0, sampling: .init(), historyHash: 0)
+        var generator = ClusteredVectors(dimensions: dimensions, clusters: max(1, size / 100), spread: 0.9, seed: 42)
+        let clock = ContinuousClock()
+        let now = clock.now
+        let sampleEvery = max(1, size / max(1, queries / 2))
+        var samples: [[Float]] = []
+        let residentBefore = Self.residentBytes()
+        var store = CacheStore(dimensions: dimensions, indexSettings: settings)
+        let start = clock.now
+        for index in 0..<size {
+            let vector = generator.next()
+            if index % sampleEvery == 0 { samples.append(vector) }
+            let text = "p\(index)"
+            let key = SemanticCache.Key(scope: scope, normalized: text, prompt: text, exactHash: UInt64(index), vector: vector)
+            store.insert(SemanticCache.Answer(text: "a\(index)", usage: .init(), provider: "p", model: "m"), key: key, expiresAt: now + .seconds(86_400), maxEntries: size, maxBytes: Int.max)
+            if size >= 100_000, (index + 1) % (size / 10) == 0 {
+                progress("\(settings.annMinEntries == Int.max ? "flat" : "index") \(size): \(index + 1) stored, \(String(format: "%.0f", (clock.now - start).seconds)) s")
+            }
+        }
+        let fill = clock.now - start
+        let residentAfter = Self.residentBytes()
+        var queryVectors = samples.prefix(queries / 2).map { generator.perturb($0, cosine: 0.95) }
+        let paraphrases = queryVectors.count
+        while queryVectors.count < queries { queryVectors.append(generator.next()) }
+
+        var errorSum = 0.0, errorMax = 0.0
+        if settings.quantization == .int8 {
+            for (query, stored) in zip(queryVectors, samples) {
+                let exact = zip(query, stored).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                let (a, scaleA) = VectorRows.quantize(query), (b, scaleB) = VectorRows.quantize(stored)
+                let quantized = a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in VectorRows.dot(x.baseAddress!, y.baseAddress!, dimensions) } }
+                let error = Double(abs(Float(quantized) * scaleA * scaleB - exact))
+                errorSum += error
+                errorMax = max(errorMax, error)
+            }
+        }
+
+        var histogram = LatencyHistogram()
+        var cpuHistogram = LatencyHistogram()
+        var answers: [String?] = []
+        for pass in 0..<2 {
+            for query in queryVectors {
+                let cpu0 = Self.threadCPUTime()
+                let t0 = clock.now
+                let match = store.nearest(to: query, scope: scope, now: now)
+                histogram.record(clock.now - t0)
+                cpuHistogram.record(Self.threadCPUTime() - cpu0)
+                if pass == 0 { answers.append(match?.prompt) }
+            }
+        }
+        var agree = 0, agreeParaphrases = 0
+        if exact && store.isApproximate(scope) {
+            progress("index \(size): checking \(queryVectors.count) answers against the exact scan")
+            for (index, query) in queryVectors.enumerated() where store.exactNearest(to: query, scope: scope)?.prompt == answers[index] {
+                agree += 1
+                if index < paraphrases { agreeParaphrases += 1 }
+            }
+        } else {
+            agree = queryVectors.count
+            agreeParaphrases = paraphrases
+        }
+        return Result(
+            entries: size, index: "hnsw", quantization: settings.quantization,
+            insertsPerSecond: Double(size) / fill.seconds, fillSeconds: fill.seconds,
+            lookup: histogram.summary(),
+            lookupCPU: cpuHistogram.summary(),
+            recallAtOne: Double(agree) / Double(max(1, queryVectors.count)),
+            recallParaphrases: Double(agreeParaphrases) / Double(max(1, paraphrases)),
+            residentBytesPerEntry: Double(residentAfter - residentBefore) / Double(size),
+            accountedBytesPerEntry: Double(store.statistics.bytes) / Double(size),
+            quantizationError: (errorSum / Double(max(1, paraphrases)), errorMax)
+        )
+    }
+
+    /// CPU time consumed by the calling thread.
+    static func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+
+    /// Resident set size from /proc/self/statm (0 where there is none).
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

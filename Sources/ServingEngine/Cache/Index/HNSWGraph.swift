@@ -1,0 +1,263 @@
+import Foundation
+
+/// A hierarchical navigable small-world graph (Malkov & Yashunin, 2018) over the rows of a
+/// ``VectorRows``: node `n` is row `n`.
+///
+/// Links are Int32 node ids in flat preallocated arrays (layer 0: `2 × neighbors` per node; upper
+/// layers: `neighbors` per node per level, only for the ~1/`neighbors` of nodes that have any),
+/// so a node costs no allocation of its own. Levels come from a seeded generator: the same inserts
+/// in the same order build the same graph.
+///
+/// Deleted nodes are the owner's business: searches take a `live` map and never return a node
+/// whose entry is -1, but still walk through such nodes, so that removals do not cut the graph.
+/// A removed node can be reused for a new vector (``insert(_:rows:)`` on an existing node): its
+/// own links are rebuilt, links pointing at it from elsewhere stay and lead to the new vector.
+struct HNSWGraph {
+    let neighbors: Int
+    let layer0Neighbors: Int
+    let efConstruction: Int
+    private let levelScale: Double
+    private var random: SeededRandom
+    private var levels: [UInt8] = []
+    /// Per node: a count, then `layer0Neighbors` slots.
+    private var layer0: [Int32] = []
+    /// Per node: where its upper-layer links start in `upper`, or -1 for layer-0-only nodes.
+    private var upperStart: [Int32] = []
+    /// Per upper node and level ≥ 1: a count, then `neighbors` slots.
+    private var upper: [Int32] = []
+    private(set) var entryPoint: Int32 = -1
+    private(set) var maxLevel = -1
+    private var visited: [UInt32] = []
+    private var visitMark: UInt32 = 0
+
+    init(settings: CacheIndexSettings) {
+        neighbors = max(2, settings.neighbors)
+        layer0Neighbors = 2 * neighbors
+        efConstruction = max(settings.efConstruction, neighbors)
+        levelScale = 1 / log(Double(neighbors))
+        random = SeededRandom(seed: settings.seed)
+    }
+
+    var nodeCount: Int { levels.count }
+
+    mutating func reserve(_ nodes: Int) {
+        levels.reserveCapacity(nodes)
+        layer0.reserveCapacity(nodes * (layer0Neighbors + 1))
+        upperStart.reserveCapacity(nodes)
+        visited.reserveCapacity(nodes)
+    }
+
+    /// Links `node` into the graph: a new node (`node == nodeCount`) or a removed one being reused.
+    mutating func insert(_ node: Int32, rows: VectorRows) {
+        let level: Int
+        if Int(node) == nodeCount {
+            level = drawLevel()
+            levels.append(UInt8(level))
+            layer0.append(contentsOf: repeatElement(0, count: layer0Neighbors + 1))
+            if level > 0 {
+                upperStart.append(Int32(upper.count))
+                upper.append(contentsOf: repeatElement(0, count: level * (neighbors + 1)))
+            } else {
+                upperStart.append(-1)
+            }
+            visited.append(0)
+        } else {
+            precondition(node != entryPoint, "the entry point cannot be reused")
+            level = Int(levels[Int(node)])
+            for l in 0...level { setLinks(of: node, level: l, to: []) }
+        }
+        guard entryPoint >= 0 else {
+            entryPoint = node
+            maxLevel = level
+            return
+        }
+        let query = rows.query(row: Int(node))
+        var current = entryPoint
+        var currentSimilarity = rows.similarity(query, Int(current))
+        if level < maxLevel {
+            for l in stride(from: maxLevel, to: level, by: -1) {
+                (current, currentSimilarity) = greedy(query, from: current, similarity: currentSimilarity, level: l, rows: rows, skipping: node)
+            }
+        }
+        var entries = [(key: currentSimilarity, node: current)]
+        for l in stride(from: min(level, maxLevel), through: 0, by: -1) {
+            let found = searchLayer(query, entries: entries, ef: efConstruction, level: l, rows: rows, live: nil, skipping: node)
+            let chosen = selectNeighbors(found, count: neighbors, rows: rows)
+            setLinks(of: node, level: l, to: chosen.map(\.node))
+            for neighbor in chosen {
+                connect(neighbor.node, to: node, similarity: neighbor.key, level: l, rows: rows)
+            }
+            if !found.isEmpty { entries = found }
+        }
+        if level > maxLevel {
+            entryPoint = node
+            maxLevel = level
+        }
+    }
+
+    /// The live node most similar to `query`, looking at `ef` candidates on layer 0.
+    /// `live[n] < 0` marks node `n` as removed: walked through, never returned.
+    mutating func nearest(_ query: VectorRows.Query, ef: Int, rows: VectorRows, live: [Int32]) -> (node: Int32, similarity: Float)? {
+        guard entryPoint >= 0 else { return nil }
+        var current = entryPoint
+        var currentSimilarity = rows.similarity(query, Int(current))
+        if maxLevel > 0 {
+            for l in stride(from: maxLevel, through: 1, by: -1) {
+                (current, currentSimilarity) = greedy(query, from: current, similarity: currentSimilarity, level: l, rows: rows, skipping: -1)
+            }
+        }
+        let found = searchLayer(query, entries: [(currentSimilarity, current)], ef: max(1, ef), level: 0, rows: rows, live: live, skipping: -1)
+        return found.first.map { ($0.node, $0.key) }
+    }
+
+    private mutating func drawLevel() -> Int {
+        let u = max(random.unit(), .leastNonzeroMagnitude)
+        return min(Int(-log(u) * levelScale), 16)
+    }
+
+    private func greedy(_ query: VectorRows.Query, from start: Int32, similarity: Float, level: Int, rows: VectorRows, skipping: Int32) -> (Int32, Float) {
+        var current = start
+        var best = similarity
+        var changed = true
+        while changed {
+            changed = false
+            let (array, base, count) = links(of: current, level: level)
+            for j in 0..<count {
+                let candidate = array == 0 ? layer0[base + j] : upper[base + j]
+                guard candidate != skipping else { continue }
+                let s = rows.similarity(query, Int(candidate))
+                if s > best {
+                    best = s
+                    current = candidate
+                    changed = true
+                }
+            }
+        }
+        return (current, best)
+    }
+
+    /// Best-first search of one layer; the result is sorted by similarity, highest first.
+    private mutating func searchLayer(
+        _ query: VectorRows.Query, entries: [(key: Float, node: Int32)], ef: Int, level: Int, rows: VectorRows, live: [Int32]?, skipping: Int32
+    ) -> [(key: Float, node: Int32)] {
+        visitMark &+= 1
+        if visitMark == 0 {
+            for i in visited.indices { visited[i] = 0 }
+            visitMark = 1
+        }
+        let mark = visitMark
+        var candidates = SimilarityHeap(capacity: ef * 2)
+        var results = SimilarityHeap(capacity: ef + 1)  // keys negated: the top is the worst kept
+        if skipping >= 0 { visited[Int(skipping)] = mark }
+        for entry in entries where visited[Int(entry.node)] != mark {
+            visited[Int(entry.node)] = mark
+            candidates.push(entry.key, entry.node)
+            if live.map({ $0[Int(entry.node)] >= 0 }) ?? true {
+                results.push(-entry.key, entry.node)
+                if results.count > ef { results.pop() }
+            }
+        }
+        var floor = results.count >= ef ? -(results.top?.key ?? .infinity) : -.infinity
+        while let candidate = candidates.pop() {
+            if candidate.key < floor { break }
+            let (array, base, count) = links(of: candidate.node, level: level)
+            for j in 0..<count {
+                let next = array == 0 ? layer0[base + j] : upper[base + j]
+                guard visited[Int(next)] != mark else { continue }
+                visited[Int(next)] = mark
+                let s = rows.similarity(query, Int(next))
+                guard results.count < ef || s > floor else { continue }
+                candidates.push(s, next)
+                if live.map({ $0[Int(next)] >= 0 }) ?? true {
+                    results.push(-s, next)
+                    if results.count > ef { results.pop() }
+                    if results.count >= ef { floor = -(results.top?.key ?? .infinity) }
+                }
+            }
+        }
+        return results.items.map { (key: -$0.key, node: $0.node) }.sorted { $0.key > $1.key }
+    }
+
+    /// The HNSW heuristic: walk candidates from most similar, keep one only if it is more similar
+    /// to the base than to every neighbour already kept. This keeps links pointing in different
+    /// directions, which is what makes clustered data searchable.
+    private func selectNeighbors(_ candidates: [(key: Float, node: Int32)], count: Int, rows: VectorRows) -> [(key: Float, node: Int32)] {
+        guard candidates.count > count else { return candidates }
+        var chosen: [(key: Float, node: Int32)] = []
+        chosen.reserveCapacity(count)
+        for candidate in candidates {
+            var keep = true
+            for other in chosen where rows.similarity(row: Int(candidate.node), row: Int(other.node)) > candidate.key {
+                keep = false
+                break
+            }
+            if keep {
+                chosen.append(candidate)
+                if chosen.count == count { break }
+            }
+        }
+        return chosen
+    }
+
+    /// Adds a link from `node` to `newNode`. When `node`'s list is full, the heuristic is applied
+    /// to the one newcomer only (O(links) dot products rather than O(links²) for re-selecting the
+    /// whole list, which made construction three times slower): `newNode` is dropped if an
+    /// existing neighbour is more similar to it than `node` is; otherwise it replaces the
+    /// neighbour it now shadows that is least similar to `node`, or else the least similar one.
+    private mutating func connect(_ node: Int32, to newNode: Int32, similarity: Float, level: Int, rows: VectorRows) {
+        let capacity = level == 0 ? layer0Neighbors : neighbors
+        let (array, base, count) = links(of: node, level: level)
+        if count < capacity {
+            if array == 0 {
+                layer0[base + count] = newNode
+                layer0[base - 1] = Int32(count + 1)
+            } else {
+                upper[base + count] = newNode
+                upper[base - 1] = Int32(count + 1)
+            }
+            return
+        }
+        var shadowed = -1, shadowedSimilarity = Float.infinity
+        var weakest = -1, weakestSimilarity = Float.infinity
+        for j in 0..<count {
+            let other = Int(array == 0 ? layer0[base + j] : upper[base + j])
+            let toNew = rows.similarity(row: other, row: Int(newNode))
+            if toNew > similarity { return }
+            let toNode = rows.similarity(row: Int(node), row: other)
+            if toNode < weakestSimilarity {
+                weakest = j
+                weakestSimilarity = toNode
+            }
+            if toNode < similarity, toNew > toNode, toNode < shadowedSimilarity {
+                shadowed = j
+                shadowedSimilarity = toNode
+            }
+        }
+        let replaced = shadowed >= 0 ? shadowed : (similarity > weakestSimilarity ? weakest : -1)
+        guard replaced >= 0 else { return }
+        if array == 0 { layer0[base + replaced] = newNode } else { upper[base + replaced] = newNode }
+    }
+
+    /// Where `node`'s links on `level` are: array 0 (layer 0) or 1 (upper), the first link's
+    /// index (the count sits just before it), and the count.
+    @inline(__always)
+    private func links(of node: Int32, level: Int) -> (array: Int, base: Int, count: Int) {
+        if level == 0 {
+            let start = Int(node) * (layer0Neighbors + 1)
+            return (0, start + 1, Int(layer0[start]))
+        }
+        let start = Int(upperStart[Int(node)]) + (level - 1) * (neighbors + 1)
+        return (1, start + 1, Int(upper[start]))
+    }
+
+    private mutating func setLinks(of node: Int32, level: Int, to newLinks: [Int32]) {
+        let (array, base, _) = links(of: node, level: level)
+        if array == 0 {
+            layer0[base - 1] = Int32(newLinks.count)
+            for (j, link) in newLinks.enumerated() { layer0[base + j] = link }
+        } else {
+            upper[base - 1] = Int32(newLinks.count)
+            for (j, link) in newLinks.enumerated() { upper[base + j] = link }
+        }
+    }
+}
