@@ -48,6 +48,12 @@ struct HitVerifierTests {
         #expect(lower.allSatisfy { $0.falseHitRateUpperBound > 0.05 })
     }
 
+    @Test func promptsThatNameDifferentNumbersAreNeverTheSameRequest() {
+        let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 100), embedder: "test", source: "synthetic", heldOutShare: 0)
+        #expect(verifier.probability(similarity: 0.999, query: "Explain topic 2 of the drill", candidate: "Explain topic 3 of the drill") == 0)
+        #expect(verifier.probability(similarity: 0.999, query: "List the top 5 risks", candidate: "list the top 5 risks please") > 0)
+    }
+
     @Test func clopperPearsonMatchesTheClosedFormAtZeroSuccesses() {
         // With no successes the bound solves (1 - p)^n = 1 - confidence.
         let bound = ClopperPearson.upperBound(successes: 0, trials: 100, confidence: 0.95)

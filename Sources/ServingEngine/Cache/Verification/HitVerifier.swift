@@ -73,8 +73,9 @@ public struct HitVerifier: Sendable, Codable, Hashable {
     }
 
     /// The probability that `candidate` asks what `query` asks, given their embedding cosine.
+    /// Prompts that name different numbers are never the same request (probability 0).
     public func probability(similarity: Double, query: String, candidate: String) -> Double {
-        guard similarity >= minimumSimilarity else { return 0 }
+        guard similarity >= minimumSimilarity, !PairFeatures.numbersDiffer(query, candidate) else { return 0 }
         if similarity >= 0.99999 { return 1 }
         return probability(features: PairFeatures.vector(similarity: similarity, query: query, candidate: candidate))
     }

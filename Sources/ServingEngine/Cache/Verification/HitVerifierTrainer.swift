@@ -50,7 +50,10 @@ public struct HitVerifierTrainer: Sendable {
             let inFold = candidates.indices.filter { $0 % folds == fold }
             let outOfFold = candidates.indices.filter { $0 % folds != fold }
             let model = fit(outOfFold.map { features[$0] }, outOfFold.map { labels[$0] })
-            for index in inFold { scores[index] = model.probability(features[index]) }
+            for index in inFold {
+                let candidate = candidates[index]
+                scores[index] = PairFeatures.numbersDiffer(candidate.query, candidate.stored) ? 0 : model.probability(features[index])
+            }
         }
         let positives = examples.filter(\.same).count
         let negatives = examples.count - positives

@@ -26,6 +26,12 @@ enum PairFeatures {
         ]
     }
 
+    /// Whether the two texts name different numbers ("top 5" against "top 10", "topic 2" against
+    /// "topic 3"): then they are never the same request, however close their embeddings.
+    static func numbersDiffer(_ query: String, _ candidate: String) -> Bool {
+        Words(query).numbers != Words(candidate).numbers
+    }
+
     /// A text's numbers, whether it is negated, and its first question word.
     struct Words {
         var numbers: Set<String>
