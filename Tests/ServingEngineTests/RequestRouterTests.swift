@@ -41,6 +41,33 @@ struct RequestRouterTests {
         #expect(plain.decision.route.method == .scored)
     }
 
+    /// Sends every text that mentions money to one direction, greetings to another and the rest
+    /// to a third: a stand-in for a model that knows "invoice" and "billing" mean alike, which
+    /// hashing does not.
+    struct MoneyEmbedder: Embedder {
+        let name = "money"
+        let dimensions = 3
+        func embed(_ text: String) async throws -> [Float] {
+            if ["invoice", "billing", "refund", "charge"].contains(where: { text.contains($0) }) { return [1, 0, 0] }
+            if ["hello", "morning", "hi,"].contains(where: { text.contains($0) }) { return [0, 1, 0] }
+            return [0, 0, 1]
+        }
+    }
+
+    @Test func semanticRoutesCompareWithTheCachesEmbedder() async throws {
+        let configuration = try ConfigurationLoader.parse(yaml.replacingOccurrences(of: "[\"review this contract clause for liability\"]", with: "[\"a billing question\"]"), source: "t.yaml")
+        let engine = try ServingEngine(configuration: configuration, embedder: MoneyEmbedder())
+        // No word in common with the example: only an embedder that knows what it means matches.
+        let response = try await engine.complete(ChatRequest(prompt: "Why was my card charged twice on the invoice?"))
+        guard case .semanticRoute(let name, let similarity) = response.decision.route.method else {
+            Issue.record("expected the route through the cache's embedder, got \(response.decision.route.method)")
+            return
+        }
+        #expect(name == "legal" && similarity == 1)
+        let plain = try await engine.complete(ChatRequest(prompt: "What is the capital of France?"))
+        #expect(plain.decision.route.method == .scored)
+    }
+
     @Test func aRouteToAnUnknownTargetIsAConfigurationError() {
         #expect(throws: ConfigError.self) {
             try ConfigurationLoader.parse(yaml.replacingOccurrences(of: "target: cloud", with: "target: clod"), source: "t.yaml")

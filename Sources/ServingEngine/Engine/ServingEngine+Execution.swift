@@ -30,7 +30,7 @@ extension ServingEngine {
             return
         }
         let chain: [String]
-        switch resolveRoute(request) {
+        switch await resolveRoute(request) {
         case .success(let resolved):
             record.route = resolved.decision
             chain = balance(resolved.chain, tier: resolved.decision.tier)
@@ -194,7 +194,7 @@ extension ServingEngine {
         var chain: [String]
     }
 
-    func resolveRoute(_ request: ChatRequest) -> Result<ResolvedRoute, EngineError> {
+    func resolveRoute(_ request: ChatRequest) async -> Result<ResolvedRoute, EngineError> {
         if let forced = request.options.forcedTier {
             guard let chain = chains[forced] else {
                 return .failure(EngineError(.unknownModel, "no tier or model named '\(forced)'; choose one of: \(modelNames.joined(separator: ", "))"))
@@ -203,7 +203,7 @@ extension ServingEngine {
             return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: forced, method: .forcedTier), chain: chain))
         }
         if request.model.isEmpty || request.model == ChatRequest.automaticModel {
-            if let (route, similarity) = router.semanticRoute(for: request), let chain = chains[route.target] {
+            if let (route, similarity) = await router.semanticRoute(for: request), let chain = chains[route.target] {
                 let (score, reasons) = router.score(request)
                 let rounded = (similarity * 1000).rounded() / 1000
                 return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: route.target, method: .semanticRoute(name: route.name, similarity: rounded)), chain: chain))

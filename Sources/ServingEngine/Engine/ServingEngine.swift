@@ -81,7 +81,6 @@ public final class ServingEngine: Sendable {
         for tier in configuration.tiers { chains[tier.name] = tier.chain }
         self.chains = chains
 
-        router = RequestRouter(configuration: configuration.router, thresholds: configuration.routerThresholds)
         if configuration.cache.enabled {
             let embedder: any Embedder
             if let customEmbedder {
@@ -97,6 +96,8 @@ public final class ServingEngine: Sendable {
         } else {
             cache = nil
         }
+        // Semantic routes compare prompts with the cache's embedder: minilm when it is live.
+        router = RequestRouter(configuration: configuration.router, thresholds: configuration.routerThresholds, embedder: cache?.embedder ?? HashingEmbedder())
         let names = configuration.providers.map(\.name)
         health = HealthBoard(providerNames: names, policy: configuration.resilience.breaker)
         startedAt = .now

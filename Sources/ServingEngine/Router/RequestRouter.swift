@@ -11,24 +11,24 @@ final class RequestRouter: Sendable {
     }
 
     let configuration: RouterConfiguration
-    private let routes: [RouteVectors]
-    private let embedder = HashingEmbedder()
+    /// The embedder semantic routes compare prompts with: the cache's, so that `minilm` serves
+    /// both when it is live.
+    let embedder: any Embedder
     private let state: Mutex<State>
 
     struct State: Sendable {
         var thresholds: [ComplexityRouter.Threshold]
         var recentScores: [Double] = []
         var next = 0
+        /// The routes' example vectors, embedded on first use (the embedder may be async).
+        var routes: [RouteVectors]?
     }
 
     static let recentCapacity = 1024
 
-    init(configuration: RouterConfiguration, thresholds: [ComplexityRouter.Threshold]) {
+    init(configuration: RouterConfiguration, thresholds: [ComplexityRouter.Threshold], embedder: any Embedder = HashingEmbedder()) {
         self.configuration = configuration
-        let embedder = embedder
-        routes = configuration.routes.map { route in
-            RouteVectors(route: route, vectors: route.examples.map { embedder.vector(for: PromptNormalizer.normalize($0)) })
-        }
+        self.embedder = embedder
         state = Mutex(State(thresholds: thresholds.sorted { $0.upTo < $1.upTo }))
     }
 
@@ -61,10 +61,11 @@ final class RequestRouter: Sendable {
         }
     }
 
-    /// The closest semantic route, if one is close enough.
-    func semanticRoute(for request: ChatRequest) -> (SemanticRoute, Double)? {
-        guard !routes.isEmpty else { return nil }
-        let query = embedder.vector(for: PromptNormalizer.normalize(request.lastUserPrompt))
+    /// The closest semantic route, if one is close enough. An embedder that fails (a remote one
+    /// that is down, say) means no semantic route: the request is scored instead.
+    func semanticRoute(for request: ChatRequest) async -> (SemanticRoute, Double)? {
+        guard !configuration.routes.isEmpty, let routes = await routeVectors(),
+              let query = try? await embedder.embed(PromptNormalizer.normalize(request.lastUserPrompt)) else { return nil }
         var best: (SemanticRoute, Double)?
         for entry in routes {
             for vector in entry.vectors {
@@ -76,6 +77,21 @@ final class RequestRouter: Sendable {
             }
         }
         return best
+    }
+
+    private func routeVectors() async -> [RouteVectors]? {
+        if let routes = state.withLock({ $0.routes }) { return routes }
+        var routes: [RouteVectors] = []
+        for route in configuration.routes {
+            var vectors: [[Float]] = []
+            for example in route.examples {
+                guard let vector = try? await embedder.embed(PromptNormalizer.normalize(example)) else { return nil }
+                vectors.append(vector)
+            }
+            routes.append(RouteVectors(route: route, vectors: vectors))
+        }
+        state.withLock { $0.routes = routes }
+        return routes
     }
 
     /// Routes `request` by score, remembering the score for projections.
