@@ -36,6 +36,8 @@ public struct EngineBenchmark: Sendable {
 
         let router = ComplexityRouter(thresholds: [.init(tier: "small", upTo: 0.35), .init(tier: "frontier", upTo: 1)])
         results.append(measure("route one prompt", iterations) { i in _ = router.route(requests[i % requests.count]) })
+        let learned = try LearnedRouterModel.builtIn()
+        results.append(measure("route one prompt (learned)", iterations) { i in _ = learned.probability(for: prompts[i % prompts.count]) })
 
         let embedder = HashingEmbedder()
         results.append(measure("hashing embed one prompt", iterations) { i in _ = embedder.vector(for: prompts[i % prompts.count]) })
