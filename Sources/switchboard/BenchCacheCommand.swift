@@ -3,7 +3,7 @@ import Foundation
 import ServingEngine
 
 /// `switchboard bench cache`: the semantic cache's vector index at large sizes.
-struct BenchCacheCommand: ParsableCommand {
+struct BenchCacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Measure the cache's vector index: inserts/s, lookup p50/p99, recall@1, memory per entry.",
@@ -16,6 +16,9 @@ struct BenchCacheCommand: ParsableCommand {
             measured on the same data up to --flat-up-to entries, as the baseline. Build with \
             -c release. Example:
               .build/release/switchboard bench cache --sizes 10000,100000,1000000 --quantize int8
+            With --state, it measures the shared cache in PostgreSQL instead (as `bench \
+            shared-state`): write-through cost per entry and the delay until another replica sees it.
+              .build/release/switchboard bench cache --state postgres://switchboard@127.0.0.1/switchboard
             """
     )
 
@@ -43,7 +46,16 @@ struct BenchCacheCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    func run() throws {
+    @Option(help: "Measure the shared cache in this PostgreSQL database instead (see `bench shared-state`).")
+    var state: String?
+
+    func run() async throws {
+        if let state {
+            var shared = try BenchSharedStateCommand.parse(["--state", state])
+            try shared.validate()
+            try await shared.run()
+            return
+        }
         let counts = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--sizes must be positive entry counts separated by commas, e.g. 10000,100000; got '\(sizes)'")
