@@ -81,11 +81,7 @@ public struct HitVerifier: Sendable, Codable, Hashable {
     }
 
     func probability(features: [Double]) -> Double {
-        var z = bias
-        for index in weights.indices {
-            z += weights[index] * (features[index] - means[index]) / deviations[index]
-        }
-        return 1 / (1 + exp(-z))
+        LogisticRegression(means: means, deviations: deviations, weights: weights, bias: bias).probability(features)
     }
 
     /// The least probability whose false-hit-rate bound is within `target`, or nil when no
