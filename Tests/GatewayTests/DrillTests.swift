@@ -203,28 +203,6 @@ struct ScriptedUpstreamTests {
     }
 }
 
-@Suite("A provider that is hard down fails fast", .timeLimit(.minutes(1)))
-struct RefusedConnectionTests {
-    /// Found by `switchboard drill` (all-down): the HTTP client's pool used to hold a request whose
-    /// connection was refused and retry connecting until the connect timeout, so a dead provider
-    /// cost every attempt that long. With a two-minute connect timeout this test would outlive its
-    /// one-minute limit unless the refusal surfaces at once.
-    @Test func aRefusedConnectionFailsTheAttemptWithoutWaitingForTheConnectTimeout() async throws {
-        let remote = RemoteProviders(source: "test", environment: [:], connectTimeout: .seconds(120))
-        var configuration = ProviderConfiguration(name: "dead", kind: .openAICompatible, model: "m", pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
-        configuration.baseURL = "http://127.0.0.1:1/v1"
-        let provider = try remote.make(configuration)
-        var failure: ProviderFailure?
-        do {
-            for try await _ in provider.stream(ProviderRequest(messages: [ChatMessage(role: .user, content: "hi")], sampling: SamplingParameters(), requestID: "t")) {}
-        } catch let error as ProviderFailure {
-            failure = error
-        }
-        try await remote.shutdown()
-        #expect(failure?.kind == .connection)
-    }
-}
-
 @Suite("A stalled embedding endpoint through the gateway", .serialized, .timeLimit(.minutes(1)))
 struct EmbedderStallGatewayTests {
     @Test func theAnswerComesFromTheProviderAndTheFailureIsInTheHeaderAndOnMetrics() async throws {

@@ -104,8 +104,12 @@ struct GatewayCascadeTests {
         }
     }
 
-    @Test func anUnreachableUpstreamIsAConnectionFailure() async throws {
-        let remote = RemoteProviders(source: "test", environment: [:], connectTimeout: .seconds(1))
+    /// Found by `switchboard drill` (all-down): the HTTP client's pool used to hold a request whose
+    /// connection was refused and retry connecting until the connect timeout, so a dead provider
+    /// cost every attempt that long. With a five-minute connect timeout this test would outlive the
+    /// suite's two-minute limit unless the refusal surfaces at once.
+    @Test func anUnreachableUpstreamIsAConnectionFailureAtOnce() async throws {
+        let remote = RemoteProviders(source: "test", environment: [:], connectTimeout: .seconds(300))
         var configuration = ProviderConfiguration(name: "nowhere", kind: .openAICompatible, model: "m", pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
         // Port 1 on loopback: nothing listens there, so the connect is refused at once.
         configuration.baseURL = "http://127.0.0.1:1/v1"

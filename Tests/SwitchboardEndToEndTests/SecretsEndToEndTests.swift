@@ -15,39 +15,46 @@ struct SecretsEndToEndTests {
     static let wrongKey = "gw-e2e-WRONG-PRESENTED-9913"
     static let upstreamKey = "up-e2e-UPSTREAM-SECRET-1204"
 
+    /// The upstream: another switchboard whose gateway wants a key we do not have, so it answers
+    /// our provider key with 401.
+    static let upstreamConfiguration = "providers:\n  - name: sim\ntiers:\n  - name: t\n    chain: [sim]\ngateway:\n  api_keys:\n    - {key_env: E2E_UPSTREAM_KEY, tenant: up}\n"
+
+    /// The switchboard under test: a keyed provider in front of `upstream`, gateway keys and an admin token.
+    static func frontConfiguration(upstream: String) -> String {
+        """
+        providers:
+          - name: remote
+            kind: openai-compatible
+            base_url: \(upstream)/v1
+            api_key_env: E2E_PROVIDER_KEY
+            model: t
+            timeout_ms: 5000
+          - name: local
+            simulation: {ttft_ms: 1, per_token_ms: 0, answer_tokens: 6}
+        tiers:
+          - name: main
+            chain: [remote, local]
+        models:
+          - name: remote-only
+            chain: [remote]
+        gateway:
+          api_keys:
+            - {key_env: E2E_GATEWAY_KEY, tenant: acme}
+          admin_token_env: E2E_ADMIN_TOKEN
+        """
+    }
+
     @Test func noSecretInResponsesLogsMetricsOrTheCacheFile() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-secrets-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        // The upstream is another switchboard whose gateway wants a key we do not have: it
-        // answers our provider key with 401.
         let upstreamConfig = directory.appendingPathComponent("upstream.yaml")
-        try "providers:\n  - name: sim\ntiers:\n  - name: t\n    chain: [sim]\ngateway:\n  api_keys:\n    - {key_env: E2E_UPSTREAM_KEY, tenant: up}\n".write(to: upstreamConfig, atomically: true, encoding: .utf8)
+        try Self.upstreamConfiguration.write(to: upstreamConfig, atomically: true, encoding: .utf8)
         let upstream = try await RunningSwitchboard(["serve", "--config", upstreamConfig.path, "--listen", "127.0.0.1:0", "--log-level", "debug"], environment: ["E2E_UPSTREAM_KEY": Self.upstreamKey], directory: directory, name: "upstream")
 
         let config = directory.appendingPathComponent("front.yaml")
-        try """
-            providers:
-              - name: remote
-                kind: openai-compatible
-                base_url: \(upstream.baseURL)/v1
-                api_key_env: E2E_PROVIDER_KEY
-                model: t
-                timeout_ms: 5000
-              - name: local
-                simulation: {ttft_ms: 1, per_token_ms: 0, answer_tokens: 6}
-            tiers:
-              - name: main
-                chain: [remote, local]
-            models:
-              - name: remote-only
-                chain: [remote]
-            gateway:
-              api_keys:
-                - {key_env: E2E_GATEWAY_KEY, tenant: acme}
-              admin_token_env: E2E_ADMIN_TOKEN
-            """.write(to: config, atomically: true, encoding: .utf8)
+        try Self.frontConfiguration(upstream: upstream.baseURL).write(to: config, atomically: true, encoding: .utf8)
         let cacheFile = directory.appendingPathComponent("cache.json")
         let front = try await RunningSwitchboard(
             ["serve", "--config", config.path, "--listen", "127.0.0.1:0", "--log-level", "debug", "--cache-file", cacheFile.path],
@@ -109,30 +116,11 @@ struct SecretsEndToEndTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstreamConfig = directory.appendingPathComponent("upstream.yaml")
-        try "providers:\n  - name: sim\ntiers:\n  - name: t\n    chain: [sim]\ngateway:\n  api_keys:\n    - {key_env: E2E_UPSTREAM_KEY, tenant: up}\n".write(to: upstreamConfig, atomically: true, encoding: .utf8)
+        try Self.upstreamConfiguration.write(to: upstreamConfig, atomically: true, encoding: .utf8)
         let upstream = try await RunningSwitchboard(["serve", "--config", upstreamConfig.path, "--listen", "127.0.0.1:0"], environment: ["E2E_UPSTREAM_KEY": Self.upstreamKey], directory: directory, name: "upstream")
         defer { if upstream.process.isRunning { upstream.process.terminate() } }
         let config = directory.appendingPathComponent("dashboard.yaml")
-        try """
-            providers:
-              - name: remote
-                kind: openai-compatible
-                base_url: \(upstream.baseURL)/v1
-                api_key_env: E2E_PROVIDER_KEY
-                model: t
-              - name: local
-                simulation: {ttft_ms: 1, per_token_ms: 0, answer_tokens: 6}
-            tiers:
-              - name: main
-                chain: [remote, local]
-            models:
-              - name: remote-only
-                chain: [remote]
-            gateway:
-              api_keys:
-                - {key_env: E2E_GATEWAY_KEY, tenant: acme}
-              admin_token_env: E2E_ADMIN_TOKEN
-            """.write(to: config, atomically: true, encoding: .utf8)
+        try Self.frontConfiguration(upstream: upstream.baseURL).write(to: config, atomically: true, encoding: .utf8)
 
         let tmux = Tmux()
         defer { tmux.killServer() }

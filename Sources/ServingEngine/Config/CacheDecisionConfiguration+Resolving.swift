@@ -18,7 +18,7 @@ extension CacheDecisionConfiguration {
 
     /// Resolves `auto`, the default threshold and the verifier for the embedder named `embedder`.
     public func resolve(for embedder: String, file: String) throws(ConfigError) -> Resolved {
-        let threshold = similarityThreshold ?? Self.defaultSimilarityThreshold(for: embedder)
+        let threshold = similarityThreshold ?? Self.defaultSimilarityThreshold
         let verifier: HitVerifier?
         if let verifierPath {
             do {
