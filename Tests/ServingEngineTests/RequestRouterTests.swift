@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import ServingEngine
 
@@ -66,6 +67,32 @@ struct RequestRouterTests {
         #expect(name == "legal" && similarity == 1)
         let plain = try await engine.complete(ChatRequest(prompt: "What is the capital of France?"))
         #expect(plain.decision.route.method == .scored)
+    }
+
+    /// Counts how often each text is embedded.
+    final class CountingEmbedder: Embedder {
+        let name = "counting"
+        let dimensions = 3
+        let calls = Mutex<[String: Int]>([:])
+        func embed(_ text: String) async throws -> [Float] {
+            calls.withLock { $0[text, default: 0] += 1 }
+            return try await MoneyEmbedder().embed(text)
+        }
+    }
+
+    @Test(arguments: ["Why was my card charged twice on the invoice?", "What is the capital of France?"])
+    func aPromptIsEmbeddedOnceForTheRoutesAndTheCacheTogether(prompt: String) async throws {
+        let embedder = CountingEmbedder()
+        let engine = try ServingEngine(configuration: try ConfigurationLoader.parse(yaml, source: "t.yaml"), embedder: embedder)
+        let response = try await engine.complete(ChatRequest(prompt: prompt))
+        #expect(response.decision.cache == .miss(bestSimilarity: nil))
+        #expect(embedder.calls.withLock { $0[PromptNormalizer.normalize(prompt)] } == 1)
+        // The stored entry carries the router's vector: a paraphrase is a semantic hit.
+        let again = try await engine.complete(ChatRequest(prompt: prompt + " Thanks"))
+        guard case .semantic = again.decision.cache else {
+            Issue.record("expected a semantic hit through the shared vector, got \(again.decision.cache)")
+            return
+        }
     }
 
     @Test func aRouteToAnUnknownTargetIsAConfigurationError() {

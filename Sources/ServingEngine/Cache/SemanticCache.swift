@@ -135,8 +135,9 @@ public final class SemanticCache: Sendable {
         self.store = Mutex(CacheStore(dimensions: embedder.dimensions, indexSettings: settings.index))
     }
 
-    /// Looks `request` up: exact match first, then semantic.
-    public func lookup(_ request: ChatRequest, now: ContinuousClock.Instant = .now) async throws -> Lookup {
+    /// Looks `request` up: exact match first, then semantic. `vector`, when given, must be this
+    /// cache's embedding of the normalised prompt (the router may have computed it already).
+    public func lookup(_ request: ChatRequest, vector precomputed: [Float]? = nil, now: ContinuousClock.Instant = .now) async throws -> Lookup {
         let scope = CacheScope(request: request)
         let prompt = request.lastUserPrompt
         let normalized = PromptNormalizer.normalize(prompt)
@@ -144,7 +145,7 @@ public final class SemanticCache: Sendable {
         if let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) {
             return .exact(answer)
         }
-        let vector = try await embedder.embed(normalized)
+        let vector = try await embedding(of: normalized, precomputed: precomputed)
         let threshold = Float(settings.similarityThreshold)
         let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
         let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
@@ -159,13 +160,19 @@ public final class SemanticCache: Sendable {
     }
 
     /// The key under which an answer to `request` would be stored, without looking it up
-    /// (for requests that bypass the lookup but may still fill the cache).
-    public func key(for request: ChatRequest) async throws -> Key {
+    /// (for requests that bypass the lookup but may still fill the cache). `vector` as in
+    /// ``lookup(_:vector:now:)``.
+    public func key(for request: ChatRequest, vector precomputed: [Float]? = nil) async throws -> Key {
         let scope = CacheScope(request: request)
         let prompt = request.lastUserPrompt
         let normalized = PromptNormalizer.normalize(prompt)
         let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
-        return Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: try await embedder.embed(normalized))
+        return Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: try await embedding(of: normalized, precomputed: precomputed))
+    }
+
+    private func embedding(of normalized: String, precomputed: [Float]?) async throws -> [Float] {
+        if let precomputed { return precomputed }
+        return try await embedder.embed(normalized)
     }
 
     /// Stores `answer` under the key a miss returned.

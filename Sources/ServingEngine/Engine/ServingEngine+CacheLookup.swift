@@ -7,14 +7,15 @@ extension ServingEngine {
 
     /// The cache's lookup, abandoned (not awaited) when an embedder with a timeout runs past it,
     /// so a stalled embedding backend costs a miss of bounded latency, never a stalled request.
-    func boundedLookup(_ cache: SemanticCache, _ request: ChatRequest) async throws -> SemanticCache.Lookup {
-        guard let timeout = cache.embedder.timeout else { return try await cache.lookup(request) }
+    /// A `vector` the router already computed with the cache's embedder is used as it is.
+    func boundedLookup(_ cache: SemanticCache, _ request: ChatRequest, vector: [Float]? = nil) async throws -> SemanticCache.Lookup {
+        guard vector == nil, let timeout = cache.embedder.timeout else { return try await cache.lookup(request, vector: vector) }
         return try await Self.within(timeout + Self.embedderGrace, embedder: cache.embedder.name) { try await cache.lookup(request) }
     }
 
-    /// ``SemanticCache/key(for:)`` under the same bound.
-    func boundedKey(_ cache: SemanticCache, _ request: ChatRequest) async throws -> SemanticCache.Key {
-        guard let timeout = cache.embedder.timeout else { return try await cache.key(for: request) }
+    /// ``SemanticCache/key(for:vector:)`` under the same bound.
+    func boundedKey(_ cache: SemanticCache, _ request: ChatRequest, vector: [Float]? = nil) async throws -> SemanticCache.Key {
+        guard vector == nil, let timeout = cache.embedder.timeout else { return try await cache.key(for: request, vector: vector) }
         return try await Self.within(timeout + Self.embedderGrace, embedder: cache.embedder.name) { try await cache.key(for: request) }
     }
 

@@ -30,10 +30,12 @@ extension ServingEngine {
             return
         }
         let chain: [String]
+        let promptVector: [Float]?
         switch await resolveRoute(request) {
         case .success(let resolved):
             record.route = resolved.decision
             chain = balance(resolved.chain, tier: resolved.decision.tier)
+            promptVector = resolved.promptVector
         case .failure(let error):
             fail(error)
             return
@@ -45,7 +47,7 @@ extension ServingEngine {
         if let cache {
             if request.options.cacheLookup {
                 do {
-                    switch try await boundedLookup(cache, request) {
+                    switch try await boundedLookup(cache, request, vector: promptVector) {
                     case .exact(let answer):
                         record.cache = .exact
                         replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
@@ -67,7 +69,7 @@ extension ServingEngine {
                 }
             } else {
                 record.cache = .bypass
-                if request.options.cacheStore { cacheKey = try? await boundedKey(cache, request) }
+                if request.options.cacheStore { cacheKey = try? await boundedKey(cache, request, vector: promptVector) }
             }
         }
         if Task.isCancelled {
@@ -192,6 +194,8 @@ extension ServingEngine {
     struct ResolvedRoute {
         var decision: RouteDecision
         var chain: [String]
+        /// The prompt's embedding if routing computed one with the cache's embedder.
+        var promptVector: [Float]? = nil
     }
 
     func resolveRoute(_ request: ChatRequest) async -> Result<ResolvedRoute, EngineError> {
@@ -203,13 +207,14 @@ extension ServingEngine {
             return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: forced, method: .forcedTier), chain: chain))
         }
         if request.model.isEmpty || request.model == ChatRequest.automaticModel {
-            if let (route, similarity) = await router.semanticRoute(for: request), let chain = chains[route.target] {
+            let match = await router.semanticRoute(for: request)
+            if let (route, similarity) = match.route, let chain = chains[route.target] {
                 let (score, reasons) = router.score(request)
                 let rounded = (similarity * 1000).rounded() / 1000
-                return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: route.target, method: .semanticRoute(name: route.name, similarity: rounded)), chain: chain))
+                return .success(ResolvedRoute(decision: RouteDecision(score: score, reasons: reasons, tier: route.target, method: .semanticRoute(name: route.name, similarity: rounded)), chain: chain, promptVector: match.promptVector))
             }
             let decision = router.route(request)
-            return .success(ResolvedRoute(decision: decision, chain: chains[decision.tier] ?? []))
+            return .success(ResolvedRoute(decision: decision, chain: chains[decision.tier] ?? [], promptVector: match.promptVector))
         }
         guard let chain = chains[request.model] else {
             return .failure(EngineError(.unknownModel, "the model '\(request.model)' does not exist; use 'auto' or one of: \(modelNames.dropFirst().joined(separator: ", "))"))

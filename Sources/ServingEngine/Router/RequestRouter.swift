@@ -61,11 +61,20 @@ final class RequestRouter: Sendable {
         }
     }
 
+    /// What matching a prompt against the semantic routes found.
+    struct SemanticMatch {
+        /// The closest route and its similarity, if one is close enough.
+        var route: (SemanticRoute, Double)?
+        /// The normalised prompt's embedding, when one was computed: the cache reuses it rather
+        /// than embedding the same text again.
+        var promptVector: [Float]?
+    }
+
     /// The closest semantic route, if one is close enough. An embedder that fails (a remote one
     /// that is down, say) means no semantic route: the request is scored instead.
-    func semanticRoute(for request: ChatRequest) async -> (SemanticRoute, Double)? {
+    func semanticRoute(for request: ChatRequest) async -> SemanticMatch {
         guard !configuration.routes.isEmpty, let routes = await routeVectors(),
-              let query = try? await embedder.embed(PromptNormalizer.normalize(request.lastUserPrompt)) else { return nil }
+              let query = try? await embedder.embed(PromptNormalizer.normalize(request.lastUserPrompt)) else { return SemanticMatch() }
         var best: (SemanticRoute, Double)?
         for entry in routes {
             for vector in entry.vectors {
@@ -76,7 +85,7 @@ final class RequestRouter: Sendable {
                 }
             }
         }
-        return best
+        return SemanticMatch(route: best, promptVector: query)
     }
 
     private func routeVectors() async -> [RouteVectors]? {
