@@ -11,6 +11,10 @@
 
 static int pairs_of(int inputs) { return (inputs + 1) / 2; }
 
+// A pair of bf16 activations read as one 32-bit value to broadcast; may_alias because the pairs
+// were written as 16-bit values.
+typedef int32_t __attribute__((may_alias)) bf16_pair;
+
 size_t cek_bf16_packed_count(int outputs, int inputs) {
     return (size_t)outputs * (size_t)pairs_of(inputs) * 2;
 }
@@ -121,7 +125,7 @@ INLINE_AVX512_BF16 void micro_kernel(
         acc[r][1] = _mm512_setzero_ps();
     }
     const uint16_t *w0 = weights, *w1 = weights + (size_t)pairs * 32;
-    const int32_t *row = (const int32_t *)a;
+    const bf16_pair *row = (const bf16_pair *)a;
     for (int p = 0; p < pairs; p++) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(w0 + (size_t)p * 32);
         const __m512bh b1 = panels > 1 ? (__m512bh)_mm512_loadu_si512(w1 + (size_t)p * 32) : b0;

@@ -34,11 +34,21 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     func run() async throws {
         let model: MiniLMEmbedder
         let texts: [String]
-        do {
-            guard kernels == "auto" || MiniLMKernels(rawValue: kernels) != nil else {
-                throw ValidationError("--kernels: '\(kernels)' is not one of auto, \(MiniLMKernels.allCases.map(\.rawValue).joined(separator: ", "))")
+        let choice: MiniLMKernels
+        if kernels == "auto" {
+            do {
+                choice = try MiniLMKernels.chosen(environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw ValidationError(error.description)
             }
-            model = try MiniLMEmbedder(folder: minilmFolder, kernels: MiniLMKernels(rawValue: kernels))
+        } else if let named = MiniLMKernels(rawValue: kernels) {
+            guard named.isSupported else { throw ValidationError("--kernels: this CPU (or its operating system) cannot run \(kernels); use auto or fp32") }
+            choice = named
+        } else {
+            throw ValidationError("--kernels: '\(kernels)' is not one of auto, \(MiniLMKernels.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        do {
+            model = try MiniLMEmbedder(folder: minilmFolder, kernels: choice)
             texts = try EmbedBenchmark.sentences(path: sentences)
         } catch let error as MiniLMError {
             throw ValidationError("--minilm-folder: \(error.description)")
