@@ -50,7 +50,11 @@ let package = Package(
             resources: [.copy("Resources/default-router.json"), .copy("Resources/cache-verifier-minilm.json")],
             swiftSettings: strictSettings
         ),
-        .target(name: "EmbeddingKernels", swiftSettings: strictSettings + kernelSettings),
+        .target(name: "EmbeddingKernels", dependencies: ["CEmbeddingKernels"], swiftSettings: strictSettings + kernelSettings),
+        // The AVX512_BF16 matrix product, in C: Swift cannot emit these instructions for one
+        // function only, and the rest of the program must run on CPUs without them. Optimised in
+        // every configuration for the same reason as EmbeddingKernels.
+        .target(name: "CEmbeddingKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "Gateway",
             dependencies: [

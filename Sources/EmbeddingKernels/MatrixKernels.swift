@@ -8,8 +8,8 @@ import Foundation
 /// configuration: unoptimised SIMD code is some hundred times slower, which would make a debug
 /// build's tests against the real model take many minutes.
 package enum MatrixKernels {
-    /// Rows one micro-kernel call computes; activations are allocated in multiples of it.
-    package static let rowBlock = 6
+    /// Rows one micro-kernel call computes.
+    private static let rowBlock = 6
 
     /// What the GEMM applies to each output after adding the bias.
     package enum Epilogue {
@@ -20,14 +20,15 @@ package enum MatrixKernels {
         case gelu
     }
 
-    /// `c[rows × n] = a[rows × k] · bᵀ + bias`, then the epilogue; `rows` must be a multiple of
-    /// ``rowBlock``. The loops keep a block of `a` rows in cache while every weight panel
-    /// streams past it, and a 6×16 block of `c` in twelve AVX2 registers across all of `k`.
+    /// `c[rows × n] = a[rows × k] · bᵀ + bias`, then the epilogue, for any number of rows. The
+    /// loops keep a block of `a` rows in cache while every weight panel streams past it, and a
+    /// 6×16 block of `c` in twelve AVX2 registers across all of `k`; the last `rows % 6` rows take
+    /// a one-row kernel rather than padding, which a ten-token query would pay for in full.
     package static func multiply(_ a: UnsafePointer<Float>, rows: Int, _ b: PackedMatrix, bias: UnsafePointer<Float>, epilogue: Epilogue, into c: UnsafeMutablePointer<Float>) {
-        precondition(rows % rowBlock == 0)
         let k = b.inputs, n = b.outputs
         let width = PackedMatrix.panelWidth
         let blockRows = 48
+        let gelu = if case .gelu = epilogue { true } else { false }
         var rowStart = 0
         while rowStart < rows {
             let rowEnd = min(rows, rowStart + blockRows)
@@ -38,8 +39,13 @@ package enum MatrixKernels {
                     let offset = row * n + panel * width
                     let residual: UnsafePointer<Float>?
                     if case .residual(let matrix) = epilogue { residual = matrix + offset } else { residual = nil }
-                    kernel(a + row * k, stride: k, weights: weights, depth: k, bias: bias + panel * width, residual: residual, gelu: { if case .gelu = epilogue { true } else { false } }(), into: c + offset, outputStride: n)
-                    row += rowBlock
+                    if rowEnd - row >= rowBlock {
+                        kernel(a + row * k, stride: k, weights: weights, depth: k, bias: bias + panel * width, residual: residual, gelu: gelu, into: c + offset, outputStride: n)
+                        row += rowBlock
+                    } else {
+                        rowKernel(a + row * k, weights: weights, depth: k, bias: bias + panel * width, residual: residual, gelu: gelu, into: c + offset)
+                        row += 1
+                    }
                 }
             }
             rowStart = rowEnd
@@ -72,6 +78,24 @@ package enum MatrixKernels {
         finish(c3 + b, row: 3, residual: residual, gelu: gelu, into: c, outputStride: outputStride)
         finish(c4 + b, row: 4, residual: residual, gelu: gelu, into: c, outputStride: outputStride)
         finish(c5 + b, row: 5, residual: residual, gelu: gelu, into: c, outputStride: outputStride)
+    }
+
+    /// One row by one panel; two accumulators over alternate `k` so the FMAs do not wait on each other.
+    @inline(__always)
+    private static func rowKernel(
+        _ a: UnsafePointer<Float>, weights: UnsafePointer<Float>, depth: Int,
+        bias: UnsafePointer<Float>, residual: UnsafePointer<Float>?, gelu: Bool, into c: UnsafeMutablePointer<Float>
+    ) {
+        var even = SIMD16<Float>(), odd = SIMD16<Float>()
+        let panel = UnsafeRawPointer(weights)
+        var p = 0
+        while p + 1 < depth {
+            even.addProduct(SIMD16(repeating: a[p]), panel.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self))
+            odd.addProduct(SIMD16(repeating: a[p + 1]), panel.loadUnaligned(fromByteOffset: (p + 1) &* 64, as: SIMD16<Float>.self))
+            p += 2
+        }
+        if p < depth { even.addProduct(SIMD16(repeating: a[p]), panel.loadUnaligned(fromByteOffset: p &* 64, as: SIMD16<Float>.self)) }
+        finish(even + odd + load(bias), row: 0, residual: residual, gelu: gelu, into: c, outputStride: 0)
     }
 
     @inline(__always)

@@ -79,8 +79,9 @@ struct MiniLMLoaderTests {
         }
     }
 
-    @Test func aTinyModelEmbedsToUnitVectorsAndBatchingChangesNothing() async throws {
-        let model = try MiniLMEmbedder(folder: try Self.folder())
+    @Test(arguments: MiniLMKernels.allCases.filter(\.isSupported))
+    func aTinyModelEmbedsToUnitVectorsAndBatchingChangesNothing(kernels: MiniLMKernels) async throws {
+        let model = try MiniLMEmbedder(folder: try Self.folder(), kernels: kernels)
         #expect(model.dimensions == Self.hidden)
         #expect(model.tokenizer.maxLength == 8)
         let texts = ["hello world", "cache hit!", "", "misses hello cache hit world hello world hello", "world"]

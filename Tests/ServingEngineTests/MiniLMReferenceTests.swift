@@ -3,7 +3,8 @@ import Testing
 @testable import ServingEngine
 
 /// The `minilm` embedder against the reference implementation (fixture made by
-/// scripts/make-minilm-fixture.py): token ids exactly, embeddings at cosine ≥ 0.999.
+/// scripts/make-minilm-fixture.py): token ids exactly, embeddings at cosine ≥ 0.999 on every
+/// kernel path (the AVX512_BF16 one only where the CPU has it).
 /// Needs the weights: scripts/setup runs scripts/fetch-minilm.sh when they are missing.
 @Suite("MiniLM against the reference")
 struct MiniLMReferenceTests {
@@ -19,15 +20,22 @@ struct MiniLMReferenceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let folder = root.appendingPathComponent(EmbedderConfiguration.defaultMiniLMFolder).path
 
-    /// The model, loaded once for the suite, off the cooperative pool.
-    static let model = Task { try await MiniLMEmbedder.load(folder: folder) }
+    /// The model on each kernel path this CPU supports, loaded once for the suite, off the
+    /// cooperative pool.
+    static let models = Dictionary(uniqueKeysWithValues: MiniLMKernels.allCases.filter(\.isSupported).map { kernels in
+        (kernels, Task { try await MiniLMEmbedder.load(folder: folder, kernels: kernels) })
+    })
 
-    static func load() async throws -> (MiniLMEmbedder, Fixture) {
+    static let bf16Missing: Comment = "this CPU (or its OS) lacks AVX512_BF16, so only the fp32 kernels can run here; they are tested"
+
+    static func load(_ kernels: MiniLMKernels = .fp32) async throws -> (MiniLMEmbedder, Fixture) {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/minilm-reference.json")))
         guard FileManager.default.fileExists(atPath: folder + "/model.safetensors") else {
             throw MiniLMError("\(folder) is missing: run scripts/fetch-minilm.sh (scripts/setup runs it) before these tests")
         }
-        return (try await model.value, fixture)
+        let model = try await models[kernels]!.value
+        #expect(model.kernels == kernels)
+        return (model, fixture)
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Float {
@@ -48,8 +56,26 @@ struct MiniLMReferenceTests {
         }
     }
 
-    @Test func batchedEmbeddingsMatchTheReference() async throws {
-        let (model, fixture) = try await Self.load()
+    @Test func batchedEmbeddingsMatchTheReferenceOnFP32() async throws {
+        try await Self.batchedEmbeddingsMatchTheReference(.fp32)
+    }
+
+    @Test(.enabled(if: MiniLMKernels.avx512BF16.isSupported, bf16Missing))
+    func batchedEmbeddingsMatchTheReferenceOnAVX512BF16() async throws {
+        try await Self.batchedEmbeddingsMatchTheReference(.avx512BF16)
+    }
+
+    @Test func oneAtATimeEqualsBatchedOnFP32() async throws {
+        try await Self.oneAtATimeEqualsBatched(.fp32)
+    }
+
+    @Test(.enabled(if: MiniLMKernels.avx512BF16.isSupported, bf16Missing))
+    func oneAtATimeEqualsBatchedOnAVX512BF16() async throws {
+        try await Self.oneAtATimeEqualsBatched(.avx512BF16)
+    }
+
+    static func batchedEmbeddingsMatchTheReference(_ kernels: MiniLMKernels) async throws {
+        let (model, fixture) = try await Self.load(kernels)
         #expect(model.name == "minilm" && model.dimensions == 384)
         let vectors = try await model.embed(batch: fixture.sentences.map(\.text))
         for (sentence, vector) in zip(fixture.sentences, vectors) {
@@ -59,8 +85,8 @@ struct MiniLMReferenceTests {
         }
     }
 
-    @Test func oneAtATimeEqualsBatched() async throws {
-        let (model, fixture) = try await Self.load()
+    static func oneAtATimeEqualsBatched(_ kernels: MiniLMKernels) async throws {
+        let (model, fixture) = try await Self.load(kernels)
         let sample = fixture.sentences.filter { $0.ids.count < 40 }.prefix(6)
         let batched = try await model.embed(batch: sample.map(\.text))
         for (sentence, vector) in zip(sample, batched) {

@@ -23,6 +23,8 @@ public struct EmbedBenchmark: Sendable {
 
     /// The figures of one run.
     public struct Result: Sendable {
+        /// The kernels the model multiplied with.
+        public var kernels: MiniLMKernels
         /// Every sentence, batched.
         public var batched: Rate
         /// The first sentences, one call each.
@@ -82,7 +84,7 @@ public struct EmbedBenchmark: Sendable {
             cpuTimes.append(.seconds(Self.threadCPUSeconds() - beganCPU))
         }
         return Result(
-            batched: batched, single: one,
+            kernels: model.kernels, batched: batched, single: one,
             shortQuery: Self.shortQuery, shortQueryTokens: model.tokenizer.tokenIDs(Self.shortQuery).count,
             shortQueryP50: Self.percentile(latencies, 0.50), shortQueryP99: Self.percentile(latencies, 0.99),
             shortQueryCPUP50: Self.percentile(cpuTimes, 0.50)

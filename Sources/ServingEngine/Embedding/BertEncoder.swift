@@ -8,14 +8,14 @@ import EmbeddingKernels
 /// with its attention mask (masked positions get a weight of zero there).
 struct BertEncoder: Sendable {
     struct Layer: Sendable {
-        var queryKeyValue: PackedMatrix
+        var queryKeyValue: LinearWeights
         var queryKeyValueBias: FloatBuffer
-        var attentionOutput: PackedMatrix
+        var attentionOutput: LinearWeights
         var attentionOutputBias: FloatBuffer
         var attentionNorm: (gamma: FloatBuffer, beta: FloatBuffer)
-        var intermediate: PackedMatrix
+        var intermediate: LinearWeights
         var intermediateBias: FloatBuffer
-        var output: PackedMatrix
+        var output: LinearWeights
         var outputBias: FloatBuffer
         var outputNorm: (gamma: FloatBuffer, beta: FloatBuffer)
     }
@@ -27,8 +27,9 @@ struct BertEncoder: Sendable {
     private let embeddingNorm: (gamma: FloatBuffer, beta: FloatBuffer)
     private let layers: [Layer]
 
-    /// Loads the encoder's weights from `tensors`, checking each name, dtype and shape.
-    init(configuration c: BertConfiguration, tensors: SafeTensors) throws(MiniLMError) {
+    /// Loads the encoder's weights from `tensors`, checking each name, dtype and shape, and packs
+    /// the linear layers for `path` (which must be supported on this machine).
+    init(configuration c: BertConfiguration, tensors: SafeTensors, path: KernelPath) throws(MiniLMError) {
         configuration = c
         let h = c.hiddenSize
         // Checkpoints saved from BertModel name tensors `embeddings.…`; those saved from a task
@@ -62,14 +63,14 @@ struct BertEncoder: Sendable {
             let keyBias = try tensors.floats(prefix + p + "attention.self.key.bias", shape: [h])
             let valueBias = try tensors.floats(prefix + p + "attention.self.value.bias", shape: [h])
             layers.append(Layer(
-                queryKeyValue: PackedMatrix(weight: query + key + value, outputs: 3 * h, inputs: h),
+                queryKeyValue: LinearWeights(weight: query + key + value, outputs: 3 * h, inputs: h, path: path),
                 queryKeyValueBias: FloatBuffer(queryBias + keyBias + valueBias),
-                attentionOutput: PackedMatrix(weight: try matrix(p + "attention.output.dense.weight", outputs: h, inputs: h), outputs: h, inputs: h),
+                attentionOutput: LinearWeights(weight: try matrix(p + "attention.output.dense.weight", outputs: h, inputs: h), outputs: h, inputs: h, path: path),
                 attentionOutputBias: try vector(p + "attention.output.dense.bias", h),
                 attentionNorm: try norm(p + "attention.output.LayerNorm"),
-                intermediate: PackedMatrix(weight: try matrix(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h), outputs: c.intermediateSize, inputs: h),
+                intermediate: LinearWeights(weight: try matrix(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h), outputs: c.intermediateSize, inputs: h, path: path),
                 intermediateBias: try vector(p + "intermediate.dense.bias", c.intermediateSize),
-                output: PackedMatrix(weight: try matrix(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize), outputs: h, inputs: c.intermediateSize),
+                output: LinearWeights(weight: try matrix(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize), outputs: h, inputs: c.intermediateSize, path: path),
                 outputBias: try vector(p + "output.dense.bias", h),
                 outputNorm: try norm(p + "output.LayerNorm")
             ))
@@ -85,9 +86,8 @@ struct BertEncoder: Sendable {
         let c = configuration
         let h = c.hiddenSize
         let tokens = sequences.reduce(0) { $0 + $1.count }
-        let rows = (tokens + MatrixKernels.rowBlock - 1) / MatrixKernels.rowBlock * MatrixKernels.rowBlock
-        scratch.reserve(rows: rows)
-        let x = scratch.hidden.pointer, sum = scratch.sum.pointer
+        scratch.reserve(rows: tokens)
+        let x = scratch.hidden.pointer, sum = scratch.sum.pointer, rounded = scratch.rounded.pointer
 
         var row = 0
         for sequence in sequences {
@@ -97,20 +97,19 @@ struct BertEncoder: Sendable {
                 row += 1
             }
         }
-        (x + tokens * h).update(repeating: 0, count: (rows - tokens) * h)
         MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: embeddingNorm.gamma.pointer, beta: embeddingNorm.beta.pointer, epsilon: c.layerNormEpsilon)
 
         for layer in layers {
-            MatrixKernels.multiply(x, rows: rows, layer.queryKeyValue, bias: layer.queryKeyValueBias.pointer, epilogue: .none, into: scratch.qkv.pointer)
+            layer.queryKeyValue.multiply(x, rows: tokens, bias: layer.queryKeyValueBias.pointer, epilogue: .none, into: scratch.qkv.pointer, scratch: rounded)
             var start = 0
             for sequence in sequences {
                 MatrixKernels.attention(qkv: scratch.qkv.pointer + start * 3 * h, context: scratch.context.pointer + start * h, length: sequence.count, hidden: h, heads: c.heads, scores: scratch.scores.pointer)
                 start += sequence.count
             }
-            MatrixKernels.multiply(scratch.context.pointer, rows: rows, layer.attentionOutput, bias: layer.attentionOutputBias.pointer, epilogue: .residual(x), into: sum)
+            layer.attentionOutput.multiply(scratch.context.pointer, rows: tokens, bias: layer.attentionOutputBias.pointer, epilogue: .residual(x), into: sum, scratch: rounded)
             MatrixKernels.layerNorm(sum, rows: tokens, width: h, gamma: layer.attentionNorm.gamma.pointer, beta: layer.attentionNorm.beta.pointer, epsilon: c.layerNormEpsilon)
-            MatrixKernels.multiply(sum, rows: rows, layer.intermediate, bias: layer.intermediateBias.pointer, epilogue: .gelu, into: scratch.intermediate.pointer)
-            MatrixKernels.multiply(scratch.intermediate.pointer, rows: rows, layer.output, bias: layer.outputBias.pointer, epilogue: .residual(sum), into: x)
+            layer.intermediate.multiply(sum, rows: tokens, bias: layer.intermediateBias.pointer, epilogue: .gelu, into: scratch.intermediate.pointer, scratch: rounded)
+            layer.output.multiply(scratch.intermediate.pointer, rows: tokens, bias: layer.outputBias.pointer, epilogue: .residual(sum), into: x, scratch: rounded)
             MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: layer.outputNorm.gamma.pointer, beta: layer.outputNorm.beta.pointer, epsilon: c.layerNormEpsilon)
         }
 

@@ -2,8 +2,7 @@ import EmbeddingKernels
 /// The activations of one forward pass, kept between calls so the per-layer loop allocates nothing.
 ///
 /// One caller uses a scratch at a time (``MiniLMEmbedder`` hands them out from a pool); buffers
-/// grow to the largest batch seen and are zero-filled when made, so the padding rows a GEMM
-/// computes beyond the real tokens always hold finite values.
+/// grow to the largest batch seen.
 final class EncoderScratch: @unchecked Sendable {
     private(set) var rows = 0
     private(set) var hidden: FloatBuffer
@@ -12,19 +11,24 @@ final class EncoderScratch: @unchecked Sendable {
     private(set) var intermediate: FloatBuffer
     private(set) var sum: FloatBuffer
     private(set) var scores: FloatBuffer
+    /// A linear layer's input rounded to bf16 (empty on the fp32 path).
+    private(set) var rounded: AlignedBuffer<UInt16>
     private let configuration: BertConfiguration
+    private let path: KernelPath
 
-    init(configuration: BertConfiguration) {
+    init(configuration: BertConfiguration, path: KernelPath) {
         self.configuration = configuration
+        self.path = path
         hidden = FloatBuffer(count: 0)
         qkv = hidden
         context = hidden
         intermediate = hidden
         sum = hidden
         scores = FloatBuffer(count: configuration.maxPositions)
+        rounded = AlignedBuffer(count: 0)
     }
 
-    /// Makes room for `rows` token rows (a multiple of ``MatrixKernels/rowBlock``).
+    /// Makes room for `rows` token rows.
     func reserve(rows needed: Int) {
         guard needed > rows else { return }
         let width = configuration.hiddenSize
@@ -33,6 +37,7 @@ final class EncoderScratch: @unchecked Sendable {
         context = FloatBuffer(count: needed * width)
         intermediate = FloatBuffer(count: needed * configuration.intermediateSize)
         sum = FloatBuffer(count: needed * width)
+        rounded = AlignedBuffer(count: LinearWeights.scratchCount(path: path, rows: needed, inputs: max(width, configuration.intermediateSize)))
         rows = needed
     }
 }

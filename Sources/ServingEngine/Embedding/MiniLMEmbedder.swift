@@ -18,9 +18,15 @@ import Foundation
 /// pool: an embedding is milliseconds of solid CPU, and the pool has one thread per core, so
 /// computing there would stall every other task of the process meanwhile. Concurrent calls each
 /// take their own scratch buffers from a pool.
+///
+/// The matrix products run on the fastest ``MiniLMKernels`` the CPU supports (bf16 with
+/// AVX512_BF16 where available, else fp32) unless the initialiser or the environment variable
+/// ``MiniLMKernels/environmentVariable`` chooses.
 public struct MiniLMEmbedder: Embedder {
     public let name = "minilm"
     public let dimensions: Int
+    /// The kernels the encoder's matrix products run on.
+    public let kernels: MiniLMKernels
     /// The tokenizer, with the folder's vocabulary and maximum sequence length.
     public let tokenizer: WordPieceTokenizer
     private let encoder: BertEncoder
@@ -30,8 +36,20 @@ public struct MiniLMEmbedder: Embedder {
     private static let tokensPerPass = 2_048
 
     /// Loads the model in `folder`.
-    /// - Throws: ``MiniLMError`` naming the missing or wrong file, tensor or setting.
-    public init(folder: String) throws(MiniLMError) {
+    /// - Parameters:
+    ///   - folder: A sentence-transformers folder.
+    ///   - kernels: The kernels to multiply with; `nil` takes the ones
+    ///     ``MiniLMKernels/environmentVariable`` names, else the fastest this CPU supports.
+    /// - Throws: ``MiniLMError`` naming the missing or wrong file, tensor or setting, or kernels
+    ///   this CPU lacks.
+    public init(folder: String, kernels: MiniLMKernels? = nil) throws(MiniLMError) {
+        let chosen: MiniLMKernels
+        if let kernels {
+            try kernels.requireSupport(source: "the minilm embedder's configuration")
+            chosen = kernels
+        } else {
+            chosen = try MiniLMKernels.chosen(environment: ProcessInfo.processInfo.environment)
+        }
         let fileManager = FileManager.default
         func path(_ file: String) -> String { (folder as NSString).appendingPathComponent(file) }
         func require(_ file: String) throws(MiniLMError) -> String {
@@ -69,17 +87,21 @@ public struct MiniLMEmbedder: Embedder {
             throw MiniLMError("\(folder): the vocabulary has \(vocabulary.count) tokens but config.json's vocab_size is \(configuration.vocabularySize); the files belong to different models")
         }
         tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength, lowercase: lowercase, source: folder)
-        encoder = try BertEncoder(configuration: configuration, tensors: weights)
+        encoder = try BertEncoder(configuration: configuration, tensors: weights, path: chosen.path)
         dimensions = configuration.hiddenSize
-        scratchPool = ScratchPool(configuration: configuration)
+        self.kernels = chosen
+        scratchPool = ScratchPool(configuration: configuration, path: chosen.path)
     }
 
     /// Loads the model in `folder` on the embedder's own queue (loading packs some 22 million
     /// weights: seconds that should not hold a thread of the cooperative pool).
-    public static func load(folder: String) async throws(MiniLMError) -> MiniLMEmbedder {
+    /// - Parameters:
+    ///   - folder: A sentence-transformers folder.
+    ///   - kernels: As for ``init(folder:kernels:)``.
+    public static func load(folder: String, kernels: MiniLMKernels? = nil) async throws(MiniLMError) -> MiniLMEmbedder {
         let result: Result<MiniLMEmbedder, MiniLMError> = await offPool {
             do throws(MiniLMError) {
-                return .success(try MiniLMEmbedder(folder: folder))
+                return .success(try MiniLMEmbedder(folder: folder, kernels: kernels))
             } catch {
                 return .failure(error)
             }
