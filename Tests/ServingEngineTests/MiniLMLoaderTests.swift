@@ -160,8 +160,11 @@ struct MiniLMLoaderTests {
     @Test func theSnapshotNamesMiniLMWhenAutoFindsTheFolder() throws {
         var configuration = EngineConfiguration.builtIn
         configuration.embedder = EmbedderConfiguration(kind: .auto, modelFolder: try Self.folder())
-        #expect(try ServingEngine(configuration: configuration).snapshot().cache.embedder == "minilm")
+        let live = try ServingEngine(configuration: configuration).snapshot().cache
+        #expect(live.embedder == "minilm")
+        #expect(live.embedderVariant == (try MiniLMKernels.chosen(environment: ProcessInfo.processInfo.environment)).rawValue)
         configuration.embedder = EmbedderConfiguration(kind: .auto, modelFolder: "/nonexistent/minilm")
-        #expect(try ServingEngine(configuration: configuration).snapshot().cache.embedder == "hashing")
+        let fallback = try ServingEngine(configuration: configuration).snapshot().cache
+        #expect(fallback.embedder == "hashing" && fallback.embedderVariant == nil)
     }
 }

@@ -48,6 +48,9 @@ enum CachePane {
 
         x = canvas.put("embedder ", at: inner.x, y, style: dim)
         x = canvas.put(cache.embedder, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)
+        if let variant = cache.embedderVariant {
+            x = canvas.put(" (\(variant))", at: x, y, style: dim, limit: inner.maxX - x)
+        }
         x = canvas.put(" · hits: ", at: x, y, style: dim, limit: inner.maxX - x)
         let rule = canvas.glyphs.isUnicode ? cache.decisionRule : cache.decisionRule.replacingOccurrences(of: "≥", with: ">=").replacingOccurrences(of: "≤", with: "<=")
         x = canvas.put(rule, at: x, y, style: CellStyle(.mainForeground), limit: inner.maxX - x)

@@ -12,6 +12,9 @@ public protocol Embedder: Sendable {
     /// How long one ``embed(_:)`` may take, for embedders that call out (nil: local, bounded by
     /// its own work). The engine abandons a lookup that runs past it and misses instead.
     var timeout: Duration? { get }
+    /// How this embedder computes, when it has more than one way (`minilm`'s kernel path), for
+    /// the dashboard; nil when there is nothing to say.
+    var variant: String? { get }
     /// Embeds one text.
     func embed(_ text: String) async throws -> [Float]
 }
@@ -19,4 +22,7 @@ public protocol Embedder: Sendable {
 extension Embedder {
     /// Local embedders have no timeout.
     public var timeout: Duration? { nil }
+
+    /// Most embedders compute one way only.
+    public var variant: String? { nil }
 }

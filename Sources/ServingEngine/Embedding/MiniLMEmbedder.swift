@@ -27,6 +27,9 @@ public struct MiniLMEmbedder: Embedder {
     public let dimensions: Int
     /// The kernels the encoder's matrix products run on.
     public let kernels: MiniLMKernels
+
+    /// The kernel path, `avx512-bf16` or `fp32`.
+    public var variant: String? { kernels.rawValue }
     /// The tokenizer, with the folder's vocabulary and maximum sequence length.
     public let tokenizer: WordPieceTokenizer
     private let encoder: BertEncoder

@@ -64,7 +64,7 @@ extension ServingEngine {
             hitRateHistory: zip(requestSeries, hitSeries).map { requests, hits in requests == 0 ? nil : Double(hits) / Double(requests) },
             requestRateHistory: requestSeries.map { Double($0) / 10 },
             cache: CacheSnapshot(
-                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder.kind.rawValue,
+                enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder.kind.rawValue, embedderVariant: cache?.embedder.variant,
                 similarityThreshold: cache?.settings.similarityThreshold ?? 0,
                 decisionRule: cache.map { cache in
                     CacheDecisionConfiguration.Resolved(similarityThreshold: cache.settings.similarityThreshold, verification: cache.settings.verification).summary

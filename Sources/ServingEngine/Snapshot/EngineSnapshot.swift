@@ -119,6 +119,8 @@ public struct CacheSnapshot: Sendable, Hashable {
     public var enabled: Bool
     /// The embedder's name (`hashing`, …).
     public var embedder: String
+    /// How the embedder computes, when it has more than one way (`avx512-bf16`, `fp32`).
+    public var embedderVariant: String?
     /// The semantic similarity threshold.
     public var similarityThreshold: Double
     /// The hit rule in force, briefly: `cosine ≥ 0.95` or `verified, false hits ≤ 1 %`.
@@ -133,9 +135,10 @@ public struct CacheSnapshot: Sendable, Hashable {
     public var recentSemanticHits: [SemanticHitSample]
 
     /// Creates a cache snapshot.
-    public init(enabled: Bool, embedder: String, similarityThreshold: Double, decisionRule: String? = nil, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
+    public init(enabled: Bool, embedder: String, embedderVariant: String? = nil, similarityThreshold: Double, decisionRule: String? = nil, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
         self.enabled = enabled
         self.embedder = embedder
+        self.embedderVariant = embedderVariant
         self.similarityThreshold = similarityThreshold
         self.decisionRule = decisionRule ?? "cosine ≥ \(similarityThreshold)"
         self.statistics = statistics
