@@ -46,11 +46,15 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 "EmbeddingKernels",
+                "CVectorKernels",
             ],
             resources: [.copy("Resources/default-router.json"), .copy("Resources/cache-verifier-minilm.json")],
             swiftSettings: strictSettings
         ),
         .target(name: "EmbeddingKernels", swiftSettings: strictSettings + kernelSettings),
+        // The cache index's dot products in C, with AVX2 / AVX-512 VNNI chosen at run time
+        // (function-level target attributes, so no compiler flags).
+        .target(name: "CVectorKernels"),
         .target(
             name: "Gateway",
             dependencies: [
@@ -98,7 +102,7 @@ let package = Package(
         ),
         // Helpers the test targets share (not a test target itself).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "CVectorKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
