@@ -23,7 +23,7 @@ struct CacheStore {
     }
 
     let dimensions: Int
-    let indexSettings: CacheIndexSettings
+    private(set) var indexSettings: CacheIndexSettings
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
     private var newest: Int?
@@ -76,6 +76,26 @@ struct CacheStore {
     func exactNearest(to query: [Float], scope: CacheScope) -> Match? {
         guard let index = scopes[scope], let found = index.exactNearest(to: query), let entry = slots[index.slot(found.node)] else { return nil }
         return Match(answer: entry.answer, similarity: found.similarity, prompt: entry.prompt)
+    }
+
+    /// Bytes the store's structures take, by part: the entry records (texts of up to 15 UTF-8
+    /// bytes are stored inline; longer ones are on the heap and not counted here), the
+    /// exact-match dictionary (Swift's: 16-byte buckets, a power of two at most ¾ full), and the
+    /// scopes' vector indexes.
+    var memory: (entries: Int, exactIndex: Int, index: IndexBytes) {
+        let buckets = exactIndex.capacity == 0 ? 0 : (exactIndex.capacity * 4 + 2) / 3
+        return (
+            slots.count * MemoryLayout<Entry?>.stride + freeSlots.count * MemoryLayout<Int>.stride,
+            buckets * (MemoryLayout<UInt64>.stride + MemoryLayout<Int>.stride) + buckets / 8,
+            scopes.values.reduce(IndexBytes()) { $0 + $1.bytes }
+        )
+    }
+
+    /// Changes how many candidates graph searches keep, in every scope (the benchmark measures
+    /// several values on one graph).
+    mutating func setEfSearch(_ ef: Int) {
+        indexSettings.efSearch = ef
+        for scope in scopes.keys { scopes[scope]?.efSearch = ef }
     }
 
     /// Whether `scope` is searched through its approximate index.
