@@ -174,12 +174,16 @@ void sbvk_prefetch(const void *address, size_t bytes) {
     prefetch(address, bytes);
 }
 
+// Rows are prefetched this many ahead of the product: one row (6 cache lines of int8) is not
+// enough to cover a miss to memory; 4 was measurably faster than 1 and no slower than 8.
+enum { PREFETCH_AHEAD = 4 };
+
 void sbvk_similarities_i8(const int8_t *query, float query_scale, const int8_t *rows, const float *scales, size_t n,
                           const int32_t *ids, size_t count, float *out) {
     const dot_i8_fn dot = dot_i8_for(sbvk_chosen_kernel());
-    if (count > 0) prefetch(rows + (size_t)ids[0] * n, n);
+    for (size_t i = 0; i < count && i < PREFETCH_AHEAD; i++) prefetch(rows + (size_t)ids[i] * n, n);
     for (size_t i = 0; i < count; i++) {
-        if (i + 1 < count) prefetch(rows + (size_t)ids[i + 1] * n, n);
+        if (i + PREFETCH_AHEAD < count) prefetch(rows + (size_t)ids[i + PREFETCH_AHEAD] * n, n);
         const size_t row = (size_t)ids[i];
         out[i] = (float)dot(query, rows + row * n, n) * query_scale * scales[row];
     }
@@ -187,9 +191,9 @@ void sbvk_similarities_i8(const int8_t *query, float query_scale, const int8_t *
 
 void sbvk_similarities_f32(const float *query, const float *rows, size_t n, const int32_t *ids, size_t count, float *out) {
     const dot_f32_fn dot = dot_f32_for(sbvk_chosen_kernel());
-    if (count > 0) prefetch(rows + (size_t)ids[0] * n, n * sizeof(float));
+    for (size_t i = 0; i < count && i < PREFETCH_AHEAD; i++) prefetch(rows + (size_t)ids[i] * n, n * sizeof(float));
     for (size_t i = 0; i < count; i++) {
-        if (i + 1 < count) prefetch(rows + (size_t)ids[i + 1] * n, n * sizeof(float));
+        if (i + PREFETCH_AHEAD < count) prefetch(rows + (size_t)ids[i + PREFETCH_AHEAD] * n, n * sizeof(float));
         out[i] = dot(query, rows + (size_t)ids[i] * n, n);
     }
 }

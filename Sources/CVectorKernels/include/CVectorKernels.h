@@ -28,7 +28,7 @@ int32_t sbvk_dot_i8_with(sbvk_kernel kernel, const int8_t *a, const int8_t *b, s
 float sbvk_dot_f32(const float *a, const float *b, size_t n);
 
 /// For i < count: `out[i]` = `query_scale` × `scales[ids[i]]` × the dot product of `query` with
-/// row `ids[i]` of `rows` (rows of `n` codes, one after another). Prefetches the next row while
+/// row `ids[i]` of `rows` (rows of `n` codes, one after another). Prefetches rows ahead while
 /// computing the current one: a graph search reads rows scattered over a table much larger than
 /// the caches, so most of a product's time would otherwise be spent waiting for memory.
 void sbvk_similarities_i8(const int8_t *query, float query_scale, const int8_t *rows, const float *scales, size_t n,
