@@ -95,7 +95,7 @@ struct CacheStore {
     /// several values on one graph).
     mutating func setEfSearch(_ ef: Int) {
         indexSettings.efSearch = ef
-        for scope in scopes.keys { scopes[scope]?.efSearch = ef }
+        for index in scopes.values.indices { scopes.values[index].efSearch = ef }
     }
 
     /// Whether `scope` is searched through its approximate index.
