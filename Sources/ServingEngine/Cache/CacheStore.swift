@@ -2,8 +2,19 @@
 /// an exact-match index, and one ``ScopeIndex`` per scope (an exact SIMD scan for small scopes,
 /// an HNSW graph for large ones; float or int8 vectors).
 struct CacheStore {
+    /// A scope shared by all its entries: each holds this reference (8 bytes) rather than its
+    /// own copy of the 104-byte ``CacheScope``.
+    final class SharedScope: Sendable {
+        let scope: CacheScope
+
+        init(_ scope: CacheScope) {
+            self.scope = scope
+        }
+    }
+
     struct Entry {
-        var scope: CacheScope
+        var sharedScope: SharedScope
+        var scope: CacheScope { sharedScope.scope }
         var tenant: String { scope.tenant }
         var exactHash: UInt64
         var normalized: String
@@ -30,6 +41,7 @@ struct CacheStore {
     private var oldest: Int?
     private var exactIndex: [UInt64: Int] = [:]
     private var scopes: [CacheScope: ScopeIndex] = [:]
+    private var sharedScopes: [CacheScope: SharedScope] = [:]
     private(set) var statistics = SemanticCache.Statistics()
 
     /// Fixed per-entry cost beyond text and vector: slot, LRU links, exact index and node map
@@ -79,7 +91,8 @@ struct CacheStore {
     }
 
     /// Bytes the store's structures take, by part: the entry records (texts of up to 15 UTF-8
-    /// bytes are stored inline; longer ones are on the heap and not counted here), the
+    /// bytes are stored inline; longer ones are on the heap and not counted here, nor are the
+    /// one-per-scope shared scopes), the
     /// exact-match dictionary (Swift's: 16-byte buckets, a power of two at most ¾ full), and the
     /// scopes' vector indexes.
     var memory: (entries: Int, exactIndex: Int, index: IndexBytes) {
@@ -113,8 +126,10 @@ struct CacheStore {
         }
         let slot = freeSlots.popLast() ?? { slots.append(nil); return slots.count - 1 }()
         let node = scopes[key.scope, default: ScopeIndex(dimensions: dimensions, settings: indexSettings)].add(key.vector, slot: slot)
+        let shared = sharedScopes[key.scope] ?? SharedScope(key.scope)
+        sharedScopes[key.scope] = shared
         let entry = Entry(
-            scope: key.scope, exactHash: key.exactHash, normalized: key.normalized, prompt: key.prompt,
+            sharedScope: shared, exactHash: key.exactHash, normalized: key.normalized, prompt: key.prompt,
             answer: answer, expiresAt: expiresAt, bytes: bytes, node: node, newer: nil, older: newest
         )
         slots[slot] = entry
@@ -173,7 +188,10 @@ struct CacheStore {
         if exactIndex[entry.exactHash] == slot { exactIndex[entry.exactHash] = nil }
         if let moved = scopes[entry.scope]?.remove(entry.node) {
             for relocation in moved { slots[relocation.slot]?.node = relocation.node }
-            if scopes[entry.scope]?.live == 0 { scopes[entry.scope] = nil }
+            if scopes[entry.scope]?.live == 0 {
+                scopes[entry.scope] = nil
+                sharedScopes[entry.scope] = nil
+            }
         }
         slots[slot] = nil
         freeSlots.append(slot)
