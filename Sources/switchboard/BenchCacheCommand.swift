@@ -107,7 +107,9 @@ struct BenchCacheCommand: AsyncParsableCommand {
             let flat = results.first { $0.entries == result.entries && $0.index == "flat" }
             let speedup = flat.map { result.index == "hnsw" && result.entries > settings.annMinEntries ? String(format: "  %.0f× less CPU p50 than flat", $0.lookupCPU.p50.seconds / max(result.lookupCPU.p50.seconds, 1e-9)) : "" } ?? ""
             print(
-                String(format: "%-10d %-6@ %-4@ %9.0f  %6.1f s  ", result.entries, result.index as NSString, (result.index == "flat" ? "-" : "\(result.efSearch)") as NSString, result.insertsPerSecond, result.fillSeconds)
+                String(format: "%-10d %-6@ ", result.entries, result.index as NSString)
+                    + (result.index == "flat" ? "-" : "\(result.efSearch)").padding(toLength: 4, withPad: " ", startingAt: 0)
+                    + String(format: " %9.0f  %6.1f s  ", result.insertsPerSecond, result.fillSeconds)
                     + DurationFormat.short(result.lookup.p50).padding(toLength: 11, withPad: " ", startingAt: 0)
                     + " " + DurationFormat.short(result.lookup.p99).padding(toLength: 9, withPad: " ", startingAt: 0)
                     + " " + DurationFormat.short(result.lookupCPU.p50).padding(toLength: 8, withPad: " ", startingAt: 0)
