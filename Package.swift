@@ -46,6 +46,7 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
                 "EmbeddingKernels",
+                "CVectorKernels",
             ],
             resources: [.copy("Resources/default-router.json"), .copy("Resources/cache-verifier-minilm.json")],
             swiftSettings: strictSettings
@@ -55,6 +56,9 @@ let package = Package(
         // function only, and the rest of the program must run on CPUs without them. Optimised in
         // every configuration for the same reason as EmbeddingKernels.
         .target(name: "CEmbeddingKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // The cache index's dot products in C, with AVX2 / AVX-512 VNNI chosen at run time
+        // (function-level target attributes), optimised in every configuration likewise.
+        .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "Gateway",
             dependencies: [
@@ -102,7 +106,7 @@ let package = Package(
         ),
         // Helpers the test targets share (not a test target itself).
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
-        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "CVectorKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

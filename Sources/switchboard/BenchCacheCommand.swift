@@ -11,8 +11,11 @@ struct BenchCacheCommand: AsyncParsableCommand {
             For each size, fills one scope with 384-d vectors from a seeded mixture of clusters \
             (one per 100 entries; an entry's cosine to its centre ≈ 0.74), then looks up queries: \
             half paraphrases of stored entries (cosine 0.95), half fresh points. Recall@1 is the \
-            share of answers equal to the exact scan's. Memory is resident-set growth while \
-            filling, per entry (short prompt and answer texts, one scope). The exact flat scan is \
+            share of answers equal to the exact scan's. Memory per entry is shown two ways: computed \
+            from the structures' sizes (vectors, graph links, per-node arrays, entry records, \
+            exact-match dictionary), and as resident-set growth while filling, also after \
+            malloc_trim returns freed memory (short prompt and answer texts, one scope). Inserts \
+            per CPU-second exclude time other processes took the core. The exact flat scan is \
             measured on the same data up to --flat-up-to entries, as the baseline. Build with \
             -c release. Example:
               .build/release/switchboard bench cache --sizes 10000,100000,1000000 --quantize int8
@@ -34,11 +37,14 @@ struct BenchCacheCommand: AsyncParsableCommand {
     @Option(help: "The flat baseline is measured up to this many entries.")
     var flatUpTo: Int = 100_000
 
-    @Option(help: "Candidates kept while searching the graph.")
-    var efSearch: Int = CacheIndexSettings().efSearch
+    @Option(help: "Candidates kept while searching the graph; several, comma-separated, are measured on the same graph.")
+    var efSearch: String = "\(CacheIndexSettings().efSearch)"
 
     @Option(help: "Candidates kept while inserting into the graph.")
     var efConstruction: Int = CacheIndexSettings().efConstruction
+
+    @Option(help: "Links per node on the graph's upper layers (M); layer 0 keeps twice as many.")
+    var neighbors: Int = CacheIndexSettings().neighbors
 
     @Option(help: "Entries above which a scope uses the graph.")
     var annMinEntries: Int = CacheIndexSettings().annMinEntries
@@ -63,18 +69,30 @@ struct BenchCacheCommand: AsyncParsableCommand {
         guard let quantization = CacheIndexSettings.Quantization(rawValue: quantize) else {
             throw ValidationError("--quantize must be int8 or none; got '\(quantize)'")
         }
-        let settings = CacheIndexSettings(quantization: quantization, annMinEntries: annMinEntries, efSearch: efSearch, efConstruction: efConstruction)
-        let benchmark = CacheBenchmark(sizes: counts, settings: settings, queries: queries, flatBaselineUpTo: flatUpTo)
+        let efValues = efSearch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !efValues.isEmpty, efValues.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--ef-search must be positive candidate counts separated by commas, e.g. 64,128; got '\(efSearch)'")
+        }
+        let settings = CacheIndexSettings(quantization: quantization, annMinEntries: annMinEntries, efSearch: efValues[0], efConstruction: efConstruction, neighbors: neighbors)
+        let benchmark = CacheBenchmark(sizes: counts, settings: settings, efSearchValues: efValues, queries: queries, flatBaselineUpTo: flatUpTo)
         let results = benchmark.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if json {
             let objects: [[String: Any]] = results.map { result in
                 [
-                    "entries": result.entries, "index": result.index, "quantize": result.quantization.rawValue,
+                    "entries": result.entries, "index": result.index, "quantize": result.quantization.rawValue, "ef_search": result.efSearch,
                     "inserts_per_second": result.insertsPerSecond.rounded(), "fill_seconds": result.fillSeconds,
                     "lookup_p50_us": result.lookup.p50.seconds * 1e6, "lookup_p99_us": result.lookup.p99.seconds * 1e6,
                     "lookup_cpu_p50_us": result.lookupCPU.p50.seconds * 1e6, "lookup_cpu_p99_us": result.lookupCPU.p99.seconds * 1e6,
                     "recall_at_1": result.recallAtOne, "recall_at_1_paraphrases": result.recallParaphrases,
+                    "fill_cpu_seconds": result.fillCPUSeconds,
                     "resident_bytes_per_entry": result.residentBytesPerEntry.rounded(), "accounted_bytes_per_entry": result.accountedBytesPerEntry.rounded(),
+                    "resident_trimmed_bytes_per_entry": result.residentTrimmedBytesPerEntry.rounded(),
+                    "computed_bytes_per_entry": [
+                        "vectors": result.computed.vectors, "layer0_links": result.computed.layer0Links, "upper_links": result.computed.upperLinks,
+                        "index_per_node": result.computed.indexPerNode, "index": result.computed.index, "entries": result.computed.entries,
+                        "exact_index": result.computed.exactIndex, "total": result.computed.total,
+                    ],
+                    "vector_kernel": CacheBenchmark.vectorKernel,
                     "int8_similarity_error_mean": result.quantizationError.mean, "int8_similarity_error_max": result.quantizationError.max,
                 ]
             }
@@ -83,19 +101,30 @@ struct BenchCacheCommand: AsyncParsableCommand {
             return
         }
         print("data: 384-d clustered (1 cluster per 100 entries), queries: \(queries / 2) paraphrases (cos 0.95) + \(queries - queries / 2) fresh points")
-        print("index: HNSW M=\(settings.neighbors), efConstruction=\(settings.efConstruction), efSearch=\(settings.efSearch), above \(settings.annMinEntries) entries; vectors \(quantization.rawValue)")
-        print("entries    index  inserts/s  fill      lookup p50  p99       CPU p50  p99       recall@1 (paraphrases)  RSS B/entry  accounted B/entry")
+        print("index: HNSW M=\(settings.neighbors), efConstruction=\(settings.efConstruction), efSearch=\(efValues.map(String.init).joined(separator: ",")), above \(settings.annMinEntries) entries; vectors \(quantization.rawValue); dot-product kernel \(CacheBenchmark.vectorKernel)")
+        print("entries    index  ef   inserts/s  fill      lookup p50  p99       CPU p50  p99       recall@1 (paraphrases)  RSS B/entry  accounted B/entry")
         for result in results {
             let flat = results.first { $0.entries == result.entries && $0.index == "flat" }
             let speedup = flat.map { result.index == "hnsw" && result.entries > settings.annMinEntries ? String(format: "  %.0f× less CPU p50 than flat", $0.lookupCPU.p50.seconds / max(result.lookupCPU.p50.seconds, 1e-9)) : "" } ?? ""
             print(
-                String(format: "%-10d %-6@ %9.0f  %6.1f s  ", result.entries, result.index as NSString, result.insertsPerSecond, result.fillSeconds)
+                String(format: "%-10d %-6@ ", result.entries, result.index as NSString)
+                    + (result.index == "flat" ? "-" : "\(result.efSearch)").padding(toLength: 4, withPad: " ", startingAt: 0)
+                    + String(format: " %9.0f  %6.1f s  ", result.insertsPerSecond, result.fillSeconds)
                     + DurationFormat.short(result.lookup.p50).padding(toLength: 11, withPad: " ", startingAt: 0)
                     + " " + DurationFormat.short(result.lookup.p99).padding(toLength: 9, withPad: " ", startingAt: 0)
                     + " " + DurationFormat.short(result.lookupCPU.p50).padding(toLength: 8, withPad: " ", startingAt: 0)
                     + " " + DurationFormat.short(result.lookupCPU.p99).padding(toLength: 9, withPad: " ", startingAt: 0)
                     + String(format: " %.3f    (%.3f)         %7.0f      %7.0f", result.recallAtOne, result.recallParaphrases, result.residentBytesPerEntry, result.accountedBytesPerEntry)
                     + speedup
+            )
+        }
+        print("memory per entry: computed from the structures' sizes | resident-set growth while filling (after malloc_trim)")
+        for (offset, result) in results.enumerated() where offset == 0 || results[offset - 1].entries != result.entries || results[offset - 1].index != result.index {
+            let c = result.computed
+            print(
+                String(format: "%-10d %-6@ vectors %.0f + layer-0 links %.0f + upper links %.1f + per node %.1f = index %.0f; entries %.0f + exact-match %.0f = %.0f | RSS %.0f (%.0f); fill CPU %.1f s = %.0f inserts/CPU-s",
+                       result.entries, result.index as NSString, c.vectors, c.layer0Links, c.upperLinks, c.indexPerNode, c.index, c.entries, c.exactIndex, c.total,
+                       result.residentBytesPerEntry, result.residentTrimmedBytesPerEntry, result.fillCPUSeconds, Double(result.entries) / max(result.fillCPUSeconds, 1e-9))
             )
         }
         if let worst = results.filter({ $0.quantization == .int8 }).max(by: { $0.quantizationError.max < $1.quantizationError.max }) {

@@ -41,10 +41,11 @@ struct CacheIndexTests {
         return ((0..<count).map { _ in generator.next() }, generator)
     }
 
-    @Test func hnswFindsTheExactNearestForAtLeast95PercentOfQueries() {
+    @Test(arguments: CacheIndexSettings.Quantization.allCases)
+    func hnswFindsTheExactNearestForAtLeast95PercentOfQueries(quantization: CacheIndexSettings.Quantization) {
         var (vectors, generator) = clustered(2_000)
         let acme = scope("acme")
-        var store = store(vectors, scopes: [acme], settings: settings())
+        var store = store(vectors, scopes: [acme], settings: settings(quantization: quantization))
         #expect(store.isApproximate(acme))
         var agree = 0
         let queries = (0..<200).map { generator.perturb(vectors[$0 * 7 % vectors.count], cosine: 0.9) } + (0..<100).map { _ in generator.next() }
@@ -57,10 +58,11 @@ struct CacheIndexTests {
         vectors.removeAll()
     }
 
-    @Test func removedEntriesAreNeverReturnedByTheApproximateIndex() {
+    @Test(arguments: CacheIndexSettings.Quantization.allCases)
+    func removedEntriesAreNeverReturnedByTheApproximateIndex(quantization: CacheIndexSettings.Quantization) {
         let (vectors, _) = clustered(1_000, seed: 2)
         let acme = scope("acme")
-        var store = store(vectors, scopes: [acme], settings: settings())
+        var store = store(vectors, scopes: [acme], settings: settings(quantization: quantization))
         #expect(store.isApproximate(acme))
         // Invalidate every third entry: tombstones in the graph.
         let removed = store.removeAll { Int($0.prompt.dropFirst())! % 3 == 0 }
@@ -173,6 +175,21 @@ struct CacheIndexTests {
             let error = zip(original, item.vector).map { abs($0 - $1) }.max() ?? 1
             #expect(error < 0.01)
         }
+    }
+
+    @Test func memoryAccountingCountsVectorsLinksAndNodes() {
+        let (vectors, _) = clustered(300, seed: 9)
+        let acme = scope("acme")
+        let graph = store(vectors, scopes: [acme], settings: settings(quantization: .int8)).memory
+        #expect(graph.index.vectors == 300 * (Self.dimensions + 4))
+        #expect(graph.index.layer0Links == 300 * (2 * 12 + 1) * 4)
+        #expect(graph.index.upperLinks > 0 && graph.index.upperLinks < graph.index.layer0Links / 4)
+        #expect(graph.index.perNode == 300 * (1 + 4 + 2 + 4))
+        #expect(graph.entries == 300 * MemoryLayout<CacheStore.Entry?>.stride)
+        #expect(graph.exactIndex >= 300 * 16)
+        // Below the threshold there is no graph: vectors and the node → slot map only.
+        let flat = store(vectors, scopes: [acme], settings: settings(annMinEntries: 1_000, quantization: .int8)).memory
+        #expect(flat.index == IndexBytes(vectors: 300 * (Self.dimensions + 4), perNode: 300 * 4))
     }
 
     @Test func configurationReadsTheIndexSection() throws {

@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 
 /// Measures the semantic cache's store at large sizes: insert rate, lookup latency, recall@1 of
@@ -19,6 +20,8 @@ public struct CacheBenchmark: Sendable {
         public var index: String
         /// The vector representation.
         public var quantization: CacheIndexSettings.Quantization
+        /// Candidates the graph search kept (`ef_search`).
+        public var efSearch: Int
         /// Entries stored per second while filling, index construction included.
         public var insertsPerSecond: Double
         /// Seconds the fill took.
@@ -32,14 +35,47 @@ public struct CacheBenchmark: Sendable {
         public var recallAtOne: Double
         /// The same for the paraphrase queries only.
         public var recallParaphrases: Double
-        /// Growth of resident memory while filling, per entry.
+        /// CPU seconds the filling thread spent (the wall clock also counts time other processes
+        /// took the core).
+        public var fillCPUSeconds: Double
+        /// Growth of resident memory while filling, per entry: what the process really holds,
+        /// including memory the allocator keeps after arrays grew and freed their old buffers.
         public var residentBytesPerEntry: Double
-        /// The cache's own byte accounting, per entry.
+        /// The same after asking the allocator to return freed memory to the system (glibc's
+        /// `malloc_trim`; equal to ``residentBytesPerEntry`` with other C libraries).
+        public var residentTrimmedBytesPerEntry: Double
+        /// The cache's own byte accounting, per entry (what `max_memory_mb` limits).
         public var accountedBytesPerEntry: Double
+        /// The bytes the store's structures hold, per entry, computed from their sizes.
+        public var computed: MemoryBreakdown
         /// Mean and largest |int8 similarity − float similarity| over the paraphrase queries and
         /// the entries they paraphrase (zero without quantisation).
         public var quantizationError: (mean: Double, max: Double)
     }
+
+    /// Bytes per entry, computed from the structures' sizes (not their spare capacity).
+    public struct MemoryBreakdown: Sendable {
+        /// Vectors: int8 codes and a scale, or floats.
+        public var vectors: Double
+        /// Layer-0 neighbour lists of the graph (zero for the flat index).
+        public var layer0Links: Double
+        /// Upper-layer neighbour lists.
+        public var upperLinks: Double
+        /// The index's per-node arrays: level, upper-list offset, visit stamp, cache slot.
+        public var indexPerNode: Double
+        /// The entry records: scope, texts (inline up to 15 bytes), answer, expiry, LRU links.
+        public var entries: Double
+        /// The exact-match dictionary (prompt hash → entry).
+        public var exactIndex: Double
+
+        /// The vector index alone.
+        public var index: Double { vectors + layer0Links + upperLinks + indexPerNode }
+        /// Everything.
+        public var total: Double { index + entries + exactIndex }
+    }
+
+    /// The dot-product kernel this CPU runs: "avx512-vnni", "avx2" or "portable".
+    public static var vectorKernel: String { VectorRows.kernelName }
 
     /// The sizes measured, in order.
     public var sizes: [Int]
@@ -51,11 +87,15 @@ public struct CacheBenchmark: Sendable {
     public var flatBaselineUpTo: Int
     /// The vector dimension.
     public var dimensions: Int
+    /// The `ef_search` values measured on each graph (building a million-entry graph takes
+    /// minutes; changing how widely it is searched does not need a new one).
+    public var efSearchValues: [Int]
 
-    /// Creates a benchmark.
-    public init(sizes: [Int], settings: CacheIndexSettings, queries: Int = 1000, flatBaselineUpTo: Int = 100_000, dimensions: Int = 384) {
+    /// Creates a benchmark; `efSearchValues` defaults to the settings' own.
+    public init(sizes: [Int], settings: CacheIndexSettings, efSearchValues: [Int] = [], queries: Int = 1000, flatBaselineUpTo: Int = 100_000, dimensions: Int = 384) {
         self.sizes = sizes
         self.settings = settings
+        self.efSearchValues = efSearchValues.isEmpty ? [settings.efSearch] : efSearchValues
         self.queries = queries
         self.flatBaselineUpTo = flatBaselineUpTo
         self.dimensions = dimensions
@@ -65,19 +105,21 @@ public struct CacheBenchmark: Sendable {
     public func run(progress: (String) -> Void) -> [Result] {
         var results: [Result] = []
         for size in sizes {
-            results.append(measure(size: size, settings: settings, exact: true, progress: progress))
+            results += measure(size: size, settings: settings, efSearchValues: efSearchValues, exact: true, progress: progress)
             if size <= flatBaselineUpTo {
                 var flat = settings
                 flat.annMinEntries = Int.max
-                var result = measure(size: size, settings: flat, exact: false, progress: progress)
-                result.index = "flat"
-                results.append(result)
+                results += measure(size: size, settings: flat, efSearchValues: [settings.efSearch], exact: false, progress: progress).map { result in
+                    var result = result
+                    result.index = "flat"
+                    return result
+                }
             }
         }
         return results
     }
 
-    private func measure(size: Int, settings: CacheIndexSettings, exact: Bool, progress: (String) -> Void) -> Result {
+    private func measure(size: Int, settings: CacheIndexSettings, efSearchValues: [Int], exact: Bool, progress: (String) -> Void) -> [Result] {
         let scope = CacheScope(tenant: "bench", model: "m", systemPromptHash: 0, sampling: .init(), historyHash: 0)
         var generator = ClusteredVectors(dimensions: dimensions, clusters: max(1, size / 100), spread: 0.9, seed: 42)
         let clock = ContinuousClock()
@@ -87,6 +129,7 @@ public struct CacheBenchmark: Sendable {
         let residentBefore = Self.residentBytes()
         var store = CacheStore(dimensions: dimensions, indexSettings: settings)
         let start = clock.now
+        let startCPU = Self.threadCPUTime()
         for index in 0..<size {
             let vector = generator.next()
             if index % sampleEvery == 0 { samples.append(vector) }
@@ -98,7 +141,17 @@ public struct CacheBenchmark: Sendable {
             }
         }
         let fill = clock.now - start
+        let fillCPU = Self.threadCPUTime() - startCPU
         let residentAfter = Self.residentBytes()
+        Self.returnFreedMemory()
+        let residentTrimmed = Self.residentBytes()
+        let memory = store.memory
+        let perEntry = { (bytes: Int) in Double(bytes) / Double(size) }
+        let computed = MemoryBreakdown(
+            vectors: perEntry(memory.index.vectors), layer0Links: perEntry(memory.index.layer0Links),
+            upperLinks: perEntry(memory.index.upperLinks), indexPerNode: perEntry(memory.index.perNode),
+            entries: perEntry(memory.entries), exactIndex: perEntry(memory.exactIndex)
+        )
         var queryVectors = samples.prefix(queries / 2).map { generator.perturb($0, cosine: 0.95) }
         let paraphrases = queryVectors.count
         while queryVectors.count < queries { queryVectors.append(generator.next()) }
@@ -115,41 +168,44 @@ public struct CacheBenchmark: Sendable {
             }
         }
 
-        var histogram = LatencyHistogram()
-        var cpuHistogram = LatencyHistogram()
-        var answers: [String?] = []
-        for pass in 0..<2 {
-            for query in queryVectors {
-                let cpu0 = Self.threadCPUTime()
-                let t0 = clock.now
-                let match = store.nearest(to: query, scope: scope, now: now)
-                histogram.record(clock.now - t0)
-                cpuHistogram.record(Self.threadCPUTime() - cpu0)
-                if pass == 0 { answers.append(match?.prompt) }
+        let checked = exact && store.isApproximate(scope)
+        if checked { progress("index \(size): finding the exact answers of \(queryVectors.count) queries") }
+        let exactAnswers = checked ? queryVectors.map { store.exactNearest(to: $0, scope: scope)?.prompt } : []
+        return efSearchValues.map { ef in
+            store.setEfSearch(ef)
+            var histogram = LatencyHistogram()
+            var cpuHistogram = LatencyHistogram()
+            var answers: [String?] = []
+            for pass in 0..<2 {
+                for query in queryVectors {
+                    let cpu0 = Self.threadCPUTime()
+                    let t0 = clock.now
+                    let match = store.nearest(to: query, scope: scope, now: now)
+                    histogram.record(clock.now - t0)
+                    cpuHistogram.record(Self.threadCPUTime() - cpu0)
+                    if pass == 0 { answers.append(match?.prompt) }
+                }
             }
-        }
-        var agree = 0, agreeParaphrases = 0
-        if exact && store.isApproximate(scope) {
-            progress("index \(size): checking \(queryVectors.count) answers against the exact scan")
-            for (index, query) in queryVectors.enumerated() where store.exactNearest(to: query, scope: scope)?.prompt == answers[index] {
-                agree += 1
-                if index < paraphrases { agreeParaphrases += 1 }
+            var agree = queryVectors.count, agreeParaphrases = paraphrases
+            if checked {
+                agree = zip(answers, exactAnswers).filter { $0 == $1 }.count
+                agreeParaphrases = zip(answers.prefix(paraphrases), exactAnswers).filter { $0 == $1 }.count
             }
-        } else {
-            agree = queryVectors.count
-            agreeParaphrases = paraphrases
+            return Result(
+                entries: size, index: "hnsw", quantization: settings.quantization, efSearch: ef,
+                insertsPerSecond: Double(size) / fill.seconds, fillSeconds: fill.seconds,
+                lookup: histogram.summary(),
+                lookupCPU: cpuHistogram.summary(),
+                recallAtOne: Double(agree) / Double(max(1, queryVectors.count)),
+                recallParaphrases: Double(agreeParaphrases) / Double(max(1, paraphrases)),
+                fillCPUSeconds: fillCPU.seconds,
+                residentBytesPerEntry: Double(residentAfter - residentBefore) / Double(size),
+                residentTrimmedBytesPerEntry: Double(residentTrimmed - residentBefore) / Double(size),
+                accountedBytesPerEntry: Double(store.statistics.bytes) / Double(size),
+                computed: computed,
+                quantizationError: (errorSum / Double(max(1, paraphrases)), errorMax)
+            )
         }
-        return Result(
-            entries: size, index: "hnsw", quantization: settings.quantization,
-            insertsPerSecond: Double(size) / fill.seconds, fillSeconds: fill.seconds,
-            lookup: histogram.summary(),
-            lookupCPU: cpuHistogram.summary(),
-            recallAtOne: Double(agree) / Double(max(1, queryVectors.count)),
-            recallParaphrases: Double(agreeParaphrases) / Double(max(1, paraphrases)),
-            residentBytesPerEntry: Double(residentAfter - residentBefore) / Double(size),
-            accountedBytesPerEntry: Double(store.statistics.bytes) / Double(size),
-            quantizationError: (errorSum / Double(max(1, paraphrases)), errorMax)
-        )
     }
 
     /// CPU time consumed by the calling thread.
@@ -157,6 +213,12 @@ public struct CacheBenchmark: Sendable {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+
+    /// Hands memory the allocator holds but nothing uses back to the system, so that the
+    /// resident size counts live data only.
+    static func returnFreedMemory() {
+        sbvk_return_freed_memory()
     }
 
     /// Resident set size from /proc/self/statm (0 where there is none).

@@ -2,8 +2,19 @@
 /// an exact-match index, and one ``ScopeIndex`` per scope (an exact SIMD scan for small scopes,
 /// an HNSW graph for large ones; float or int8 vectors).
 struct CacheStore {
+    /// A scope shared by all its entries: each holds this reference (8 bytes) rather than its
+    /// own copy of the 104-byte ``CacheScope``.
+    final class SharedScope: Sendable {
+        let scope: CacheScope
+
+        init(_ scope: CacheScope) {
+            self.scope = scope
+        }
+    }
+
     struct Entry {
-        var scope: CacheScope
+        var sharedScope: SharedScope
+        var scope: CacheScope { sharedScope.scope }
         var tenant: String { scope.tenant }
         var exactHash: UInt64
         var normalized: String
@@ -23,13 +34,14 @@ struct CacheStore {
     }
 
     let dimensions: Int
-    let indexSettings: CacheIndexSettings
+    private(set) var indexSettings: CacheIndexSettings
     private var slots: [Entry?] = []
     private var freeSlots: [Int] = []
     private var newest: Int?
     private var oldest: Int?
     private var exactIndex: [UInt64: Int] = [:]
     private var scopes: [CacheScope: ScopeIndex] = [:]
+    private var sharedScopes: [CacheScope: SharedScope] = [:]
     private(set) var statistics = SemanticCache.Statistics()
 
     /// Fixed per-entry cost beyond text and vector: slot, LRU links, exact index and node map
@@ -78,6 +90,27 @@ struct CacheStore {
         return Match(answer: entry.answer, similarity: found.similarity, prompt: entry.prompt)
     }
 
+    /// Bytes the store's structures take, by part: the entry records (texts of up to 15 UTF-8
+    /// bytes are stored inline; longer ones are on the heap and not counted here, nor are the
+    /// one-per-scope shared scopes), the
+    /// exact-match dictionary (Swift's: 16-byte buckets, a power of two at most ¾ full), and the
+    /// scopes' vector indexes.
+    var memory: (entries: Int, exactIndex: Int, index: IndexBytes) {
+        let buckets = exactIndex.capacity == 0 ? 0 : (exactIndex.capacity * 4 + 2) / 3
+        return (
+            slots.count * MemoryLayout<Entry?>.stride + freeSlots.count * MemoryLayout<Int>.stride,
+            buckets * (MemoryLayout<UInt64>.stride + MemoryLayout<Int>.stride) + buckets / 8,
+            scopes.values.reduce(IndexBytes()) { $0 + $1.bytes }
+        )
+    }
+
+    /// Changes how many candidates graph searches keep, in every scope (the benchmark measures
+    /// several values on one graph).
+    mutating func setEfSearch(_ ef: Int) {
+        indexSettings.efSearch = ef
+        for index in scopes.values.indices { scopes.values[index].efSearch = ef }
+    }
+
     /// Whether `scope` is searched through its approximate index.
     func isApproximate(_ scope: CacheScope) -> Bool {
         scopes[scope]?.isApproximate ?? false
@@ -93,8 +126,10 @@ struct CacheStore {
         }
         let slot = freeSlots.popLast() ?? { slots.append(nil); return slots.count - 1 }()
         let node = scopes[key.scope, default: ScopeIndex(dimensions: dimensions, settings: indexSettings)].add(key.vector, slot: slot)
+        let shared = sharedScopes[key.scope] ?? SharedScope(key.scope)
+        sharedScopes[key.scope] = shared
         let entry = Entry(
-            scope: key.scope, exactHash: key.exactHash, normalized: key.normalized, prompt: key.prompt,
+            sharedScope: shared, exactHash: key.exactHash, normalized: key.normalized, prompt: key.prompt,
             answer: answer, expiresAt: expiresAt, bytes: bytes, node: node, newer: nil, older: newest
         )
         slots[slot] = entry
@@ -153,7 +188,10 @@ struct CacheStore {
         if exactIndex[entry.exactHash] == slot { exactIndex[entry.exactHash] = nil }
         if let moved = scopes[entry.scope]?.remove(entry.node) {
             for relocation in moved { slots[relocation.slot]?.node = relocation.node }
-            if scopes[entry.scope]?.live == 0 { scopes[entry.scope] = nil }
+            if scopes[entry.scope]?.live == 0 {
+                scopes[entry.scope] = nil
+                sharedScopes[entry.scope] = nil
+            }
         }
         slots[slot] = nil
         freeSlots.append(slot)

@@ -18,7 +18,9 @@ public struct CacheIndexSettings: Sendable, Hashable {
     public var quantization: Quantization
     /// The entry count above which a scope uses the approximate (HNSW) index.
     public var annMinEntries: Int
-    /// Candidates kept while searching the graph: higher finds the true nearest more often and costs more.
+    /// Candidates kept while searching the graph: higher finds the true nearest more often and
+    /// costs more. The default, 128, keeps recall@1 near 0.99 at a million entries (64: 0.93) for
+    /// about 330 µs per lookup there (`switchboard bench cache`; see README).
     public var efSearch: Int
     /// Candidates kept while inserting into the graph: higher builds a better graph, more slowly.
     public var efConstruction: Int
@@ -31,7 +33,7 @@ public struct CacheIndexSettings: Sendable, Hashable {
     public init(
         quantization: Quantization = .none,
         annMinEntries: Int = 10_000,
-        efSearch: Int = 64,
+        efSearch: Int = 128,
         efConstruction: Int = 100,
         neighbors: Int = 16,
         seed: UInt64 = 0x5EED

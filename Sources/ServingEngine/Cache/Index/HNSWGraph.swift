@@ -1,3 +1,4 @@
+import CVectorKernels
 import Foundation
 
 /// A hierarchical navigable small-world graph (Malkov & Yashunin, 2018) over the rows of a
@@ -7,6 +8,12 @@ import Foundation
 /// layers: `neighbors` per node per level, only for the ~1/`neighbors` of nodes that have any),
 /// so a node costs no allocation of its own. Levels come from a seeded generator: the same inserts
 /// in the same order build the same graph.
+///
+/// Searches are bound by memory latency once the vectors outgrow the caches (1M int8 vectors are
+/// 388 MB): each expanded node's unvisited neighbours are compared in one kernel call that
+/// prefetches every row before its product, the next candidate's links are prefetched meanwhile,
+/// and the visit stamps, heaps and neighbour buffers are reused, so a search allocates nothing
+/// per node. Inserts are searches too, so this is what sets the construction rate.
 ///
 /// Deleted nodes are the owner's business: searches take a `live` map and never return a node
 /// whose entry is -1, but still walk through such nodes, so that removals do not cut the graph.
@@ -27,8 +34,16 @@ struct HNSWGraph {
     private var upper: [Int32] = []
     private(set) var entryPoint: Int32 = -1
     private(set) var maxLevel = -1
-    private var visited: [UInt32] = []
-    private var visitMark: UInt32 = 0
+    // Scratch reused by every search, so that visiting a node allocates nothing: the visit stamps
+    // (node n was visited in this search when `visited[n] == visitMark`), the two heaps, and the
+    // unvisited neighbours of one node with their similarities, computed in one kernel call.
+    private var visited: [UInt16] = []
+    private var visitMark: UInt16 = 0
+    private var candidates = SimilarityHeap(capacity: 0)
+    private var results = SimilarityHeap(capacity: 0)
+    private var gathered: [Int32]
+    private var gatheredSimilarities: [Float]
+    private var linkSimilarities: [Float]
 
     init(settings: CacheIndexSettings) {
         neighbors = max(2, settings.neighbors)
@@ -36,9 +51,22 @@ struct HNSWGraph {
         efConstruction = max(settings.efConstruction, neighbors)
         levelScale = 1 / log(Double(neighbors))
         random = SeededRandom(seed: settings.seed)
+        gathered = [Int32](repeating: 0, count: layer0Neighbors)
+        gatheredSimilarities = [Float](repeating: 0, count: layer0Neighbors)
+        linkSimilarities = [Float](repeating: 0, count: layer0Neighbors)
     }
 
     var nodeCount: Int { levels.count }
+
+    /// Bytes the graph takes: layer-0 links, upper-layer links, and per node its level, where its
+    /// upper links start and its visit stamp (spare capacity not counted).
+    var bytes: (layer0: Int, upper: Int, perNode: Int) {
+        (
+            layer0.count * MemoryLayout<Int32>.stride,
+            upper.count * MemoryLayout<Int32>.stride,
+            levels.count * (MemoryLayout<UInt8>.stride + MemoryLayout<Int32>.stride + MemoryLayout<UInt16>.stride)
+        )
+    }
 
     mutating func reserve(_ nodes: Int) {
         levels.reserveCapacity(nodes)
@@ -85,7 +113,7 @@ struct HNSWGraph {
             let chosen = selectNeighbors(found, count: neighbors, rows: rows)
             setLinks(of: node, level: l, to: chosen.map(\.node))
             for neighbor in chosen {
-                connect(neighbor.node, to: node, similarity: neighbor.key, level: l, rows: rows)
+                connect(neighbor.node, to: node, query: query, similarity: neighbor.key, level: l, rows: rows)
             }
             if !found.isEmpty { entries = found }
         }
@@ -115,22 +143,25 @@ struct HNSWGraph {
         return min(Int(-log(u) * levelScale), 16)
     }
 
-    private func greedy(_ query: VectorRows.Query, from start: Int32, similarity: Float, level: Int, rows: VectorRows, skipping: Int32) -> (Int32, Float) {
+    private mutating func greedy(_ query: VectorRows.Query, from start: Int32, similarity: Float, level: Int, rows: VectorRows, skipping: Int32) -> (Int32, Float) {
         var current = start
         var best = similarity
         var changed = true
         while changed {
             changed = false
             let (array, base, count) = links(of: current, level: level)
+            var fresh = 0
             for j in 0..<count {
                 let candidate = array == 0 ? layer0[base + j] : upper[base + j]
                 guard candidate != skipping else { continue }
-                let s = rows.similarity(query, Int(candidate))
-                if s > best {
-                    best = s
-                    current = candidate
-                    changed = true
-                }
+                gathered[fresh] = candidate
+                fresh += 1
+            }
+            computeGatheredSimilarities(query, count: fresh, rows: rows)
+            for j in 0..<fresh where gatheredSimilarities[j] > best {
+                best = gatheredSimilarities[j]
+                current = gathered[j]
+                changed = true
             }
         }
         return (current, best)
@@ -146,8 +177,8 @@ struct HNSWGraph {
             visitMark = 1
         }
         let mark = visitMark
-        var candidates = SimilarityHeap(capacity: ef * 2)
-        var results = SimilarityHeap(capacity: ef + 1)  // keys negated: the top is the worst kept
+        candidates.removeAll()
+        results.removeAll()  // keys negated: the top is the worst kept
         if skipping >= 0 { visited[Int(skipping)] = mark }
         for entry in entries where visited[Int(entry.node)] != mark {
             visited[Int(entry.node)] = mark
@@ -160,12 +191,22 @@ struct HNSWGraph {
         var floor = results.count >= ef ? -(results.top?.key ?? .infinity) : -.infinity
         while let candidate = candidates.pop() {
             if candidate.key < floor { break }
+            // The next candidate is most likely the current top: start loading its links now, so
+            // that they arrive while this candidate's neighbours are compared.
+            if level == 0, let next = candidates.top { prefetchLinks(of: next.node) }
             let (array, base, count) = links(of: candidate.node, level: level)
+            var fresh = 0
             for j in 0..<count {
+                // Branch-free: whether a neighbour was visited is a coin toss the predictor loses.
                 let next = array == 0 ? layer0[base + j] : upper[base + j]
-                guard visited[Int(next)] != mark else { continue }
+                let unvisited = visited[Int(next)] != mark
                 visited[Int(next)] = mark
-                let s = rows.similarity(query, Int(next))
+                gathered[fresh] = next
+                fresh += unvisited ? 1 : 0
+            }
+            computeGatheredSimilarities(query, count: fresh, rows: rows)
+            for j in 0..<fresh {
+                let next = gathered[j], s = gatheredSimilarities[j]
                 guard results.count < ef || s > floor else { continue }
                 candidates.push(s, next)
                 if live.map({ $0[Int(next)] >= 0 }) ?? true {
@@ -176,6 +217,17 @@ struct HNSWGraph {
             }
         }
         return results.items.map { (key: -$0.key, node: $0.node) }.sorted { $0.key > $1.key }
+    }
+
+    /// `gatheredSimilarities[j]` = the similarity of `query` and node `gathered[j]`, for j < count.
+    @inline(__always)
+    private mutating func computeGatheredSimilarities(_ query: VectorRows.Query, count: Int, rows: VectorRows) {
+        guard count > 0 else { return }
+        gathered.withUnsafeBufferPointer { ids in
+            gatheredSimilarities.withUnsafeMutableBufferPointer { out in
+                rows.similarities(query, rows: UnsafeBufferPointer(rebasing: ids[0..<count]), into: out.baseAddress!)
+            }
+        }
     }
 
     /// The HNSW heuristic: walk candidates from most similar, keep one only if it is more similar
@@ -199,12 +251,13 @@ struct HNSWGraph {
         return chosen
     }
 
-    /// Adds a link from `node` to `newNode`. When `node`'s list is full, the heuristic is applied
-    /// to the one newcomer only (O(links) dot products rather than O(links²) for re-selecting the
-    /// whole list, which made construction three times slower): `newNode` is dropped if an
-    /// existing neighbour is more similar to it than `node` is; otherwise it replaces the
-    /// neighbour it now shadows that is least similar to `node`, or else the least similar one.
-    private mutating func connect(_ node: Int32, to newNode: Int32, similarity: Float, level: Int, rows: VectorRows) {
+    /// Adds a link from `node` to `newNode` (whose row `query` is). When `node`'s list is full,
+    /// the heuristic is applied to the one newcomer only (O(links) dot products rather than
+    /// O(links²) for re-selecting the whole list, which made construction three times slower):
+    /// `newNode` is dropped if an existing neighbour is more similar to it than `node` is;
+    /// otherwise it replaces the neighbour it now shadows that is least similar to `node`, or else
+    /// the least similar one.
+    private mutating func connect(_ node: Int32, to newNode: Int32, query: VectorRows.Query, similarity: Float, level: Int, rows: VectorRows) {
         let capacity = level == 0 ? layer0Neighbors : neighbors
         let (array, base, count) = links(of: node, level: level)
         if count < capacity {
@@ -217,13 +270,18 @@ struct HNSWGraph {
             }
             return
         }
+        for j in 0..<count { gathered[j] = array == 0 ? layer0[base + j] : upper[base + j] }
+        computeGatheredSimilarities(query, count: count, rows: rows)  // to the newcomer
+        for j in 0..<count where gatheredSimilarities[j] > similarity { return }
+        gathered.withUnsafeBufferPointer { ids in
+            linkSimilarities.withUnsafeMutableBufferPointer { out in
+                rows.similarities(row: Int(node), rows: UnsafeBufferPointer(rebasing: ids[0..<count]), into: out.baseAddress!)
+            }
+        }
         var shadowed = -1, shadowedSimilarity = Float.infinity
         var weakest = -1, weakestSimilarity = Float.infinity
         for j in 0..<count {
-            let other = Int(array == 0 ? layer0[base + j] : upper[base + j])
-            let toNew = rows.similarity(row: other, row: Int(newNode))
-            if toNew > similarity { return }
-            let toNode = rows.similarity(row: Int(node), row: other)
+            let toNew = gatheredSimilarities[j], toNode = linkSimilarities[j]
             if toNode < weakestSimilarity {
                 weakest = j
                 weakestSimilarity = toNode
@@ -236,6 +294,11 @@ struct HNSWGraph {
         let replaced = shadowed >= 0 ? shadowed : (similarity > weakestSimilarity ? weakest : -1)
         guard replaced >= 0 else { return }
         if array == 0 { layer0[base + replaced] = newNode } else { upper[base + replaced] = newNode }
+    }
+
+    @inline(__always)
+    private func prefetchLinks(of node: Int32) {
+        layer0.withUnsafeBufferPointer { sbvk_prefetch($0.baseAddress! + Int(node) * (layer0Neighbors + 1), (layer0Neighbors + 1) * 4) }
     }
 
     /// Where `node`'s links on `level` are: array 0 (layer 0) or 1 (upper), the first link's

@@ -13,6 +13,8 @@ struct ScopeIndex {
     typealias Relocation = (slot: Int, node: Int)
 
     let settings: CacheIndexSettings
+    /// Candidates a graph search keeps; starts at the settings' value.
+    var efSearch: Int
     private(set) var rows: VectorRows
     /// Node → cache slot, -1 for a tombstone.
     private(set) var slots: [Int32] = []
@@ -22,6 +24,7 @@ struct ScopeIndex {
 
     init(dimensions: Int, settings: CacheIndexSettings) {
         self.settings = settings
+        efSearch = settings.efSearch
         rows = VectorRows(dimensions: dimensions, quantization: settings.quantization)
     }
 
@@ -74,7 +77,7 @@ struct ScopeIndex {
         guard live > 0 else { return nil }
         let query = rows.query(vector)
         if graph != nil {
-            if let found = graph?.nearest(query, ef: settings.efSearch, rows: rows, live: slots) {
+            if let found = graph?.nearest(query, ef: efSearch, rows: rows, live: slots) {
                 return (Int(found.node), found.similarity)
             }
             // Every node the search reached was a tombstone: fall back to the exact scan.
@@ -86,6 +89,15 @@ struct ScopeIndex {
     /// The live node most similar to `vector` by an exact scan, whatever the mode (for measuring recall).
     func exactNearest(to vector: [Float]) -> (node: Int, similarity: Float)? {
         rows.bestRow(rows.query(vector), include: { slots[$0] >= 0 }).map { ($0.row, $0.similarity) }
+    }
+
+    /// Bytes this scope's index takes, by part (spare capacity not counted).
+    var bytes: IndexBytes {
+        let graphBytes = graph?.bytes ?? (layer0: 0, upper: 0, perNode: 0)
+        return IndexBytes(
+            vectors: rows.bytes, layer0Links: graphBytes.layer0, upperLinks: graphBytes.upper,
+            perNode: graphBytes.perNode + slots.count * MemoryLayout<Int32>.stride + freeNodes.count * MemoryLayout<Int32>.stride
+        )
     }
 
     func vector(_ node: Int) -> [Float] {

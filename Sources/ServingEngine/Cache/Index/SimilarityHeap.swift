@@ -10,14 +10,24 @@ struct SimilarityHeap {
     var count: Int { items.count }
     var top: (key: Float, node: Int32)? { items.first }
 
+    /// Empties the heap, keeping its storage for the next search.
+    mutating func removeAll() {
+        items.removeAll(keepingCapacity: true)
+    }
+
     mutating func push(_ key: Float, _ node: Int32) {
         items.append((key, node))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard items[parent].key < items[child].key else { break }
-            items.swapAt(parent, child)
-            child = parent
+        // One uniqueness check per push rather than one per swap: a search pushes thousands.
+        items.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            let item = heap[child]
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap[parent].key < item.key else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = item
         }
     }
 
@@ -27,16 +37,18 @@ struct SimilarityHeap {
         let first = items[0]
         let last = items.removeLast()
         guard !items.isEmpty else { return first }
-        items[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < items.count else { break }
-            var larger = left
-            if left + 1 < items.count, items[left + 1].key > items[left].key { larger = left + 1 }
-            guard items[larger].key > items[parent].key else { break }
-            items.swapAt(parent, larger)
-            parent = larger
+        items.withUnsafeMutableBufferPointer { heap in
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < heap.count else { break }
+                var larger = left
+                if left + 1 < heap.count, heap[left + 1].key > heap[left].key { larger = left + 1 }
+                guard heap[larger].key > last.key else { break }
+                heap[parent] = heap[larger]
+                parent = larger
+            }
+            heap[parent] = last
         }
         return first
     }
