@@ -4,7 +4,7 @@
 #
 #   python3 -m venv /tmp/ft-venv && /tmp/ft-venv/bin/pip install torch transformers numpy \
 #     --extra-index-url https://download.pytorch.org/whl/cpu   # or a local torch CPU wheel
-#   /tmp/ft-venv/bin/python scripts/experiments/finetune-minilm-qqp.py /tmp/minilm-qqp
+#   /tmp/ft-venv/bin/python scripts/experiments/finetune-minilm.py /tmp/minilm-tuned
 #
 # Trains on the pairs whose id's MD5 is odd (contrastive loss with margin 0.5 on every labelled
 # pair plus in-batch-negatives ranking on the positives, 2 epochs, batch 32, AdamW 2e-5), saves
@@ -16,12 +16,13 @@ import os, csv, hashlib, random, sys, time, numpy as np, torch
 os.environ["HF_HUB_OFFLINE"]="1"
 from transformers import AutoTokenizer, AutoModel
 torch.manual_seed(0); random.seed(0); torch.set_num_threads(2)
-SRC="models/all-MiniLM-L6-v2"; OUT=sys.argv[1] if len(sys.argv)>1 else "/tmp/ft/model"
+SRC="models/all-MiniLM-L6-v2"; OUT=sys.argv[1] if len(sys.argv)>1 else "/tmp/minilm-tuned"
 EPOCHS=int(os.environ.get("EPOCHS","2")); MARGIN=float(os.environ.get("MARGIN","0.5"))
 tok=AutoTokenizer.from_pretrained(SRC); model=AutoModel.from_pretrained(SRC)
 def norm(t): return " ".join(t.split()).lower().rstrip(".?!")
-qqp=list(csv.reader(open('/work/shared/data/cache/qqp_dev.tsv'),delimiter='\t'))[1:]
-mock=list(csv.reader(open('/work/shared/data/cache/gptcache_mock_999.tsv'),delimiter='\t'))[1:]
+DATA=os.environ.get("SWITCHBOARD_DATA","../shared/data")  # read in place, never copied into the repository
+qqp=list(csv.reader(open(f'{DATA}/cache/qqp_dev.tsv'),delimiter='\t'))[1:]
+mock=list(csv.reader(open(f'{DATA}/cache/gptcache_mock_999.tsv'),delimiter='\t'))[1:]
 held=lambda r:int(hashlib.md5(r[0].encode()).hexdigest(),16)%2==0
 train=[r for r in qqp if not held(r)]
 def enc(texts):
