@@ -10,7 +10,7 @@ import ServingEngine
 enum SharedStateRows {
     static let entryColumns = """
         id, tenant, model, system_hash, history_hash, temperature, top_p, max_tokens, stop, normalized, prompt, \
-        answer, prompt_tokens, completion_tokens, provider, answer_model, embedding, created_at, expires_at
+        answer, prompt_tokens, completion_tokens, provider, answer_model, answer_detail, embedding, created_at, expires_at
         """
 
     /// Writes one change; `uid` makes a retried write a no-op.
@@ -24,11 +24,11 @@ enum SharedStateRows {
             query = """
                 WITH added AS (
                     INSERT INTO switchboard_cache_entries (uid, replica, tenant, model, system_hash, history_hash, temperature, top_p, max_tokens, stop,
-                        normalized, prompt, answer, prompt_tokens, completion_tokens, provider, answer_model, embedder, embedding, created_at, expires_at)
-                    VALUES (\(uid), \(replica), \(scope.tenant), \(scope.model), \(Int64(bitPattern: scope.systemPromptHash)), \(Int64(bitPattern: scope.historyHash)),
+                        normalized, prompt, answer, prompt_tokens, completion_tokens, provider, answer_model, answer_detail, embedder, embedding, created_at, expires_at)
+                    VALUES (\(uid), \(replica), \(scope.tenant), \(scope.model), \(Int64(bitPattern: scope.systemPromptHash)), \(Int64(bitPattern: scope.contextHash)),
                         \(scope.sampling.temperature), \(scope.sampling.topP), \(scope.sampling.maxTokens), \(scope.sampling.stop),
                         \(entry.normalized), \(entry.prompt), \(entry.answer.text), \(usage.promptTokens), \(usage.completionTokens),
-                        \(entry.answer.provider), \(entry.answer.model), \(embedder), \(bytes(entry.vector)), \(entry.createdAt), \(entry.expiresAt))
+                        \(entry.answer.provider), \(entry.answer.model), \(entry.answer.detail?.jsonText), \(embedder), \(bytes(entry.vector)), \(entry.createdAt), \(entry.expiresAt))
                     ON CONFLICT (uid) DO NOTHING
                     RETURNING id
                 )
@@ -69,21 +69,21 @@ enum SharedStateRows {
         var sql = """
             WITH added AS (
                 INSERT INTO switchboard_cache_entries (uid, replica, tenant, model, system_hash, history_hash, temperature, top_p, max_tokens, stop,
-                    normalized, prompt, answer, prompt_tokens, completion_tokens, provider, answer_model, embedder, embedding, created_at, expires_at)
+                    normalized, prompt, answer, prompt_tokens, completion_tokens, provider, answer_model, answer_detail, embedder, embedding, created_at, expires_at)
                 VALUES
             """
-        var binds = PostgresBindings(capacity: items.count * 21 + 2)
+        var binds = PostgresBindings(capacity: items.count * 22 + 2)
         var rows: [String] = []
         for item in items {
             guard case .cacheEntryStored(let entry) = item.change else { continue }
             let first = binds.count + 1
-            rows.append("(" + (first..<(first + 21)).map { "$\($0)" }.joined(separator: ", ") + ")")
+            rows.append("(" + (first..<(first + 22)).map { "$\($0)" }.joined(separator: ", ") + ")")
             binds.append(item.id)
             binds.append(replica)
             binds.append(entry.scope.tenant)
             binds.append(entry.scope.model)
             binds.append(Int64(bitPattern: entry.scope.systemPromptHash))
-            binds.append(Int64(bitPattern: entry.scope.historyHash))
+            binds.append(Int64(bitPattern: entry.scope.contextHash))
             binds.append(entry.scope.sampling.temperature)
             binds.append(entry.scope.sampling.topP)
             binds.append(entry.scope.sampling.maxTokens)
@@ -95,6 +95,7 @@ enum SharedStateRows {
             binds.append(entry.answer.usage.completionTokens)
             binds.append(entry.answer.provider)
             binds.append(entry.answer.model)
+            binds.append(entry.answer.detail?.jsonText)
             binds.append(embedder)
             binds.append(bytes(entry.vector))
             binds.append(entry.createdAt)
@@ -189,13 +190,14 @@ enum SharedStateRows {
             model: try cells["model"].decode(String.self),
             systemPromptHash: UInt64(bitPattern: try cells["system_hash"].decode(Int64.self)),
             sampling: sampling,
-            historyHash: UInt64(bitPattern: try cells["history_hash"].decode(Int64.self))
+            contextHash: UInt64(bitPattern: try cells["history_hash"].decode(Int64.self))
         )
         let answer = SemanticCache.Answer(
             text: try cells["answer"].decode(String.self),
             usage: TokenUsage(promptTokens: try cells["prompt_tokens"].decode(Int.self), completionTokens: try cells["completion_tokens"].decode(Int.self)),
             provider: try cells["provider"].decode(String.self),
-            model: try cells["answer_model"].decode(String.self)
+            model: try cells["answer_model"].decode(String.self),
+            detail: try cells["answer_detail"].decode(String?.self).flatMap(AnswerDetail.init(jsonText:))
         )
         let entry = SharedCacheEntry(
             scope: scope, normalized: try cells["normalized"].decode(String.self), prompt: try cells["prompt"].decode(String.self),

@@ -71,6 +71,11 @@ enum SharedStateSchema {
             )
             """,
         ],
+        // Version 2: answers' detail (tool calls, several choices, log probabilities…) as JSON
+        // text, null for plain text answers. history_hash now holds the whole context hash.
+        [
+            "ALTER TABLE switchboard_cache_entries ADD COLUMN answer_detail text",
+        ],
     ]
 
     /// Brings the database to ``latestVersion``; returns the version found before.

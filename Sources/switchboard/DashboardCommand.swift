@@ -94,10 +94,8 @@ struct DashboardCommand: AsyncParsableCommand {
                 let gateway = GatewayServer(engine: engine, settings: settings, logger: Logger(label: "switchboard.gateway") { _ in SwiftLogNoOpLogHandler() }, remoteProviders: remote)
                 gatewayTask = Task { try? await gateway.run() }
                 gatewayAddress = try await gateway.listeningAddress().description
-            } catch let error as GatewayError {
-                gatewayNote = error.message
             } catch {
-                gatewayNote = "\(error)"
+                gatewayNote = error.message
             }
         }
         defer { gatewayTask?.cancel() }

@@ -33,6 +33,10 @@ final class FakeUpstream: Sendable {
         case raw([UInt8])
         /// Sends the first chunk at once and then one more every `every`, then finishes.
         case trickle([String], every: Duration)
+        /// Answers 200 with this JSON body.
+        case json(String)
+        /// Answers 200 with this text as the event stream.
+        case events(String)
     }
 
     struct Received: Sendable {
@@ -97,6 +101,9 @@ final class FakeUpstream: Sendable {
         router.post("/p/:name/v1/messages") { request, context in
             try await self.handle(request, context: context, anthropic: true)
         }
+        router.post("/p/:name/v1/embeddings") { request, context in
+            try await self.handle(request, context: context, anthropic: false, embeddings: true)
+        }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -126,15 +133,24 @@ final class FakeUpstream: Sendable {
         return logger
     }()
 
-    private func handle(_ request: Request, context: BasicRequestContext, anthropic: Bool) async throws -> Response {
+    private func handle(_ request: Request, context: BasicRequestContext, anthropic: Bool, embeddings: Bool = false) async throws -> Response {
         var request = request
         let name = context.parameters.get("name") ?? "?"
         let buffer = try await request.collectBody(upTo: 1 << 20)
-        received.withLock {
-            $0.append(Received(provider: name, path: request.uri.path, authorization: request.headers[.authorization], apiKeyHeader: request.headers[HTTPField.Name("x-api-key")!], body: String(buffer: buffer)))
+        let received = Received(provider: name, path: request.uri.path, authorization: request.headers[.authorization], apiKeyHeader: request.headers[HTTPField.Name("x-api-key")!], body: String(buffer: buffer))
+        self.received.withLock { $0.append(received) }
+        if anthropic, let problem = AnthropicRules.problem(received.json) {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            let body = #"{"type":"error","error":{"type":"invalid_request_error","message":"\#(problem)"}}"#
+            return Response(status: .badRequest, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
-        let step = next(name)
+        let step = embeddings && scripts.withLock({ $0[name]?.isEmpty ?? true }) ? .json(Self.embeddingAnswer) : next(name)
         switch step {
+        case .json(let body):
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .status(let code, let body, let retryAfter):
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -211,6 +227,8 @@ final class FakeUpstream: Sendable {
             }
         case .raw(let bytes):
             try await writer.write(ByteBuffer(bytes: bytes))
+        case .events(let text):
+            try await send(text)
         case .trickle(let parts, let every):
             try await chunks(Array(parts.prefix(1)), finish: nil)
             for part in parts.dropFirst() {
@@ -218,13 +236,55 @@ final class FakeUpstream: Sendable {
                 try await send("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\(json(part))},\"finish_reason\":null}]}\n\n")
             }
             try await send("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n")
-        case .status, .plainJSON, .hugeJSON:
+        case .status, .plainJSON, .hugeJSON, .json:
             break
         }
         try await writer.finish(nil)
     }
 
+    static let embeddingAnswer = #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.25,-0.5,0.125]}],"model":"embed-upstream","usage":{"prompt_tokens":3,"total_tokens":3}}"#
+
     private static func json(_ text: String) -> String {
         String(decoding: try! JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
+    }
+}
+
+/// What Anthropic's Messages API refuses, as the fake checks it: the problem with a request, or nil.
+enum AnthropicRules {
+    static let blockTypes: Set<String> = ["text", "image", "document", "tool_use", "tool_result"]
+
+    static func problem(_ body: [String: Any]) -> String? {
+        guard body["max_tokens"] is Int else { return "max_tokens: Field required" }
+        if body["temperature"] != nil, body["top_p"] != nil {
+            return "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+        }
+        if let temperature = body["temperature"] as? Double, temperature > 1 { return "temperature: Input should be less than or equal to 1" }
+        if let stops = body["stop_sequences"] as? [String], stops.contains(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            return "stop_sequences: each stop sequence must contain non-whitespace"
+        }
+        for key in ["logit_bias", "n", "logprobs", "seed", "response_format", "functions", "stream_options", "max_completion_tokens"] where body[key] != nil {
+            return "\(key): Extra inputs are not permitted"
+        }
+        guard let messages = body["messages"] as? [[String: Any]], !messages.isEmpty else { return "messages: at least one message is required" }
+        if messages.first?["role"] as? String != "user" { return "messages: first message must use the \"user\" role" }
+        for (index, message) in messages.enumerated() {
+            guard let role = message["role"] as? String, role == "user" || role == "assistant" else { return "messages.\(index).role: Input should be 'user' or 'assistant'" }
+            if index > 0, messages[index - 1]["role"] as? String == role { return "messages: roles must alternate between \"user\" and \"assistant\"" }
+            if let text = message["content"] as? String {
+                if text.isEmpty { return "messages.\(index): all messages must have non-empty content" }
+                continue
+            }
+            guard let blocks = message["content"] as? [[String: Any]], !blocks.isEmpty else { return "messages.\(index): all messages must have non-empty content" }
+            for (position, block) in blocks.enumerated() {
+                guard let type = block["type"] as? String, blockTypes.contains(type) else {
+                    return "messages.\(index).content.\(position).type: Input tag '\(block["type"] ?? "")' found using 'type' does not match any of the expected tags"
+                }
+                if type == "text", (block["text"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    return "messages.\(index).content.\(position): text content blocks must contain non-whitespace text"
+                }
+                if type == "tool_use", !(block["input"] is [String: Any]) { return "messages.\(index).content.\(position).input: Input should be a valid dictionary" }
+            }
+        }
+        return nil
     }
 }

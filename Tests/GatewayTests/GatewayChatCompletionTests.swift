@@ -41,7 +41,7 @@ struct GatewayChatCompletionTests {
             #expect(body["model"] as? String == "fake-a")
             #expect(body["stream"] as? Bool == true)
             #expect(body["max_tokens"] as? Int == 50)
-            #expect(body["stop"] as? [String] == ["END"])
+            #expect(body["stop"] as? String == "END", "forwarded as the client sent it")
             #expect((body["messages"] as? [[String: Any]])?.count == 2)
         }
     }
@@ -151,7 +151,7 @@ struct GatewayChatCompletionTests {
             #expect(call.json["system"] as? String == "answer in French")
             let roles = (call.json["messages"] as? [[String: Any]])?.compactMap { $0["role"] as? String }
             #expect(roles == ["user", "assistant", "user"])
-            #expect(call.json["max_tokens"] as? Int == 1024)
+            #expect(call.json["max_tokens"] as? Int == 4096, "the provider's default_max_tokens, 4,096 unless configured")
         }
     }
 

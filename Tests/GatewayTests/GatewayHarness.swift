@@ -41,7 +41,9 @@ struct GatewayHarness {
         }
     }
 
-    /// A configuration over the fake: tier `main` = [primary, secondary]; model `claude-only` = [claude].
+    /// A configuration over the fake: tier `main` = [primary, secondary]; model `claude-only` =
+    /// [claude]; `strict-only` = [strict], which drops unknown fields and can only do tools;
+    /// `vision-first` = [strict, primary].
     static func configuration(_ upstream: FakeUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false) -> String {
         """
         providers:
@@ -62,12 +64,23 @@ struct GatewayHarness {
             api_key_env: CLAUDE_KEY
             model: claude-fake
             timeout_ms: \(timeoutMs)
+          - name: strict
+            kind: openai-compatible
+            base_url: \(upstream.baseURL("strict"))
+            model: fake-strict
+            drop_unknown_fields: true
+            capabilities: [tools]
+            timeout_ms: \(timeoutMs)
         tiers:
           - name: main
             chain: [primary, secondary]
         models:
           - name: claude-only
             chain: [claude]
+          - name: strict-only
+            chain: [strict]
+          - name: vision-first
+            chain: [strict, primary]
         cache:
           enabled: \(cache)
         resilience:

@@ -204,7 +204,7 @@ struct GatewaySecurityTests {
                     #"{"model":"auto","messages":[{"role":"\#(prompt)","content":"x"}]}"#,
                     #"{"model":"auto","temperature":"\#(prompt)","messages":[{"role":"user","content":"x"}]}"#,
                     #"{"model":"auto","stop":[1,"\#(prompt)"],"messages":[{"role":"user","content":"x"}]}"#,
-                    #"{"model":"auto","messages":[{"role":"user","content":[{"type":"\#(prompt)"}]}]}"#,
+                    #"{"model":"auto","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"\#(prompt)"}}]}]}"#,
                     // A raw control character inside the string: the JSON error quotes a fragment.
                     "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"\(prompt)\u{01}\"}]}",
                 ] {

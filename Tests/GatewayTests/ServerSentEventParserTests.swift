@@ -34,21 +34,4 @@ struct ServerSentEventParserTests {
         #expect(!excerpt.contains("sk-live-123"))
         #expect(excerpt.contains("Incorrect API key"))
     }
-
-    @Test func anthropicBodiesCarryTheSystemPromptAndAlternatingTurns() {
-        let request = ProviderRequest(messages: [
-            ChatMessage(role: .system, content: "s1"), ChatMessage(role: .developer, content: "s2"),
-            ChatMessage(role: .user, content: "u1"), ChatMessage(role: .tool, content: "t1"), ChatMessage(role: .assistant, content: "a1"),
-        ], sampling: SamplingParameters(temperature: 1.5, maxTokens: 10, stop: ["X"]), requestID: "r")
-        let body = AnthropicProvider.body(for: request, model: "claude")
-        #expect(body["system"] as? String == "s1\n\ns2")
-        let messages = body["messages"] as? [[String: String]]
-        #expect(messages?.map { $0["role"] ?? "" } == ["user", "assistant"])
-        #expect(messages?.first?["content"] == "u1\n\nt1")
-        #expect(body["max_tokens"] as? Int == 10)
-        #expect(body["temperature"] as? Double == 1)
-        #expect(body["stop_sequences"] as? [String] == ["X"])
-        #expect(AnthropicProvider.finishReason("max_tokens") == .length)
-        #expect(AnthropicProvider.finishReason("end_turn") == .stop)
-    }
 }

@@ -9,7 +9,7 @@ struct CacheIndexTests {
     let now = ContinuousClock.now
 
     func scope(_ tenant: String) -> CacheScope {
-        CacheScope(tenant: tenant, model: "m", systemPromptHash: 0, sampling: .init(), historyHash: 0)
+        CacheScope(tenant: tenant, model: "m", systemPromptHash: 0, sampling: .init(), contextHash: 0)
     }
 
     func key(_ name: String, _ vector: [Float], scope: CacheScope) -> SemanticCache.Key {

@@ -9,6 +9,8 @@ final class ScriptedProvider: ModelProvider {
         case hang
         case breakAfter(chunks: [String], ProviderFailure)
         case slowFirstToken(Duration, String)
+        /// Sends these chunks as they are (the last should be `.finished`).
+        case chunks([ProviderChunk])
     }
 
     let name: String
@@ -16,6 +18,7 @@ final class ScriptedProvider: ModelProvider {
     private let script: Mutex<[Step]>
     private let fallback: Step
     private let calls = Mutex(0)
+    private let requests = Mutex<[ProviderRequest]>([])
 
     init(_ name: String, model: String? = nil, script: [Step] = [], otherwise fallback: Step = .answer("default answer")) {
         self.name = name
@@ -25,16 +28,19 @@ final class ScriptedProvider: ModelProvider {
     }
 
     var callCount: Int { calls.withLock { $0 } }
+    /// The requests it was sent, in order.
+    var received: [ProviderRequest] { requests.withLock { $0 } }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
         calls.withLock { $0 += 1 }
+        requests.withLock { $0.append(request) }
         let step = script.withLock { $0.isEmpty ? fallback : $0.removeFirst() }
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     switch step {
                     case .answer(let text, let finish):
-                        for chunk in ServingEngine.chunks(of: text) { continuation.yield(.text(chunk)) }
+                        for chunk in AnswerAccumulator.words(of: text) { continuation.yield(.text(chunk)) }
                         continuation.yield(.finished(finish, TokenUsage(promptTokens: 5, completionTokens: 7)))
                     case .fail(let failure):
                         throw failure
@@ -43,6 +49,8 @@ final class ScriptedProvider: ModelProvider {
                     case .breakAfter(let chunks, let failure):
                         for chunk in chunks { continuation.yield(.text(chunk)) }
                         throw failure
+                    case .chunks(let chunks):
+                        for chunk in chunks { continuation.yield(chunk) }
                     case .slowFirstToken(let delay, let text):
                         try await Task.sleep(for: delay)
                         continuation.yield(.text(text))

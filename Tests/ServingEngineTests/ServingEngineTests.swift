@@ -108,6 +108,7 @@ struct ServingEngineTests {
             switch event {
             case .answering(let answering): source = answering
             case .text(let chunk): events.append(chunk)
+            case .delta, .responseFields: Issue.record("a plain text answer replays as text")
             case .finished(let reason, _, let decision):
                 #expect(reason == .stop)
                 #expect(decision.cache == .exact)

@@ -18,6 +18,7 @@ struct SimulatedProviderTests {
             switch chunk {
             case .text(let piece): text += piece
             case .finished(let reason, _): finish = reason
+            case .delta, .responseFields: Issue.record("a simulated model only writes text")
             }
         }
         return (text, finish)

@@ -52,7 +52,7 @@ struct TenantIsolationTests {
             switch event {
             case .text(let chunk): text += chunk
             case .finished(_, _, let decision): outcome = decision.cache
-            case .answering: break
+            case .answering, .delta, .responseFields: break
             }
         }
         return (text, outcome)

@@ -36,7 +36,7 @@ struct WriteQueueTests {
     }
 
     func entry(_ id: String) -> WriteQueue.Item {
-        let scope = CacheScope(tenant: "t", model: "auto", systemPromptHash: 0, sampling: SamplingParameters(), historyHash: 0)
+        let scope = CacheScope(tenant: "t", model: "auto", systemPromptHash: 0, sampling: SamplingParameters(), contextHash: 0)
         let answer = SemanticCache.Answer(text: id, usage: TokenUsage(), provider: "p", model: "m")
         return WriteQueue.Item(id: id, change: .cacheEntryStored(SharedCacheEntry(scope: scope, normalized: id, prompt: id, answer: answer, vector: [], createdAt: .distantPast, expiresAt: .distantFuture)))
     }

@@ -59,6 +59,11 @@ public final class ConsoleSession: Sendable {
                     exchange.phase = .streaming
                 case .text(let chunk):
                     exchange.answer += chunk
+                case .delta(let delta):
+                    // The console shows the first choice's text; its other pieces have no place there.
+                    if delta.index == 0, let chunk = delta.content { exchange.answer += chunk }
+                case .responseFields:
+                    break
                 case .finished(let reason, _, let decision):
                     exchange.decision = decision
                     exchange.phase = .finished(reason)

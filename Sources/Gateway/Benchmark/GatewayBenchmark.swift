@@ -1,8 +1,8 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-public import ServingEngine
+import ServingEngine
 import Synchronization
 
 /// What Switchboard adds to a request: the same load against a local upstream that answers at

@@ -1,26 +1,36 @@
 import AsyncHTTPClient
-import Foundation
 import ServingEngine
 
 /// A provider over any server that speaks the OpenAI chat completions API (OpenAI, vLLM,
 /// llama.cpp's server, Ollama…), streamed token by token.
 ///
+/// A proxy first: the client's messages and fields go upstream as sent (tools, response formats,
+/// seeds, vendor fields), with only the model replaced by this provider's, `developer` turns sent
+/// as `system` (many compatible servers do not know the role), and the stream asked for with usage.
+/// Every piece of the answer comes back as sent: tool-call deltas, refusals, log probabilities,
+/// each choice of `n`, `finish_reason`, usage with its details, and top-level fields such as
+/// `system_fingerprint`.
+///
 /// Upstream statuses become ``ProviderFailure`` kinds (429 → `rateLimited` with `Retry-After`,
-/// 5xx → `serverError`, 401/403/404 → `providerRejected`, 400/413/422 → `requestRejected`,
-/// unreachable → `connection`); a stream that is not valid SSE JSON is `badResponse`, and one that
-/// ends before a `finish_reason` is `streamBroken`. Usage comes from the upstream when it sends it.
+/// 5xx → `serverError`, 401/403/404 → `providerRejected`, 400/413/422 → `requestRejected` with the
+/// upstream's error, unreachable → `connection`); a stream that is not valid SSE JSON is
+/// `badResponse`, and one that ends before a `finish_reason` is `streamBroken`.
 final class OpenAICompatibleProvider: ModelProvider {
     let name: String
     let model: String
     private let endpoint: String
+    private let embeddingsEndpoint: String
     private let apiKey: String?
+    private let dropUnknownFields: Bool
     private let call: UpstreamCall
 
     init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
         name = configuration.name
         model = configuration.model
         endpoint = Self.join(baseURL, "chat/completions")
+        embeddingsEndpoint = Self.join(baseURL, "embeddings")
         self.apiKey = apiKey
+        dropUnknownFields = configuration.dropUnknownFields
         call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
     }
 
@@ -32,48 +42,56 @@ final class OpenAICompatibleProvider: ModelProvider {
         .producing { continuation in try await self.run(request, continuation) }
     }
 
-    private func body(for request: ProviderRequest) -> [String: Any] {
-        var body: [String: Any] = [
-            "model": model,
-            "stream": true,
-            "stream_options": ["include_usage": true],
-            "messages": request.messages.map { message -> [String: Any] in
-                // Many OpenAI-compatible servers do not know the newer `developer` role.
-                ["role": message.role == .developer ? ChatRole.system.rawValue : message.role.rawValue, "content": message.content]
-            },
-        ]
-        if let temperature = request.sampling.temperature { body["temperature"] = temperature }
-        if let topP = request.sampling.topP { body["top_p"] = topP }
-        if let maxTokens = request.sampling.maxTokens { body["max_tokens"] = maxTokens }
-        if !request.sampling.stop.isEmpty { body["stop"] = request.sampling.stop }
+    /// The upstream body: the client's, with this provider's model and a usage-reporting stream.
+    static func body(for request: ProviderRequest, model: String, dropUnknownFields: Bool) -> JSONObject {
+        var body: JSONObject = ["model": .string(model)]
+        body["messages"] = .array(request.messages.map { message in
+            var wire = message.wireObject
+            if message.role == .developer { wire["role"] = .string(ChatRole.system.rawValue) }
+            return .object(wire)
+        })
+        let unknown = dropUnknownFields ? Set(OpenAIChatFields.unknown(in: request.parameters)) : []
+        for (key, value) in request.parameters where !unknown.contains(key) && body[key] == nil { body[key] = value }
+        body["stream"] = true
+        body["stream_options"] = ["include_usage": true]
         return body
     }
 
     private func run(_ request: ProviderRequest, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) async throws {
         var headers = [("accept", "text/event-stream")]
         if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
-        let response = try await call.post(endpoint, headers: headers, body: body(for: request))
+        let response = try await call.post(endpoint, headers: headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields))
         if let type = response.headers.first(name: "content-type"), type.contains("application/json") {
             try Self.whole(try await call.json(of: response), provider: name, continuation)
             return
         }
         var finish: FinishReason?
         var usage: TokenUsage?
+        var fields = JSONObject()
         try await call.events(of: response) { event in
             if event.data == "[DONE]" { return false }
             let object = try call.object(event.data)
             if let error = object["error"] {
-                throw ProviderFailure(.serverError, "\(name) reported an error mid-stream: \(UpstreamStatus.excerpt(String(describing: error), redacting: apiKey))")
+                throw ProviderFailure(.serverError, "\(name) reported an error mid-stream: \(UpstreamStatus.excerpt(error.jsonString, redacting: apiKey))")
             }
-            if let choices = object["choices"] as? [[String: Any]], let choice = choices.first {
-                if let delta = choice["delta"] as? [String: Any], let text = delta["content"] as? String, !text.isEmpty {
-                    continuation.yield(.text(text))
+            let more = Self.responseFields(of: object)
+            if more.contains(where: { fields[$0.key] != $0.value }) {
+                for (key, value) in more { fields[key] = value }
+                continuation.yield(.responseFields(more))
+            }
+            switch object["choices"] {
+            case .array(let choices)?:
+                for (position, choice) in choices.enumerated() {
+                    let delta = ChoiceDelta(wireChunkChoice: choice, position: position)
+                    if delta.index == 0, let reason = delta.finishReason { finish = reason }
+                    Self.yield(delta, continuation)
                 }
-                if let reason = choice["finish_reason"] as? String { finish = Self.finishReason(reason) }
-            } else if object["choices"] != nil, !(object["choices"] is [Any]) {
+            case nil, .null?:
+                break
+            default:
                 throw ProviderFailure(.badResponse, "\(name) sent a chunk whose 'choices' is not a list")
             }
-            if let counts = object["usage"] as? [String: Any] { usage = Self.usage(counts) }
+            if let counts = object["usage"] { usage = Self.usage(counts) ?? usage }
             return true
         }
         guard let finish else {
@@ -82,27 +100,64 @@ final class OpenAICompatibleProvider: ModelProvider {
         continuation.yield(.finished(finish, usage))
     }
 
-    /// A non-streamed `chat.completion` object.
-    private static func whole(_ object: [String: Any], provider: String, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) throws {
-        guard let choices = object["choices"] as? [[String: Any]], let choice = choices.first, let message = choice["message"] as? [String: Any] else {
-            throw ProviderFailure(.badResponse, "\(provider) answered without choices[0].message")
-        }
-        if let text = message["content"] as? String, !text.isEmpty { continuation.yield(.text(text)) }
-        let reason = (choice["finish_reason"] as? String).map(finishReason) ?? .stop
-        continuation.yield(.finished(reason, (object["usage"] as? [String: Any]).flatMap(usage)))
-    }
-
-    static func finishReason(_ text: String) -> FinishReason {
-        switch text {
-        case "length": .length
-        case "content_filter": .contentFilter
-        case "tool_calls", "function_call": .toolCalls
-        default: .stop
+    /// Passes a piece on: plain text of choice 0 as `.text`, anything else as it came.
+    private static func yield(_ delta: ChoiceDelta, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) {
+        let plain = delta.index == 0 && delta.refusal == nil && delta.toolCalls.isEmpty && delta.functionCall == nil && delta.logprobs == nil
+            && delta.finishReason == nil && delta.extra.isEmpty
+        if plain {
+            if let text = delta.content, !text.isEmpty { continuation.yield(.text(text)) }
+        } else {
+            continuation.yield(.delta(delta))
         }
     }
 
-    static func usage(_ counts: [String: Any]) -> TokenUsage? {
-        guard let prompt = (counts["prompt_tokens"] as? NSNumber)?.intValue, let completion = (counts["completion_tokens"] as? NSNumber)?.intValue else { return nil }
-        return TokenUsage(promptTokens: prompt, completionTokens: completion)
+    /// A non-streamed `chat.completion` object, passed on as the pieces that would have streamed it.
+    private static func whole(_ object: JSONValue, provider: String, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) throws {
+        guard let list = object["choices"]?.arrayValue, !list.isEmpty else {
+            throw ProviderFailure(.badResponse, "\(provider) answered without choices")
+        }
+        let choices = list.enumerated().compactMap { AnswerChoice(wireChoice: $1, position: $0) }
+        guard choices.count == list.count else {
+            throw ProviderFailure(.badResponse, "\(provider) answered with a choice that has no 'message'")
+        }
+        let fields = responseFields(of: object)
+        if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
+        for piece in AnswerAccumulator.pieces(of: choices) { yield(piece, continuation) }
+        continuation.yield(.finished(choices[0].finishReason, object["usage"].flatMap(usage)))
+    }
+
+    /// The response's top-level fields other than the ones every chunk has.
+    static func responseFields(of object: JSONValue) -> JSONObject {
+        var fields = JSONObject()
+        for (key, value) in object.objectValue ?? JSONObject() where !["id", "object", "created", "model", "choices", "usage"].contains(key) {
+            fields[key] = value
+        }
+        return fields
+    }
+
+    static func usage(_ counts: JSONValue) -> TokenUsage? {
+        guard let prompt = counts["prompt_tokens"]?.intValue, let completion = counts["completion_tokens"]?.intValue else { return nil }
+        return TokenUsage(
+            promptTokens: prompt, completionTokens: completion,
+            promptTokensDetails: counts["prompt_tokens_details"]?.objectValue, completionTokensDetails: counts["completion_tokens_details"]?.objectValue
+        )
+    }
+}
+
+extension OpenAICompatibleProvider: EmbeddingProvider {
+    /// `POST <base_url>/embeddings` with the client's body and this provider's model; the answer
+    /// passes back as sent.
+    func embed(_ request: EmbeddingProviderRequest) async throws -> EmbeddingProviderResponse {
+        var body: JSONObject = ["model": .string(model)]
+        for (key, value) in request.parameters where body[key] == nil { body[key] = value }
+        var headers: [(String, String)] = [("accept", "application/json")]
+        if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
+        let response = try await call.post(embeddingsEndpoint, headers: headers, body: body)
+        let object = try await call.json(of: response)
+        guard let answer = object.objectValue, answer["data"]?.arrayValue != nil else {
+            throw ProviderFailure(.badResponse, "\(name) answered the embeddings call without a 'data' list")
+        }
+        let prompt = object["usage"]?["prompt_tokens"]?.intValue ?? object["usage"]?["total_tokens"]?.intValue ?? 0
+        return EmbeddingProviderResponse(body: answer, usage: TokenUsage(promptTokens: prompt, completionTokens: 0))
     }
 }

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import Foundation
 import NIOCore
 import ServingEngine
 
@@ -13,19 +12,14 @@ struct UpstreamCall: Sendable {
     var maxResponseBytes: Int = 16 << 20
 
     /// Posts `body` and returns the response once its head says 200; any other status becomes a
-    /// classified failure with a short excerpt of the body.
-    func post(_ url: String, headers: [(String, String)], body: [String: Any]) async throws -> HTTPClientResponse {
+    /// classified failure with a short excerpt of the body and, when the body is an API error
+    /// object, that error (so that a refused request reaches the client in the provider's words).
+    func post(_ url: String, headers: [(String, String)], body: JSONObject) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let data: Data
-        do {
-            data = try JSONSerialization.data(withJSONObject: body, options: [])
-        } catch {
-            throw ProviderFailure(.requestRejected, "could not encode the request for \(provider)")
-        }
-        request.body = .bytes(ByteBuffer(bytes: data))
+        request.body = .bytes(ByteBuffer(bytes: body.serialized))
         let response: HTTPClientResponse
         do {
             // Timeouts of whole calls are the engine's (it cancels this task); this deadline only
@@ -37,7 +31,9 @@ struct UpstreamCall: Sendable {
         guard response.status.code == 200 else {
             let bytes = try? await response.body.collect(upTo: 64 * 1024)
             let text = bytes.map { String(buffer: $0) } ?? ""
-            throw UpstreamStatus.failure(status: Int(response.status.code), provider: provider, detail: UpstreamStatus.excerpt(text, redacting: secret), retryAfter: response.headers.first(name: "retry-after"))
+            var failure = UpstreamStatus.failure(status: Int(response.status.code), provider: provider, detail: UpstreamStatus.excerpt(text, redacting: secret), retryAfter: response.headers.first(name: "retry-after"))
+            failure.upstreamError = UpstreamStatus.apiError(in: text, redacting: secret)
+            throw failure
         }
         return response
     }
@@ -69,7 +65,7 @@ struct UpstreamCall: Sendable {
     }
 
     /// Collects a whole JSON body (for upstreams that ignore `stream: true`).
-    func json(of response: HTTPClientResponse) async throws -> [String: Any] {
+    func json(of response: HTTPClientResponse) async throws -> JSONValue {
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maxResponseBytes)
@@ -78,10 +74,10 @@ struct UpstreamCall: Sendable {
         } catch {
             throw transportFailure(error, midStream: true)
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+        guard let value = try? JSONParser.parse(buffer.readableBytesView), value.objectValue != nil else {
             throw ProviderFailure(.badResponse, "\(provider) answered with a body that is not a JSON object")
         }
-        return object
+        return value
     }
 
     /// The failure for a response over ``maxResponseBytes``: the attempt fails, the cascade moves on.
@@ -89,12 +85,12 @@ struct UpstreamCall: Sendable {
         ProviderFailure(.badResponse, "\(provider) sent more than \(maxResponseBytes) bytes, the gateway's limit for one upstream response (gateway.max_upstream_response_bytes); the response was cut off")
     }
 
-    /// Parses one event's JSON payload.
-    func object(_ data: String) throws -> [String: Any] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else {
+    /// Parses one event's JSON payload, which must be an object.
+    func object(_ data: String) throws -> JSONValue {
+        guard let value = try? JSONParser.parse(data), value.objectValue != nil else {
             throw ProviderFailure(.badResponse, "\(provider) sent a stream event that is not a JSON object: \(UpstreamStatus.excerpt(data, redacting: secret).prefix(80))")
         }
-        return object
+        return value
     }
 
     func transportFailure(_ error: any Error, midStream: Bool) -> any Error {

@@ -44,6 +44,14 @@ enum UpstreamStatus {
         return formatter.date(from: text)
     }
 
+    /// The `{"error": {...}}` object of an OpenAI- or Anthropic-style error body, secret-free.
+    static func apiError(in body: String, redacting secret: String?) -> UpstreamError? {
+        guard let value = try? JSONParser.parse(body), let error = value["error"]?.objectValue, let message = error["message"]?.stringValue else { return nil }
+        var text = message
+        if let secret, !secret.isEmpty { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
+        return UpstreamError(message: text, type: error["type"]?.stringValue, param: error["param"]?.stringValue, code: error["code"]?.stringValue)
+    }
+
     /// A short, single-line, secret-free excerpt of an upstream error body.
     static func excerpt(_ body: String, redacting secret: String?) -> String {
         var text = body

@@ -9,51 +9,26 @@ extension GatewayServer {
     /// `POST /v1/chat/completions`: authenticate, read and check the body, then answer in full or
     /// as server-sent events.
     func chatCompletions(_ incoming: Request) async -> Response {
-        let arrival = ContinuousClock.now
-        let caller: (key: String, tenant: String)
-        switch self.caller(for: incoming) {
-        case .success(let value): caller = value
-        case .failure(let error): return failure(error, route: "chat")
-        }
-        let slot: RequestSlots.Slot
-        switch slots.acquire(caller.key) {
-        case .success(let value): slot = value
-        case .failure(let refusal): return failure(Self.tooManyInFlight(refusal.inFlight, limit: slots.limit), route: "chat", extraHeaders: [.retryAfter: "1"])
+        let intake: Intake
+        switch await self.intake(incoming, route: "chat") {
+        case .admitted(let value): intake = value
+        case .refused(let response): return response
         }
         // A stream hands its slot to the response body, which gives it back when the stream ends.
         var streaming = false
-        defer { if !streaming { slot.release() } }
-        if let declared = incoming.headers[.contentLength].flatMap(Int.init), declared > settings.maxBodyBytes {
-            return failure(Self.tooLarge(settings.maxBodyBytes, declared: declared), route: "chat")
-        }
-        var request = incoming
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: settings.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return failure(Self.tooLarge(settings.maxBodyBytes, declared: nil), route: "chat")
-        } catch {
-            return failure(APIError(.badRequest, "could not read the request body: \(error)", code: "bad_body"), route: "chat")
-        }
+        defer { if !streaming { intake.slot.release() } }
         let parsed: ChatCompletionRequestParser.Parsed
         do {
-            parsed = try ChatCompletionRequestParser(maxMessages: settings.maxMessages, maxPromptBytes: settings.maxPromptBytes).parse(Data(buffer: buffer))
+            parsed = try ChatCompletionRequestParser(maxMessages: settings.maxMessages, maxPromptBytes: settings.maxPromptBytes).parse(intake.body.readableBytesView)
         } catch {
             return failure(error, route: "chat")
         }
-        let tenantName = caller.tenant
         var chat = parsed.request
-        chat.tenant = tenantName
+        chat.tenant = intake.tenant
         chat.options.origin = .api
-        let cacheControl = (incoming.headers[.cacheControl] ?? "").lowercased()
-        if cacheControl.contains("no-store") {
-            chat.options.cacheLookup = false
-            chat.options.cacheStore = false
-        } else if cacheControl.contains("no-cache") {
-            chat.options.cacheLookup = false
-        }
-        guard chat.stream else { return await complete(chat, arrival: arrival) }
-        let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: arrival, slot: slot)
+        Self.applyCacheControl(incoming, to: &chat.options)
+        guard chat.stream else { return await complete(chat, arrival: intake.arrival) }
+        let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: intake.arrival, slot: intake.slot)
         streaming = bodyOwnsSlot
         return response
     }
@@ -63,9 +38,10 @@ extension GatewayServer {
             let answer = try await engine.complete(chat)
             let decision = answer.decision
             metrics.record(decision)
-            var response = Self.json(ChatCompletionBody(answer, created: Int(decision.receivedAt.timeIntervalSince1970)))
+            var response = Self.json(ChatCompletionWire.completion(answer, created: Int(decision.receivedAt.timeIntervalSince1970)))
             let overhead = Self.overhead(total: decision.latency, attempts: decision.attempts)
             response.headers.append(contentsOf: Self.decisionHeaders(cache: decision.cache, tier: decision.route.tier, provider: decision.provider, attempts: decision.attempts, overhead: overhead))
+            response.headers.append(contentsOf: droppedFieldsHeader(chat, provider: decision.provider))
             logRequest(chat, status: 200, stream: false, cache: decision.cache.label, tier: decision.route.tier, provider: decision.provider, attempts: decision.attempts, overhead: overhead, latency: .now - arrival, requestID: answer.id, error: nil)
             return respond(route: "chat", response)
         } catch {
@@ -75,17 +51,11 @@ extension GatewayServer {
 
     private func engineFailure(_ error: EngineError, chat: ChatRequest, stream: Bool, arrival: ContinuousClock.Instant) -> Response {
         recordFailureMetrics(error)
-        let api = APIError(error)
-        var headers = HTTPFields()
-        let tried = error.attempts.filter { if case .skipped = $0.outcome { false } else { true } }.count
-        headers[Self.attemptsHeader] = String(tried)
-        logRequest(chat, status: api.status.code, stream: stream, cache: nil, tier: nil, provider: nil, attempts: error.attempts, overhead: nil, latency: .now - arrival, requestID: nil, error: error.code.description)
-        var response = Self.json(api.body, status: api.status)
-        for field in headers { response.headers.append(field) }
-        return respond(route: "chat", response)
+        logRequest(chat, status: APIError(error).status.code, stream: stream, cache: nil, tier: nil, provider: nil, attempts: error.attempts, overhead: nil, latency: .now - arrival, requestID: nil, error: error.code.description)
+        return respond(route: "chat", engineErrorResponse(error))
     }
 
-    private func recordFailureMetrics(_ error: EngineError) {
+    func recordFailureMetrics(_ error: EngineError) {
         metrics.recordError(kind: error.code.description)
         for attempt in error.attempts {
             if case .failed(let failure) = attempt.outcome {
@@ -97,7 +67,7 @@ extension GatewayServer {
     /// The streamed answer, and whether its body took over `slot` (it did unless the request
     /// failed before the stream began).
     private func streamed(_ chat: ChatRequest, includeUsage: Bool, arrival: ContinuousClock.Instant, slot: RequestSlots.Slot) async -> (Response, Bool) {
-        let events = EventSource(engine.stream(chat))
+        let events = EngineEvents(engine.stream(chat))
         let source: AnswerSource
         do {
             guard case .answering(let first)? = try await events.next() else {
@@ -113,25 +83,35 @@ extension GatewayServer {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers.append(contentsOf: Self.decisionHeaders(cache: source.cache, tier: source.route.tier, provider: source.provider, attempts: source.attempts, overhead: Self.overhead(total: .now - arrival, attempts: source.attempts)))
+        headers.append(contentsOf: droppedFieldsHeader(chat, provider: source.provider))
         let created = Int(Date().timeIntervalSince1970)
-        let writer = ChunkWriter(id: source.requestID, model: source.model, created: created)
         let body = ResponseBody { bodyWriter in
             defer { slot.release() }
+            var writer = ChunkWriter(id: source.requestID, model: source.model, created: created)
             var status = 200
             var errorCode: String?
             var decision: DecisionRecord?
+            // Choices whose opening (role) chunk or closing (finish) chunk has gone out.
+            var opened: Set<Int> = [0]
+            var closed: Set<Int> = []
             do {
-                try await bodyWriter.write(writer.chunk(role: "assistant", content: ""))
+                try await bodyWriter.write(writer.opening())
                 do {
                     while let event = try await events.next() {
                         switch event {
                         case .answering:
                             continue
                         case .text(let text):
-                            try await bodyWriter.write(writer.chunk(content: text))
+                            try await bodyWriter.write(writer.text(text))
+                        case .delta(let delta):
+                            if opened.insert(delta.index).inserted { try await bodyWriter.write(writer.opening(index: delta.index)) }
+                            if delta.finishReason != nil { closed.insert(delta.index) }
+                            try await bodyWriter.write(writer.delta(delta))
+                        case .responseFields(let fields):
+                            for (key, value) in fields { writer.responseFields[key] = value }
                         case .finished(let reason, let usage, let record):
                             decision = record
-                            try await bodyWriter.write(writer.chunk(finishReason: reason.rawValue))
+                            if !closed.contains(0) { try await bodyWriter.write(writer.finish(reason)) }
                             if includeUsage { try await bodyWriter.write(writer.usageChunk(usage)) }
                             try await bodyWriter.write(ChunkWriter.done)
                         }
@@ -154,6 +134,31 @@ extension GatewayServer {
             self.metrics.recordResponse(route: "chat", status: errorCode == "client_disconnected" ? 499 : 200)
         }
         return (Response(status: .ok, headers: headers, body: body), true)
+    }
+
+    /// `x-switchboard-dropped-fields`, when the answering provider is set to drop the request's
+    /// fields that Switchboard does not know (`drop_unknown_fields`) and the request had some.
+    func droppedFieldsHeader(_ chat: ChatRequest, provider: String?) -> HTTPFields {
+        var headers = HTTPFields()
+        guard let provider, engine.configuration.providers.first(where: { $0.name == provider })?.dropUnknownFields == true else { return headers }
+        let dropped = OpenAIChatFields.unknown(in: chat.parameters)
+        if !dropped.isEmpty { headers[Self.droppedFieldsHeaderName] = dropped.joined(separator: ", ") }
+        return headers
+    }
+
+    /// `Retry-After` in whole seconds, rounded up (at least 1).
+    static func retryAfterSeconds(_ wait: Duration) -> String {
+        String(max(1, Int(wait.seconds.rounded(.up))))
+    }
+
+    /// `x-switchboard-skipped`: the providers skipped and why (`gpt-small (no vision)`).
+    static func skippedHeader(_ attempts: [ProviderAttempt]) -> HTTPFields {
+        var headers = HTTPFields()
+        let skipped = attempts.compactMap { attempt -> String? in
+            if case .skipped(let reason) = attempt.outcome { "\(attempt.provider) (\(reason))" } else { nil }
+        }
+        if !skipped.isEmpty { headers[skippedHeaderName] = skipped.joined(separator: ", ") }
+        return headers
     }
 
     private func logRequest(_ chat: ChatRequest, status: Int, stream: Bool, cache: String?, tier: String?, provider: String?, attempts: [ProviderAttempt], overhead: Duration?, latency: Duration, requestID: String?, error: String?) {
@@ -199,6 +204,8 @@ extension GatewayServer {
     private static let tierHeader = HTTPField.Name("x-switchboard-tier")!
     private static let providerHeader = HTTPField.Name("x-switchboard-provider")!
     private static let overheadHeader = HTTPField.Name("x-switchboard-overhead-ms")!
+    static let droppedFieldsHeaderName = HTTPField.Name("x-switchboard-dropped-fields")!
+    static let skippedHeaderName = HTTPField.Name("x-switchboard-skipped")!
 
     /// The `x-switchboard-*` headers that say what happened to a request.
     static func decisionHeaders(cache: CacheOutcome, tier: String, provider: String?, attempts: [ProviderAttempt], overhead: Duration?) -> HTTPFields {
@@ -214,6 +221,7 @@ extension GatewayServer {
         headers[providerHeader] = provider ?? "cache"
         headers[attemptsHeader] = String(attempts.filter { if case .skipped = $0.outcome { false } else { true } }.count)
         if let overhead { headers[overheadHeader] = milliseconds(overhead) }
+        headers.append(contentsOf: skippedHeader(attempts))
         return headers
     }
 }
@@ -221,7 +229,7 @@ extension GatewayServer {
 /// The engine's event stream, read first by the handler (to set headers) and then by the response
 /// body writer. The two never read at the same time, which is what makes the unchecked
 /// `Sendable` conformance sound.
-private final class EventSource: @unchecked Sendable {
+final class EngineEvents: @unchecked Sendable {
     private var iterator: AsyncThrowingStream<EngineStreamEvent, any Error>.AsyncIterator
 
     init(_ stream: AsyncThrowingStream<EngineStreamEvent, any Error>) {

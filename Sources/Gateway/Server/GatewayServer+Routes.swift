@@ -9,8 +9,12 @@ extension GatewayServer {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HeaderSizeLimit(limit: settings.maxHeaderBytes) { error in self.failure(error, route: "any") })
+        router.add(middleware: NotFoundAsJSON())
         router.post("/v1/chat/completions") { request, _ in await self.chatCompletions(request) }
+        router.post("/v1/embeddings") { request, _ in await self.embeddings(request) }
+        router.post("/v1/responses") { request, _ in await self.responses(request) }
         router.get("/v1/models") { request, _ in self.models(request) }
+        router.get("/v1/models/:id") { request, context in self.model(request, id: context.parameters.get("id") ?? "") }
         router.get("/healthz") { _, _ in self.respond(route: "healthz", Self.json(["status": "ok"])) }
         router.get("/readyz") { _, _ in self.readiness() }
         router.get("/metrics") { _, _ in self.metricsResponse() }
@@ -27,6 +31,16 @@ extension GatewayServer {
         if case .failure(let error) = tenant(for: request) { return failure(error, route: "models") }
         let created = Int(Date().timeIntervalSince1970)
         let body = ModelListBody(data: engine.modelNames.map { .init(id: $0, created: created) })
+        return respond(route: "models", Self.json(body))
+    }
+
+    /// `GET /v1/models/{id}`: one model, or an OpenAI-style 404.
+    func model(_ request: Request, id: String) -> Response {
+        if case .failure(let error) = tenant(for: request) { return failure(error, route: "models") }
+        guard engine.modelNames.contains(id) else {
+            return failure(APIError(.notFound, "the model '\(id)' does not exist; use 'auto' or one of: \(engine.modelNames.dropFirst().joined(separator: ", "))", param: "model", code: "model_not_found"), route: "models")
+        }
+        let body: JSONObject = ["id": .string(id), "object": "model", "created": .integer(Int64(Date().timeIntervalSince1970)), "owned_by": "switchboard"]
         return respond(route: "models", Self.json(body))
     }
 
@@ -97,6 +111,13 @@ extension GatewayServer {
     func respond(route: String, _ response: Response) -> Response {
         metrics.recordResponse(route: route, status: response.status.code)
         return response
+    }
+
+    /// A JSON response of `object`, written without Foundation.
+    static func json(_ object: JSONObject, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: object.serialized)))
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {

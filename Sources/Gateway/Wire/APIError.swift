@@ -23,6 +23,11 @@ struct APIError: Error, Sendable {
         ["invalid_json", "invalid_type", "invalid_value", "unsupported_value"].contains(code)
     }
 
+    /// The wire body as a JSON object.
+    var wireObject: JSONObject {
+        ["error": ["message": .string(message), "type": .string(type), "param": param.map(JSONValue.string) ?? .null, "code": code.map(JSONValue.string) ?? .null]]
+    }
+
     /// The wire body.
     var body: ErrorBody {
         ErrorBody(error: .init(message: message, type: type, param: param, code: code))
@@ -61,7 +66,16 @@ struct APIError: Error, Sendable {
         case .deadlineExceeded:
             self.init(.gatewayTimeout, error.message, type: "upstream_error", code: "deadline_exceeded")
         case .requestRejected:
-            self.init(.badRequest, error.message, code: "request_rejected")
+            if let upstream = error.upstreamRejection {
+                // The provider's own words reach the client, as they would without Switchboard.
+                self.init(.badRequest, upstream.message, type: upstream.type ?? "invalid_request_error", param: upstream.param, code: upstream.code ?? "request_rejected")
+            } else {
+                self.init(.badRequest, error.message, code: "request_rejected")
+            }
+        case .rateLimited:
+            self.init(.tooManyRequests, error.message, type: "rate_limit_error", code: "rate_limit_exceeded")
+        case .noCapableProvider:
+            self.init(.badRequest, error.message, code: "unsupported_capability")
         case .interrupted:
             self.init(.badGateway, error.message, type: "upstream_error", code: "interrupted")
         default:

@@ -1,103 +1,33 @@
 import Foundation
 import ServingEngine
 
-/// The `chat.completion` object of a non-streamed answer.
-struct ChatCompletionBody: Encodable, Sendable {
-    var id: String
-    var object = "chat.completion"
-    var created: Int
-    var model: String
-    var choices: [Choice]
-    var usage: UsageBody
-    var systemFingerprint: String? = nil
-
-    struct Choice: Encodable, Sendable {
-        var index = 0
-        var message: MessageBody
-        var finishReason: String
-        var logprobs: String? = nil
-
-        enum CodingKeys: String, CodingKey { case index, message, finishReason = "finish_reason", logprobs }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(message, forKey: .message)
-            try container.encode(finishReason, forKey: .finishReason)
-            try container.encode(logprobs, forKey: .logprobs)
-        }
+/// The Chat Completions wire objects Switchboard writes: a whole `chat.completion` and its usage.
+enum ChatCompletionWire {
+    /// The `chat.completion` object of a non-streamed answer; the provider's other top-level
+    /// fields (`system_fingerprint`, `service_tier`…) follow the standard ones.
+    static func completion(_ response: EngineResponse, created: Int) -> JSONObject {
+        var body: JSONObject = [
+            "id": .string(response.id),
+            "object": "chat.completion",
+            "created": .integer(Int64(created)),
+            "model": .string(response.model),
+            "choices": .array(response.choices.map { .object($0.wireChoice) }),
+            "usage": .object(usage(response.usage)),
+        ]
+        for (key, value) in response.responseFields where body[key] == nil { body[key] = value }
+        return body
     }
 
-    struct MessageBody: Encodable, Sendable {
-        var role = "assistant"
-        var content: String
-    }
-
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
-
-    init(_ response: EngineResponse, created: Int) {
-        id = response.id
-        self.created = created
-        model = response.model
-        choices = [Choice(message: MessageBody(content: response.text), finishReason: response.finishReason.rawValue)]
-        usage = UsageBody(response.usage)
-    }
-}
-
-/// Token counts as OpenAI names them.
-struct UsageBody: Encodable, Sendable {
-    var promptTokens: Int
-    var completionTokens: Int
-    var totalTokens: Int
-
-    enum CodingKeys: String, CodingKey { case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", totalTokens = "total_tokens" }
-
-    init(_ usage: TokenUsage) {
-        promptTokens = usage.promptTokens
-        completionTokens = usage.completionTokens
-        totalTokens = usage.totalTokens
-    }
-}
-
-/// One `chat.completion.chunk` of a streamed answer.
-struct ChatCompletionChunkBody: Encodable, Sendable {
-    var id: String
-    var object = "chat.completion.chunk"
-    var created: Int
-    var model: String
-    var choices: [Choice]
-    var usage: UsageBody?
-
-    struct Choice: Encodable, Sendable {
-        var index = 0
-        var delta: Delta
-        var finishReason: String?
-
-        enum CodingKeys: String, CodingKey { case index, delta, finishReason = "finish_reason" }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(delta, forKey: .delta)
-            try container.encode(finishReason, forKey: .finishReason)
-        }
-    }
-
-    struct Delta: Encodable, Sendable {
-        var role: String?
-        var content: String?
-    }
-
-    enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(object, forKey: .object)
-        try container.encode(created, forKey: .created)
-        try container.encode(model, forKey: .model)
-        try container.encode(choices, forKey: .choices)
-        if let usage { try container.encode(usage, forKey: .usage) }
+    /// Token counts as OpenAI names them, with the provider's breakdowns when it gave them.
+    static func usage(_ usage: TokenUsage) -> JSONObject {
+        var body: JSONObject = [
+            "prompt_tokens": .integer(Int64(usage.promptTokens)),
+            "completion_tokens": .integer(Int64(usage.completionTokens)),
+            "total_tokens": .integer(Int64(usage.totalTokens)),
+        ]
+        if let details = usage.promptTokensDetails { body["prompt_tokens_details"] = .object(details) }
+        if let details = usage.completionTokensDetails { body["completion_tokens_details"] = .object(details) }
+        return body
     }
 }
 

@@ -120,7 +120,7 @@ public struct CacheBenchmark: Sendable {
     }
 
     private func measure(size: Int, settings: CacheIndexSettings, efSearchValues: [Int], exact: Bool, progress: (String) -> Void) -> [Result] {
-        let scope = CacheScope(tenant: "bench", model: "m", systemPromptHash: 0, sampling: .init(), historyHash: 0)
+        let scope = CacheScope(tenant: "bench", model: "m", systemPromptHash: 0, sampling: .init(), contextHash: 0)
         var generator = ClusteredVectors(dimensions: dimensions, clusters: max(1, size / 100), spread: 0.9, seed: 42)
         let clock = ContinuousClock()
         let now = clock.now

@@ -9,7 +9,7 @@ public struct InstantProvider: ModelProvider {
     public init(name: String, model: String = "instant", answer: String = "ok") {
         self.name = name
         self.model = model
-        self.words = ServingEngine.chunks(of: answer)
+        self.words = AnswerAccumulator.words(of: answer)
     }
 
     public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {

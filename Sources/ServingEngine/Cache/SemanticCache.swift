@@ -24,6 +24,9 @@ public final class SemanticCache: Sendable {
         public var verification: Verification?
         /// How similar prompts are found within a scope: exact scan or HNSW, float or int8 vectors.
         public var index: CacheIndexSettings
+        /// Whether answers that call tools are stored and replayed (`store_tool_calls`); their
+        /// scope always includes the tools and the whole conversation.
+        public var storesToolCalls = true
 
         /// Creates settings.
         public init(
@@ -70,13 +73,37 @@ public final class SemanticCache: Sendable {
         public var provider: String
         /// The model that produced it.
         public var model: String
+        /// The answer's full form when it is more than one finished text: tool calls, a refusal,
+        /// log probabilities, several choices, vendor fields. Nil for a plain text answer, which
+        /// is most of them and costs no more than its text.
+        public var detail: AnswerDetail?
 
         /// Creates an answer.
-        public init(text: String, usage: TokenUsage, provider: String, model: String) {
+        public init(text: String, usage: TokenUsage, provider: String, model: String, detail: AnswerDetail? = nil) {
             self.text = text
             self.usage = usage
             self.provider = provider
             self.model = model
+            self.detail = detail
+        }
+
+        /// An answer of `choices`: plain when it is one finished text with no response fields.
+        public init(choices: [AnswerChoice], responseFields: JSONObject, usage: TokenUsage, provider: String, model: String) {
+            let plain = choices.count == 1 && choices[0].isPlainText && responseFields.isEmpty
+            self.init(
+                text: choices.first?.content ?? "", usage: usage, provider: provider, model: model,
+                detail: plain ? nil : AnswerDetail(choices: choices, responseFields: responseFields)
+            )
+        }
+
+        /// The choices to replay.
+        public var choices: [AnswerChoice] {
+            detail?.choices ?? [AnswerChoice(content: text)]
+        }
+
+        /// The response fields to replay.
+        public var responseFields: JSONObject {
+            detail?.responseFields ?? JSONObject()
         }
     }
 
@@ -146,9 +173,11 @@ public final class SemanticCache: Sendable {
             return .exact(answer)
         }
         let vector = try await embedding(of: normalized, precomputed: precomputed)
+        let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
+        // The vector is still computed so that the answer can be stored for an exact match later.
+        guard request.allowsSemanticCacheMatch else { return .miss(key, bestSimilarity: nil) }
         let threshold = Float(settings.similarityThreshold)
         let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
-        let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
         guard let best else { return .miss(key, bestSimilarity: nil) }
         if let verification = settings.verification {
             let probability = verification.verifier.probability(similarity: Double(best.similarity), query: normalized, candidate: best.prompt)

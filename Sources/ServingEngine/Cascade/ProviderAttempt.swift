@@ -43,12 +43,15 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case forcedDown
     /// Its circuit is open; the next probe is due in the given time (nil while a probe runs).
     case circuitOpen(probeIn: Duration?)
+    /// It cannot do what the request needs (declared in its `capabilities`).
+    case lacksCapability(ProviderCapability)
 
     public var description: String {
         switch self {
         case .forcedDown: "forced down"
         case .circuitOpen(let probeIn?): "circuit open, next probe in \(DurationFormat.short(probeIn))"
         case .circuitOpen(nil): "circuit half-open, probe in flight"
+        case .lacksCapability(let capability): "no \(capability)"
         }
     }
 }

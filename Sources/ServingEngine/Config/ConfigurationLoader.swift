@@ -88,10 +88,11 @@ public enum ConfigurationLoader {
             cache.timeToLive = try section.seconds("ttl_seconds", default: cache.timeToLive, in: 1...31_536_000)
             cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
             cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
+            cache.storesToolCalls = try section.bool("store_tool_calls", default: cache.storesToolCalls)
             if var index = try section.mapping("index") {
                 cache.index = try Self.cacheIndex(&index, default: cache.index)
             }
-            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb", "index"])
+            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb", "store_tool_calls", "index"])
         }
 
         var resilience = ResilienceConfiguration()
@@ -206,7 +207,27 @@ public enum ConfigurationLoader {
             try check.finish(known: ["interval_ms", "timeout_ms"])
             provider.healthCheck = settings
         }
-        try item.finish(known: ["name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check"])
+        if item.has("capabilities") {
+            var declared: Set<ProviderCapability> = []
+            for name in try item.strings("capabilities") {
+                guard let capability = ProviderCapability.known.first(where: { $0.rawValue == name }) else {
+                    throw item.error("capabilities", "unknown capability '\(name)'; expected any of: \(ProviderCapability.known.map(\.rawValue).joined(separator: ", "))")
+                }
+                declared.insert(capability)
+            }
+            provider.declaredCapabilities = declared
+        }
+        provider.dropUnknownFields = try item.bool("drop_unknown_fields", default: false)
+        if item.has("default_max_tokens") {
+            guard kind == .anthropic else {
+                throw item.error("default_max_tokens", "only anthropic providers need a default max_tokens (the Messages API requires one); remove it")
+            }
+            provider.defaultMaxTokens = try item.int("default_max_tokens", default: provider.defaultMaxTokens, in: 1...1_000_000, unit: " tokens")
+        }
+        try item.finish(known: [
+            "name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check",
+            "capabilities", "drop_unknown_fields", "default_max_tokens",
+        ])
         return provider
     }
 

@@ -80,6 +80,19 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var apiKeyEnvironmentVariable: String?
     /// Active health checks, if the provider should be probed between requests.
     public var healthCheck: HealthCheckConfiguration?
+    /// What it can do beyond text chat, when the configuration says (`capabilities:`); nil means
+    /// the kind's defaults (``Kind/defaultCapabilities``).
+    public var declaredCapabilities: Set<ProviderCapability>?
+    /// Whether body fields Switchboard does not know are left out of its requests instead of
+    /// forwarded (`drop_unknown_fields`), for strict servers; the response says which were dropped.
+    public var dropUnknownFields = false
+    /// The `max_tokens` sent when the client sets none, for APIs that require one (Anthropic's).
+    public var defaultMaxTokens = 4096
+
+    /// What the provider can do: the declared capabilities, or the kind's defaults.
+    public var capabilities: Set<ProviderCapability> {
+        declaredCapabilities ?? kind.defaultCapabilities
+    }
 
     /// Kinds of provider backends.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -92,6 +105,18 @@ public struct ProviderConfiguration: Sendable, Hashable {
 
         /// Whether the provider is reached over the network (and so needs a `base_url`).
         public var isRemote: Bool { self != .simulated }
+
+        /// What a provider of this kind can do unless its configuration says otherwise. Simulated
+        /// models only write text; an OpenAI-compatible server is sent everything (and refuses what
+        /// it cannot do itself); Anthropic's Messages API has tools and images but no JSON modes,
+        /// log probabilities, several choices or embeddings.
+        public var defaultCapabilities: Set<ProviderCapability> {
+            switch self {
+            case .simulated: []
+            case .openAICompatible: Set(ProviderCapability.known)
+            case .anthropic: [.tools, .vision, .files]
+            }
+        }
     }
 
     /// Creates a provider configuration.

@@ -13,6 +13,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case requestRejected = "request_rejected"
             case interrupted
             case cancelled
+            case rateLimited = "rate_limited"
+            case noCapableProvider = "no_capable_provider"
         }
         private let base: Base
 
@@ -30,6 +32,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let interrupted = Code(base: .interrupted)
         /// The caller cancelled the request.
         public static let cancelled = Code(base: .cancelled)
+        /// Every provider tried said it was rate limited; ``EngineError/retryAfter`` says when to retry.
+        public static let rateLimited = Code(base: .rateLimited)
+        /// No provider of the chain can do what the request needs (tools, images, JSON schema…).
+        public static let noCapableProvider = Code(base: .noCapableProvider)
 
         /// A stable snake_case name, e.g. `all_providers_failed`.
         public var description: String { base.rawValue }
@@ -41,12 +47,24 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Every provider tried or skipped, in order.
     public var attempts: [ProviderAttempt]
+    /// When the caller may try again, if the providers said (rate limits).
+    public var retryAfter: Duration?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, attempts: [ProviderAttempt] = []) {
+    public init(_ code: Code, _ message: String, attempts: [ProviderAttempt] = [], retryAfter: Duration? = nil) {
         self.code = code
         self.message = message
         self.attempts = attempts
+        self.retryAfter = retryAfter
+    }
+
+    /// The error a provider returned for a request it refused (an upstream 400), when one did:
+    /// what the client should see instead of Switchboard's own words.
+    public var upstreamRejection: UpstreamError? {
+        for attempt in attempts.reversed() {
+            if case .failed(let failure) = attempt.outcome, failure.kind == .requestRejected || failure.kind == .unsupported, let error = failure.upstreamError { return error }
+        }
+        return nil
     }
 
     public var description: String { message }

@@ -4,34 +4,49 @@ public struct EngineResponse: Sendable {
     public var id: String
     /// The model that answered (the cache reports the model of the stored answer).
     public var model: String
-    /// The answer text.
-    public var text: String
-    /// Why the answer ended.
-    public var finishReason: FinishReason
+    /// The answer's choices (one unless the client asked for `n` > 1), with tool calls, refusal
+    /// and log probabilities as the provider gave them.
+    public var choices: [AnswerChoice]
     /// Token counts.
     public var usage: TokenUsage
+    /// Top-level fields of the provider's response passed on as they are (`system_fingerprint`…).
+    public var responseFields: JSONObject
     /// What the engine did.
     public var decision: DecisionRecord
 
     /// Creates a response.
-    public init(id: String, model: String, text: String, finishReason: FinishReason, usage: TokenUsage, decision: DecisionRecord) {
+    public init(id: String, model: String, choices: [AnswerChoice], usage: TokenUsage, responseFields: JSONObject = JSONObject(), decision: DecisionRecord) {
         self.id = id
         self.model = model
-        self.text = text
-        self.finishReason = finishReason
+        self.choices = choices
         self.usage = usage
+        self.responseFields = responseFields
         self.decision = decision
+    }
+
+    /// The text of the first choice.
+    public var text: String {
+        choices.first?.content ?? ""
+    }
+
+    /// Why the first choice ended.
+    public var finishReason: FinishReason {
+        choices.first?.finishReason ?? .stop
     }
 }
 
-/// One event of a streamed answer. A stream yields `.answering` once, then `.text` chunks, then
-/// `.finished`; or it throws an ``EngineError`` (before `.answering` when nothing could answer,
-/// after it when the answer broke off).
+/// One event of a streamed answer. A stream yields `.answering` once, then `.text`, `.delta` and
+/// `.responseFields` events, then `.finished`; or it throws an ``EngineError`` (before `.answering`
+/// when nothing could answer, after it when the answer broke off).
 public enum EngineStreamEvent: Sendable {
     /// The answer is about to start: where it comes from.
     case answering(AnswerSource)
-    /// Answer text, in order.
+    /// Answer text of choice 0, in order.
     case text(String)
+    /// Another piece of a choice (see ``ProviderChunk/delta(_:)``).
+    case delta(ChoiceDelta)
+    /// Top-level response fields to pass on (see ``ProviderChunk/responseFields(_:)``).
+    case responseFields(JSONObject)
     /// The answer is complete.
     case finished(FinishReason, TokenUsage, DecisionRecord)
 }

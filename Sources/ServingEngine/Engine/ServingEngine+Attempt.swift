@@ -2,9 +2,18 @@ import Synchronization
 
 extension ServingEngine {
     enum AttemptResult: Sendable {
-        case answered(text: String, finish: FinishReason, usage: TokenUsage, timeToFirstToken: Duration)
+        case answered(Answered)
         case failed(ProviderFailure, chunksSent: Int)
         case cancelled
+    }
+
+    /// A provider's finished answer.
+    struct Answered: Sendable {
+        var choices: [AnswerChoice]
+        var finish: FinishReason
+        var usage: TokenUsage
+        var responseFields: JSONObject
+        var timeToFirstToken: Duration
     }
 
     /// Who won the race between a provider's stream and its watchdog: once the stream has passed
@@ -73,31 +82,45 @@ extension ServingEngine {
         let name = provider.name
         return await withTaskGroup(of: AttemptResult?.self) { group in
             group.addTask {
-                var text = ""
+                var answer = AnswerAccumulator()
+                var fields = JSONObject()
                 var ttft: Duration?
+                /// Passes the answer's first piece on with `.answering` (and the response fields
+                /// that came before it); false when the watchdog already gave up.
+                func pass() -> Bool {
+                    let now = ContinuousClock.now
+                    let (allowed, first) = progress.pass(now: now)
+                    guard allowed else { return false }
+                    if first {
+                        ttft = now - requestStart
+                        continuation.yield(.answering(source))
+                        if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
+                    }
+                    return true
+                }
                 do {
                     for try await chunk in provider.stream(request) {
                         switch chunk {
                         case .text(let piece):
-                            let now = ContinuousClock.now
-                            let (allowed, first) = progress.pass(now: now)
-                            guard allowed else { return nil }
-                            if first {
-                                ttft = now - requestStart
-                                continuation.yield(.answering(source))
-                            }
-                            text += piece
+                            guard pass() else { return nil }
+                            answer.add(text: piece)
                             continuation.yield(.text(piece))
+                        case .delta(let delta):
+                            guard pass() else { return nil }
+                            answer.add(delta)
+                            continuation.yield(.delta(delta))
+                        case .responseFields(let more):
+                            for (key, value) in more { fields[key] = value }
+                            if ttft != nil { continuation.yield(.responseFields(more)) }
                         case .finished(let reason, let usage):
                             if ttft == nil {
-                                let (allowed, _) = progress.pass(now: .now)
-                                guard allowed else { return nil }
-                                ttft = .now - requestStart
-                                continuation.yield(.answering(source))
+                                guard pass() else { return nil }
                             }
                             guard progress.complete() else { return nil }
-                            let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: TokenEstimator.estimate(text))
-                            return .answered(text: text, finish: reason, usage: reported, timeToFirstToken: ttft ?? .zero)
+                            let choices = answer.choices(finish: reason)
+                            let completion = choices.reduce(0) { $0 + TokenEstimator.estimate($1.content ?? "") + $1.toolCalls.reduce(0) { $0 + TokenEstimator.estimate($1.arguments) } }
+                            let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: completion)
+                            return .answered(Answered(choices: choices, finish: reason, usage: reported, responseFields: fields, timeToFirstToken: ttft ?? .zero))
                         }
                     }
                     if Task.isCancelled { return nil }

@@ -29,7 +29,7 @@ extension ServingEngine {
             fail(EngineError(.invalidRequest, problem))
             return
         }
-        let chain: [String]
+        var chain: [String]
         let promptVector: [Float]?
         switch await resolveRoute(request) {
         case .success(let resolved):
@@ -40,8 +40,15 @@ extension ServingEngine {
             fail(error)
             return
         }
+        // Providers that cannot do what the request needs are skipped before anything is sent.
+        let (capable, skipped) = Self.capable(chain, needs: request.capabilityNeeds, capabilities: capabilities)
+        if capable.isEmpty, !skipped.isEmpty {
+            fail(Self.noCapableProvider(skipped, needs: request.capabilityNeeds, tier: record.route.tier))
+            return
+        }
+        chain = capable
 
-        let requestID = "chatcmpl-sb\(id)"
+        let requestID = "chatcmpl-\(requestIDPrefix)\(id)"
         // 1. Cache.
         var cacheKey: SemanticCache.Key?
         if let cache {
@@ -81,7 +88,7 @@ extension ServingEngine {
         let deadline = start + configuration.resilience.deadline
         let timeouts = Dictionary(uniqueKeysWithValues: chain.map { ($0, timeout(for: $0)) })
         var machine = CascadeStateMachine(chain: chain, policy: configuration.resilience.retry, deadline: deadline) { timeouts[$0] ?? .seconds(10) }
-        let providerRequest = ProviderRequest(messages: request.messages, sampling: request.sampling, requestID: requestID)
+        let providerRequest = ProviderRequest(messages: request.messages, parameters: request.parameters, requestID: requestID)
 
         while true {
             let action = machine.next(now: .now) { health.admit($0, now: .now) }
@@ -90,11 +97,11 @@ extension ServingEngine {
                 do {
                     try await Task.sleep(for: delay)
                 } catch {
-                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: machine.trail))
+                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: skipped + machine.trail))
                     return
                 }
             case .exhausted(let exhaustion):
-                fail(Self.error(for: exhaustion, tier: record.route.tier, attempts: machine.trail))
+                fail(Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail))
                 return
             case .attempt(let name, _, let timeout, let isProbe):
                 guard let provider = providers[name] else {
@@ -102,30 +109,31 @@ extension ServingEngine {
                     continue
                 }
                 let attemptStart = ContinuousClock.now
-                let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: machine.trail)
+                let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: skipped + machine.trail)
                 let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, continuation: continuation)
                 let now = ContinuousClock.now
                 let latency = now - attemptStart
                 switch result {
-                case .answered(let text, let reason, let usage, let ttft):
+                case .answered(let answered):
                     finishAttempt(name, failure: nil, isProbe: isProbe, latency: latency, now: now)
                     machine.attemptSucceeded(latency: latency)
+                    let usage = answered.usage
                     let cost = cost(of: usage, provider: name)
                     metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
-                    record.attempts = machine.trail
+                    record.attempts = skipped + machine.trail
                     record.provider = name
                     record.usage = usage
                     record.costUSD = cost
                     record.frontierCostUSD = frontierCost(of: usage)
-                    record.timeToFirstToken = ttft
+                    record.timeToFirstToken = answered.timeToFirstToken
                     record.latency = now - start
-                    if let cache, let cacheKey, request.options.cacheStore, reason.isCacheable, !text.isEmpty {
-                        let answer = SemanticCache.Answer(text: text, usage: usage, provider: name, model: provider.model)
+                    if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
+                        let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
                         cache.store(answer, for: cacheKey)
                         shareStored(answer, key: cacheKey)
                     }
                     metrics.recordDecision(record, now: now)
-                    continuation.yield(.finished(reason, usage, record))
+                    continuation.yield(.finished(answered.finish, usage, record))
                     continuation.finish()
                     return
                 case .failed(let failure, let tokensSent):
@@ -134,12 +142,12 @@ extension ServingEngine {
                     metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
                     if tokensSent > 0 {
                         record.provider = name
-                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: machine.trail))
+                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: skipped + machine.trail))
                         return
                     }
                 case .cancelled:
                     _ = health.finish(name, failure: nil, cancelled: true, isProbe: isProbe, now: now)
-                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: machine.trail))
+                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: skipped + machine.trail))
                     return
                 }
             }
@@ -161,26 +169,56 @@ extension ServingEngine {
         record.frontierCostUSD = frontierCost(of: answer.usage)
         record.timeToFirstToken = .now - start
         continuation.yield(.answering(AnswerSource(requestID: requestID, model: answer.model, provider: nil, cache: record.cache, route: record.route, attempts: [])))
-        for chunk in Self.chunks(of: answer.text) { continuation.yield(.text(chunk)) }
+        let finish: FinishReason
+        if let detail = answer.detail {
+            if !detail.responseFields.isEmpty { continuation.yield(.responseFields(detail.responseFields)) }
+            for piece in AnswerAccumulator.pieces(of: detail.choices) { continuation.yield(.delta(piece)) }
+            finish = detail.choices.first?.finishReason ?? .stop
+        } else {
+            for chunk in AnswerAccumulator.words(of: answer.text) { continuation.yield(.text(chunk)) }
+            finish = .stop
+        }
         record.latency = .now - start
         metrics.recordDecision(record, now: .now)
-        continuation.yield(.finished(.stop, answer.usage, record))
+        continuation.yield(.finished(finish, answer.usage, record))
         continuation.finish()
     }
 
-    /// Splits cached text into word-sized chunks, as a provider would have streamed it.
-    static func chunks(of text: String) -> [String] {
-        var chunks: [String] = []
-        var current = ""
-        for character in text {
-            if character == " ", !current.isEmpty, current != " " {
-                chunks.append(current)
-                current = ""
+    /// Whether an answer may be stored: complete (a finished text, or a complete request to call
+    /// tools when the cache stores those), with something in it.
+    static func isCacheable(_ answered: Answered, storesToolCalls: Bool) -> Bool {
+        guard answered.finish.isComplete, answered.choices.allSatisfy({ $0.finishReason.isComplete }) else { return false }
+        if !storesToolCalls, answered.choices.contains(where: { $0.finishReason.callsTools || !$0.toolCalls.isEmpty || $0.functionCall != nil }) { return false }
+        return answered.choices.contains { $0.content?.isEmpty == false || !$0.toolCalls.isEmpty || $0.functionCall != nil || $0.refusal != nil }
+    }
+
+    /// The providers of `chain` that can do all the request `needs`, and a skipped attempt for
+    /// each of the others naming the first capability it lacks.
+    static func capable(_ chain: [String], needs: [CapabilityNeed], capabilities: [String: Set<ProviderCapability>]) -> (capable: [String], skipped: [ProviderAttempt]) {
+        guard !needs.isEmpty else { return (chain, []) }
+        var capable: [String] = []
+        var skipped: [ProviderAttempt] = []
+        for name in chain {
+            let has = capabilities[name] ?? []
+            if let missing = needs.first(where: { !has.contains($0.capability) }) {
+                skipped.append(ProviderAttempt(provider: name, attempt: 1, outcome: .skipped(.lacksCapability(missing.capability)), latency: .zero))
+            } else {
+                capable.append(name)
             }
-            current.append(character)
         }
-        if !current.isEmpty { chunks.append(current) }
-        return chunks
+        return (capable, skipped)
+    }
+
+    static func noCapableProvider(_ skipped: [ProviderAttempt], needs: [CapabilityNeed], tier: String) -> EngineError {
+        let needed = needs.map { "\($0.capability) (for \($0.field))" }.joined(separator: ", ")
+        let providers = skipped.map { attempt in
+            if case .skipped(let reason) = attempt.outcome { "\(attempt.provider): \(reason)" } else { attempt.provider }
+        }.joined(separator: "; ")
+        return EngineError(
+            .noCapableProvider,
+            "no provider for '\(tier)' can carry this request: it needs \(needed), and \(providers); send it to a model that can, or declare the capability in the provider's 'capabilities' if it has it",
+            attempts: skipped
+        )
     }
 
     static func validate(_ request: ChatRequest) -> String? {
@@ -227,6 +265,17 @@ extension ServingEngine {
         let tried = attempts.isEmpty ? "no provider was available" : "tried: " + attempts.map(\.summary).joined(separator: "; ")
         switch exhaustion {
         case .allProvidersFailed:
+            let failures = attempts.compactMap { attempt -> ProviderFailure? in
+                if case .failed(let failure) = attempt.outcome { failure } else { nil }
+            }
+            if !failures.isEmpty, failures.allSatisfy({ $0.kind == .rateLimited }) {
+                let wait = failures.compactMap(\.retryAfter).min() ?? .seconds(1)
+                return EngineError(.rateLimited, "every provider for '\(tier)' is rate limited; retry in \(DurationFormat.short(wait)) — \(tried)", attempts: attempts, retryAfter: wait)
+            }
+            if !failures.isEmpty, failures.allSatisfy({ $0.kind == .unsupported }) {
+                // Nothing failed: no provider could carry what the request asks for.
+                return EngineError(.requestRejected, "no provider for '\(tier)' can carry this request: \(failures.map(\.detail).joined(separator: "; "))", attempts: attempts)
+            }
             return EngineError(.allProvidersFailed, "every provider for '\(tier)' failed — \(tried)", attempts: attempts)
         case .deadlineExceeded:
             return EngineError(.deadlineExceeded, "the request deadline passed before any provider for '\(tier)' answered — \(tried)", attempts: attempts)

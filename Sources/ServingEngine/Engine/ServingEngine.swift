@@ -34,6 +34,11 @@ public final class ServingEngine: Sendable {
     private let weights: [String: Double]
     private let blendedPrices: [String: Double]
     private let startedAt: ContinuousClock.Instant
+    /// What each provider can do, by name.
+    let capabilities: [String: Set<ProviderCapability>]
+    /// A random prefix of this process's request ids, so that ids stay unique across restarts and
+    /// the replicas of a fleet.
+    let requestIDPrefix: String
 
     /// Creates an engine.
     ///
@@ -74,6 +79,8 @@ public final class ServingEngine: Sendable {
         }
         for provider in custom { built[provider.name] = provider }
         providers = built
+        capabilities = Dictionary(configuration.providers.map { ($0.name, $0.capabilities) }, uniquingKeysWith: { first, _ in first })
+        requestIDPrefix = Self.randomIDPrefix()
 
         var chains: [String: [String]] = [:]
         for provider in configuration.providers { chains[provider.name] = [provider.name] }
@@ -134,15 +141,21 @@ public final class ServingEngine: Sendable {
 
     /// Answers `request` in full.
     public func complete(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
-        var text = ""
+        var answer = AnswerAccumulator()
+        var fields = JSONObject()
         var source: AnswerSource?
         do {
             for try await event in stream(request) {
                 switch event {
                 case .answering(let answering): source = answering
-                case .text(let chunk): text += chunk
+                case .text(let chunk): answer.add(text: chunk)
+                case .delta(let delta): answer.add(delta)
+                case .responseFields(let more): for (key, value) in more { fields[key] = value }
                 case .finished(let reason, let usage, let decision):
-                    return EngineResponse(id: source?.requestID ?? "chatcmpl-\(decision.id)", model: source?.model ?? "", text: text, finishReason: reason, usage: usage, decision: decision)
+                    return EngineResponse(
+                        id: source?.requestID ?? "chatcmpl-\(requestIDPrefix)\(decision.id)", model: source?.model ?? "",
+                        choices: answer.choices(finish: reason), usage: usage, responseFields: fields, decision: decision
+                    )
                 }
             }
         } catch let error as EngineError {
@@ -265,4 +278,11 @@ public final class ServingEngine: Sendable {
     }
 
     var uptime: Duration { .now - startedAt }
+
+    /// Ten random base-36 characters (about 52 bits).
+    static func randomIDPrefix() -> String {
+        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<10).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
 }

@@ -32,6 +32,8 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
     public var latency: Duration
     /// From arrival to the first answer text, if any came.
     public var timeToFirstToken: Duration?
+    /// The API the request came through.
+    public var endpoint: RequestEndpoint = .chat
 
     /// Creates a record (the engine makes them; tests and tools may build their own).
     public init(
@@ -116,4 +118,14 @@ public enum CacheOutcome: Sendable, Hashable {
         case .unavailable: "unavailable"
         }
     }
+}
+
+/// The API a request came through.
+public enum RequestEndpoint: String, Sendable, Hashable, Codable {
+    /// `/v1/chat/completions`, the console and the traffic generator.
+    case chat
+    /// `/v1/embeddings`.
+    case embeddings
+    /// `/v1/responses`.
+    case responses
 }

@@ -1,15 +1,19 @@
 /// A chat request as the engine sees it: the OpenAI chat shape plus who is asking.
 ///
-/// The gateway decodes wire requests into this value and the traffic generator and the console
-/// build it directly; the engine never sees HTTP.
+/// The client's body is the source of truth: ``messages`` keep each message as sent, and
+/// ``parameters`` every other field (`tools`, `response_format`, `seed`, vendor fields…), which
+/// reach an OpenAI-compatible provider unchanged. The typed views (``sampling``, ``lastUserPrompt``)
+/// are read from them. The gateway decodes wire requests into this value and the traffic generator
+/// and the console build it directly; the engine never sees HTTP.
 public struct ChatRequest: Sendable, Hashable {
     /// The model the client asked for: ``ChatRequest/automaticModel`` lets the router choose a
     /// tier; a tier, model alias or provider name goes straight to that chain.
     public var model: String
     /// The conversation, oldest first. Must not be empty.
     public var messages: [ChatMessage]
-    /// Sampling parameters that change the answer, and so scope the cache.
-    public var sampling: SamplingParameters
+    /// Every field of the client's body except `model`, `messages`, `stream` and
+    /// `stream_options`, in the order sent.
+    public var parameters: JSONObject
     /// Whether the caller wants tokens as they are produced.
     public var stream: Bool
     /// The tenant the request belongs to; it scopes the cache so tenants never share answers.
@@ -22,21 +26,23 @@ public struct ChatRequest: Sendable, Hashable {
     /// The tenant of requests that name none.
     public static let defaultTenant = "default"
 
-    /// Creates a request.
+    /// Creates a request; `sampling` is written into `parameters`.
     public init(
         model: String = ChatRequest.automaticModel,
         messages: [ChatMessage],
         sampling: SamplingParameters = SamplingParameters(),
         stream: Bool = false,
         tenant: String = ChatRequest.defaultTenant,
-        options: RequestOptions = RequestOptions()
+        options: RequestOptions = RequestOptions(),
+        parameters: JSONObject = JSONObject()
     ) {
         self.model = model
         self.messages = messages
-        self.sampling = sampling
+        self.parameters = parameters
         self.stream = stream
         self.tenant = tenant
         self.options = options
+        if sampling != SamplingParameters() { self.sampling = sampling }
     }
 
     /// Creates a one-turn request from a single user prompt.
@@ -44,14 +50,45 @@ public struct ChatRequest: Sendable, Hashable {
         self.init(model: model, messages: [ChatMessage(role: .user, content: prompt)], tenant: tenant)
     }
 
+    /// The sampling parameters, read from and written to ``parameters`` (`max_completion_tokens`
+    /// is read before `max_tokens`, and written back to whichever the client used).
+    public var sampling: SamplingParameters {
+        get {
+            var stop: [String] = []
+            switch parameters["stop"] {
+            case .string(let single)?: stop = [single]
+            case .array(let list)?: stop = list.compactMap(\.stringValue)
+            default: break
+            }
+            return SamplingParameters(
+                temperature: parameters["temperature"]?.doubleValue,
+                topP: parameters["top_p"]?.doubleValue,
+                maxTokens: parameters["max_completion_tokens"]?.intValue ?? parameters["max_tokens"]?.intValue,
+                stop: stop
+            )
+        }
+        set {
+            parameters["temperature"] = newValue.temperature.map(JSONValue.double)
+            parameters["top_p"] = newValue.topP.map(JSONValue.double)
+            let limitKey = parameters["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens"
+            parameters[limitKey] = newValue.maxTokens.map { .integer(Int64($0)) }
+            parameters["stop"] = newValue.stop.isEmpty ? nil : .array(newValue.stop.map(JSONValue.string))
+        }
+    }
+
+    /// The index of the last user message, if there is one.
+    public var lastUserIndex: Int? {
+        messages.lastIndex(where: { $0.role == .user })
+    }
+
     /// The text of the last user message: what the cache matches and the router scores.
     public var lastUserPrompt: String {
-        messages.last(where: { $0.role == .user })?.content ?? messages.last?.content ?? ""
+        lastUserIndex.map { messages[$0].content } ?? messages.last?.content ?? ""
     }
 
     /// The system and developer instructions joined in order; part of the cache scope.
     public var systemPrompt: String {
-        messages.filter { $0.role == .system || $0.role == .developer }.map(\.content).joined(separator: "\n")
+        messages.filter { $0.role.isInstruction }.map(\.content).joined(separator: "\n")
     }
 }
 

@@ -4,11 +4,17 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     public var promptTokens: Int
     /// Tokens in the answer.
     public var completionTokens: Int
+    /// The provider's breakdown of the prompt tokens (`cached_tokens`, `audio_tokens`…), passed on as given.
+    public var promptTokensDetails: JSONObject?
+    /// The provider's breakdown of the answer tokens (`reasoning_tokens`…), passed on as given.
+    public var completionTokensDetails: JSONObject?
 
     /// Creates a usage record.
-    public init(promptTokens: Int = 0, completionTokens: Int = 0) {
+    public init(promptTokens: Int = 0, completionTokens: Int = 0, promptTokensDetails: JSONObject? = nil, completionTokensDetails: JSONObject? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+        self.promptTokensDetails = promptTokensDetails
+        self.completionTokensDetails = completionTokensDetails
     }
 
     /// Prompt and answer tokens together.

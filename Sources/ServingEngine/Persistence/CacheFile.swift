@@ -8,7 +8,9 @@ import Foundation
 /// the entries, then an FNV-1a 64-bit checksum of every byte before it.
 enum CacheFile {
     static let magic = Array("SWBCACHE".utf8)
-    static let version: UInt32 = 1
+    /// Version 2 scopes entries by the whole request context and stores answers' detail (tool
+    /// calls, several choices…); version 1 files are set aside, since their scopes differ.
+    static let version: UInt32 = 2
 
     struct Entry: Sendable, Equatable {
         var scope: CacheScope
@@ -37,7 +39,7 @@ enum CacheFile {
             writer.string(entry.scope.tenant)
             writer.string(entry.scope.model)
             writer.u64(entry.scope.systemPromptHash)
-            writer.u64(entry.scope.historyHash)
+            writer.u64(entry.scope.contextHash)
             writer.optionalDouble(entry.scope.sampling.temperature)
             writer.optionalDouble(entry.scope.sampling.topP)
             writer.u64(entry.scope.sampling.maxTokens.map { UInt64(bitPattern: Int64($0)) } ?? UInt64.max)
@@ -50,6 +52,7 @@ enum CacheFile {
             writer.u64(UInt64(entry.answer.usage.completionTokens))
             writer.string(entry.answer.provider)
             writer.string(entry.answer.model)
+            writer.string(entry.answer.detail?.jsonText ?? "")
             writer.double(entry.expiresAt.timeIntervalSince1970)
             for value in entry.vector { writer.u32(value.bitPattern) }
         }
@@ -72,8 +75,9 @@ enum CacheFile {
         }
         var reader = ByteReader(bytes: Array(body))
         _ = reader.take(magic.count)
-        guard let version = reader.u32(), version == Self.version else {
-            throw CacheFileError("\(path): file format version is not \(Self.version)")
+        guard let version = reader.u32() else { throw CacheFileError("\(path): the header is incomplete") }
+        guard version == Self.version else {
+            throw CacheFileError("\(path): the file format is version \(version), this Switchboard reads version \(Self.version) (another release wrote it)")
         }
         guard let dimensions = reader.u32().map(Int.init), let embedder = reader.string(), let count = reader.u64() else {
             throw CacheFileError("\(path): the header is incomplete")
@@ -101,8 +105,13 @@ enum CacheFile {
         }
         guard let normalized = reader.string(), let prompt = reader.string(), let text = reader.string(),
               let promptTokens = reader.u64(), let completionTokens = reader.u64(),
-              let provider = reader.string(), let answerModel = reader.string(), let expiry = reader.double()
+              let provider = reader.string(), let answerModel = reader.string(), let detailText = reader.string(), let expiry = reader.double()
         else { return nil }
+        var detail: AnswerDetail?
+        if !detailText.isEmpty {
+            guard let parsed = AnswerDetail(jsonText: detailText) else { return nil }
+            detail = parsed
+        }
         var vector: [Float] = []
         vector.reserveCapacity(dimensions)
         for _ in 0..<dimensions {
@@ -110,10 +119,10 @@ enum CacheFile {
             vector.append(Float(bitPattern: bits))
         }
         let sampling = SamplingParameters(temperature: temperature, topP: topP, maxTokens: maxTokens == UInt64.max ? nil : Int(Int64(bitPattern: maxTokens)), stop: stops)
-        let scope = CacheScope(tenant: tenant, model: model, systemPromptHash: system, sampling: sampling, historyHash: history)
+        let scope = CacheScope(tenant: tenant, model: model, systemPromptHash: system, sampling: sampling, contextHash: history)
         return Entry(
             scope: scope, normalized: normalized, prompt: prompt,
-            answer: .init(text: text, usage: TokenUsage(promptTokens: Int(promptTokens), completionTokens: Int(completionTokens)), provider: provider, model: answerModel),
+            answer: .init(text: text, usage: TokenUsage(promptTokens: Int(promptTokens), completionTokens: Int(completionTokens)), provider: provider, model: answerModel, detail: detail),
             vector: vector, expiresAt: Date(timeIntervalSince1970: expiry)
         )
     }

@@ -8,32 +8,52 @@ public protocol ModelProvider: Sendable {
     var name: String { get }
     /// The model this provider serves, as reported back to clients.
     var model: String { get }
-    /// Streams the answer to `request`: zero or more `.text` chunks, then one `.finished`.
+    /// Streams the answer to `request`: zero or more `.text`, `.delta` and `.responseFields`
+    /// chunks, then one `.finished`.
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error>
 }
 
-/// What a provider is asked to answer.
+/// What a provider is asked to answer: the client's conversation and parameters as sent.
 public struct ProviderRequest: Sendable, Hashable {
-    /// The conversation to continue.
+    /// The conversation to continue, each message as the client sent it.
     public var messages: [ChatMessage]
-    /// Sampling parameters from the client.
-    public var sampling: SamplingParameters
+    /// Every other field of the client's body (see ``ChatRequest/parameters``).
+    public var parameters: JSONObject
     /// A request identifier for the provider's logs.
     public var requestID: String
 
     /// Creates a provider request.
-    public init(messages: [ChatMessage], sampling: SamplingParameters, requestID: String) {
+    public init(messages: [ChatMessage], parameters: JSONObject = JSONObject(), requestID: String) {
         self.messages = messages
-        self.sampling = sampling
+        self.parameters = parameters
         self.requestID = requestID
+    }
+
+    /// Creates a provider request with only sampling parameters.
+    public init(messages: [ChatMessage], sampling: SamplingParameters, requestID: String) {
+        var request = ChatRequest(messages: messages)
+        request.sampling = sampling
+        self.init(messages: messages, parameters: request.parameters, requestID: requestID)
+    }
+
+    /// The sampling parameters, read from ``parameters``.
+    public var sampling: SamplingParameters {
+        ChatRequest(messages: messages, parameters: parameters).sampling
     }
 }
 
 /// One piece of a provider's streamed answer.
 public enum ProviderChunk: Sendable, Hashable {
-    /// Answer text, in order.
+    /// Answer text of choice 0, in order.
     case text(String)
-    /// The end of the answer, with why it ended and the token counts if the provider gave them.
+    /// Any other piece of a choice: tool-call fragments, refusal, log probabilities, another
+    /// choice's text, vendor fields, a choice's own finish reason.
+    case delta(ChoiceDelta)
+    /// Top-level fields of the provider's response that Switchboard passes on as they are
+    /// (`system_fingerprint`, `service_tier`, vendor fields); later values win.
+    case responseFields(JSONObject)
+    /// The end of the answer, with why it ended (choice 0's reason) and the token counts if the
+    /// provider gave them.
     case finished(FinishReason, TokenUsage?)
 }
 
@@ -54,4 +74,40 @@ extension AsyncThrowingStream where Element == ProviderChunk, Failure == any Err
             continuation.onTermination = { _ in task.cancel() }
         }
     }
+}
+
+/// What an embeddings call asks of a provider: the client's `/v1/embeddings` body as sent
+/// (`input`, `encoding_format`, `dimensions`, `user`…), without `model`, which is the provider's.
+public struct EmbeddingProviderRequest: Sendable, Hashable {
+    /// The client's body fields other than `model`.
+    public var parameters: JSONObject
+    /// A request identifier for the provider's logs.
+    public var requestID: String
+
+    /// Creates a request.
+    public init(parameters: JSONObject, requestID: String) {
+        self.parameters = parameters
+        self.requestID = requestID
+    }
+}
+
+/// A provider's embeddings answer: its body as it sent it (`object`, `data`, `model`, `usage`)
+/// and the token count read from it.
+public struct EmbeddingProviderResponse: Sendable, Hashable {
+    /// The provider's response body.
+    public var body: JSONObject
+    /// The prompt tokens it counted.
+    public var usage: TokenUsage
+
+    /// Creates a response.
+    public init(body: JSONObject, usage: TokenUsage) {
+        self.body = body
+        self.usage = usage
+    }
+}
+
+/// A provider that also serves `/v1/embeddings`.
+public protocol EmbeddingProvider: ModelProvider {
+    /// Embeds the request's inputs; throws a ``ProviderFailure`` as ``ModelProvider/stream(_:)`` does.
+    func embed(_ request: EmbeddingProviderRequest) async throws -> EmbeddingProviderResponse
 }

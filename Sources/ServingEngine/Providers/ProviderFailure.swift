@@ -11,6 +11,9 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
     public var detail: String
     /// How long the provider asked us to wait before trying again (`Retry-After`).
     public var retryAfter: Duration?
+    /// The error the provider answered with, when it said one, to pass on to the client when
+    /// the failure is the request's fault.
+    public var upstreamError: UpstreamError?
 
     /// The classes of provider failure.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -30,20 +33,24 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
         case providerRejected = "provider_rejected"
         /// The provider refused the request itself as invalid.
         case requestRejected = "request_rejected"
+        /// The provider cannot carry something the request asks for (a field with no equivalent in
+        /// its API); another provider may.
+        case unsupported
     }
 
     /// Creates a failure.
-    public init(_ kind: Kind, _ detail: String, retryAfter: Duration? = nil) {
+    public init(_ kind: Kind, _ detail: String, retryAfter: Duration? = nil, upstreamError: UpstreamError? = nil) {
         self.kind = kind
         self.detail = detail
         self.retryAfter = retryAfter
+        self.upstreamError = upstreamError
     }
 
     /// Whether the same provider may be tried again.
     public var isRetryable: Bool {
         switch kind {
         case .rateLimited, .serverError, .timeout, .connection, .streamBroken, .badResponse: true
-        case .providerRejected, .requestRejected: false
+        case .providerRejected, .requestRejected, .unsupported: false
         }
     }
 
@@ -53,10 +60,30 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
     /// Whether the failure says something about the provider's health (and so counts for its breaker).
     public var countsAgainstHealth: Bool {
         switch kind {
-        case .requestRejected: false
+        case .requestRejected, .unsupported: false
         default: true
         }
     }
 
     public var description: String { "\(kind.rawValue): \(detail)" }
+}
+
+/// An error as a provider's API worded it (`{"error": {"message", "type", "param", "code"}}`).
+public struct UpstreamError: Sendable, Hashable {
+    /// The provider's message.
+    public var message: String
+    /// Its error type, e.g. `invalid_request_error`.
+    public var type: String?
+    /// The parameter it blamed.
+    public var param: String?
+    /// Its error code.
+    public var code: String?
+
+    /// Creates an upstream error.
+    public init(message: String, type: String? = nil, param: String? = nil, code: String? = nil) {
+        self.message = message
+        self.type = type
+        self.param = param
+        self.code = code
+    }
 }

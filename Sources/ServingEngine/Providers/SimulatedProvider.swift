@@ -80,6 +80,8 @@ public final class SimulatedProvider: ModelProvider {
             throw ProviderFailure(.providerRejected, "\(name): HTTP 401 invalid API key (simulated)")
         case .requestRejected?:
             throw ProviderFailure(.requestRejected, "\(name): HTTP 400 invalid request (simulated)")
+        case .unsupported?:
+            throw ProviderFailure(.unsupported, "\(name): cannot carry the request (simulated)")
         case .streamBroken?, nil:
             break
         }

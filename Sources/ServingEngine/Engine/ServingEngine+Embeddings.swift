@@ -1,0 +1,118 @@
+extension ServingEngine {
+    /// Answers a `/v1/embeddings` request through the cascade: the named tier, alias or provider
+    /// (or, for `auto`, the first tier with a provider that can embed), providers without the
+    /// `embeddings` capability skipped, with the same timeouts, retries, breakers and metering as
+    /// chat. Embeddings are not cached.
+    public func embed(_ request: EmbeddingRequest) async throws(EngineError) -> EmbeddingResponse {
+        let start = ContinuousClock.now
+        let id = metrics.nextRequestID()
+        metrics.requestStarted()
+        var record = DecisionRecord(
+            id: id, receivedAt: .now, tenant: request.tenant, origin: request.origin,
+            promptExcerpt: Self.excerpt("[embeddings] " + request.excerpt), cache: .disabled,
+            route: RouteDecision(score: 0, reasons: [], tier: request.model, method: .explicitModel(request.model)), attempts: [], provider: nil,
+            status: .ok, usage: TokenUsage(), costUSD: 0, frontierCostUSD: 0, latency: .zero, timeToFirstToken: nil
+        )
+        record.endpoint = .embeddings
+        func fail(_ error: EngineError) -> EngineError {
+            record.attempts = error.attempts
+            record.status = error.code == .cancelled ? .cancelled : .failed(error.message)
+            record.latency = .now - start
+            metrics.recordDecision(record, now: .now)
+            return error
+        }
+        let routeName: String
+        if request.model.isEmpty || request.model == ChatRequest.automaticModel {
+            guard let tier = configuration.tiers.first(where: { tier in tier.chain.contains { capabilities[$0]?.contains(.embeddings) == true } }) else {
+                throw fail(EngineError(.noCapableProvider, "no tier has a provider that can embed; give one an 'embeddings' capability (openai-compatible providers have it by default)"))
+            }
+            routeName = tier.name
+        } else {
+            routeName = request.model
+        }
+        guard let chain = chains[routeName] else {
+            throw fail(EngineError(.unknownModel, "the model '\(request.model)' does not exist; use 'auto' or one of: \(modelNames.dropFirst().joined(separator: ", "))"))
+        }
+        record.route.tier = routeName
+        let needs = [CapabilityNeed(.embeddings, field: "model")]
+        let (capable, skipped) = Self.capable(balance(chain, tier: routeName), needs: needs, capabilities: capabilities)
+        guard !capable.isEmpty else { throw fail(Self.noCapableProvider(skipped, needs: needs, tier: routeName)) }
+
+        let deadline = start + configuration.resilience.deadline
+        var machine = CascadeStateMachine(chain: capable, policy: configuration.resilience.retry, deadline: deadline) { self.timeout(for: $0) }
+        let providerRequest = EmbeddingProviderRequest(parameters: request.parameters, requestID: "emb-\(requestIDPrefix)\(id)")
+        while true {
+            switch machine.next(now: .now, admit: { health.admit($0, now: .now) }) {
+            case .wait(let delay):
+                do { try await Task.sleep(for: delay) } catch {
+                    throw fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: skipped + machine.trail))
+                }
+            case .exhausted(let exhaustion):
+                throw fail(Self.error(for: exhaustion, tier: routeName, attempts: skipped + machine.trail))
+            case .attempt(let name, _, let timeout, let isProbe):
+                guard let provider = providers[name] as? any EmbeddingProvider else {
+                    let failure = ProviderFailure(.unsupported, "\(name) has no embeddings endpoint")
+                    machine.attemptFailed(failure, latency: .zero, now: .now, random: 0)
+                    continue
+                }
+                let attemptStart = ContinuousClock.now
+                let result = await Self.embedding(provider, providerRequest, timeout: min(timeout, deadline - attemptStart))
+                let now = ContinuousClock.now
+                let latency = now - attemptStart
+                switch result {
+                case .success(let answer):
+                    _ = health.finish(name, failure: nil, cancelled: false, isProbe: isProbe, latency: latency, now: now)
+                    machine.attemptSucceeded(latency: latency)
+                    let cost = cost(of: answer.usage, provider: name)
+                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
+                    record.attempts = skipped + machine.trail
+                    record.provider = name
+                    record.usage = answer.usage
+                    record.costUSD = cost
+                    record.latency = now - start
+                    metrics.recordDecision(record, now: now)
+                    return EmbeddingResponse(body: answer.body, usage: answer.usage, decision: record)
+                case .failure(let failure):
+                    if failure.kind == .timeout, Task.isCancelled {
+                        _ = health.finish(name, failure: nil, cancelled: true, isProbe: isProbe, now: now)
+                        throw fail(EngineError(.cancelled, "the caller went away while \(name) was embedding", attempts: skipped + machine.trail))
+                    }
+                    _ = health.finish(name, failure: failure, cancelled: false, isProbe: isProbe, latency: latency, now: now)
+                    machine.attemptFailed(failure, latency: latency, now: now, random: randomUnit())
+                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
+                }
+            }
+        }
+    }
+
+    /// One embeddings call, given up after `timeout`.
+    static func embedding(_ provider: any EmbeddingProvider, _ request: EmbeddingProviderRequest, timeout: Duration) async -> Result<EmbeddingProviderResponse, ProviderFailure> {
+        await withTaskGroup(of: Result<EmbeddingProviderResponse, ProviderFailure>?.self) { group in
+            group.addTask {
+                do {
+                    return .success(try await provider.embed(request))
+                } catch let failure as ProviderFailure {
+                    return .failure(failure)
+                } catch is CancellationError {
+                    return nil
+                } catch {
+                    return .failure(ProviderFailure(.badResponse, "\(provider.name): \(error)"))
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: max(.zero, timeout))
+                return Task.isCancelled ? nil : .failure(ProviderFailure(.timeout, "\(provider.name): no embeddings within \(DurationFormat.short(timeout))"))
+            }
+            var outcome: Result<EmbeddingProviderResponse, ProviderFailure>?
+            for await result in group {
+                if let result {
+                    outcome = result
+                    break
+                }
+                if Task.isCancelled { break }
+            }
+            group.cancelAll()
+            return outcome ?? .failure(ProviderFailure(.timeout, "\(provider.name): the embeddings call was cancelled"))
+        }
+    }
+}
