@@ -25,4 +25,16 @@ struct GatewayPythonClientTests {
         #expect(output.status == 0, "\(text)")
         #expect(text.contains("all checks passed"), "\(text)")
     }
+
+    @Test func theOfficialClientsToolsFormatsImagesEmbeddingsAndResponsesSurviveTheTrip() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python environment at \(Self.python); run `bash scripts/python-venv.sh` first (or set SWITCHBOARD_SKIP_PYTHON=1)")
+            return
+        }
+        let script = Self.repository.appendingPathComponent("Tests/SwitchboardEndToEndTests/python/proxy_fidelity_test.py").path
+        let output = try await SwitchboardBinary.run(executable: URL(fileURLWithPath: Self.python), [script, SwitchboardBinary.url.path], timeout: .seconds(180))
+        let text = output.standardOutput + output.standardError
+        #expect(output.status == 0, "\(text)")
+        #expect(text.contains("all checks passed"), "\(text)")
+    }
 }
