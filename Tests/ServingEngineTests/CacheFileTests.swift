@@ -99,3 +99,29 @@ struct CacheFileTests {
         #expect(try CacheFile.read(path: path).entries.count == 1)
     }
 }
+
+@Suite("Cache file: answers with detail")
+struct CacheFileDetailTests {
+    @Test func aToolCallAnswerSurvivesARestartWhole() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString).swbc").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = testConfiguration()
+        for index in configuration.providers.indices { configuration.providers[index].declaredCapabilities = [.tools] }
+        let chunks: [ProviderChunk] = [
+            .responseFields(["system_fingerprint": "fp_1"]),
+            .delta(ChoiceDelta(toolCalls: [ToolCallDelta(index: 0, id: "call_1", type: "function", name: "weather", arguments: #"{"city":"Oslo"}"#)])),
+            .finished(.toolCalls, TokenUsage(promptTokens: 3, completionTokens: 4, promptTokensDetails: ["cached_tokens": 1])),
+        ]
+        let request = ChatRequest(model: "small", messages: [ChatMessage(role: .user, content: "Weather in Oslo?")], parameters: ["tools": [["type": "function", "function": ["name": "weather"]]]])
+        let first = try ServingEngine(configuration: configuration, providers: ["a", "b", "c", "z"].map { $0 == "a" ? ScriptedProvider("a", script: [.chunks(chunks)]) : ScriptedProvider($0) })
+        let original = try await first.complete(request)
+        #expect(try first.saveCache(to: path) == 1)
+        let second = try ServingEngine(configuration: configuration, providers: ["a", "b", "c", "z"].map { ScriptedProvider($0) })
+        #expect(second.loadCache(from: path) == .loaded(entries: 1))
+        let replay = try await second.complete(request)
+        #expect(replay.decision.cache == .exact)
+        #expect(replay.choices == original.choices)
+        #expect(replay.choices.first?.toolCalls.first?.name == "weather")
+        #expect(replay.responseFields["system_fingerprint"] == "fp_1")
+    }
+}

@@ -83,6 +83,25 @@ struct SharedStateReplicaTests {
         #expect(try await engineC.complete(request).decision.cache == .miss(bestSimilarity: nil))
     }
 
+    @Test func aToolCallAnswerTravelsWholeToTheOtherReplica() async throws {
+        guard let url = try await Self.database() else { return }
+        var configuration = EngineConfiguration.builtIn
+        for index in configuration.providers.indices { configuration.providers[index].declaredCapabilities = [.tools] }
+        let makeEngine = { try ServingEngine(configuration: configuration, providers: configuration.providers.map { ToolCallingProvider(name: $0.name) }) }
+        let (engineA, engineB) = (try makeEngine(), try makeEngine())
+        let a = try await SharedStateReplica.connect(url: url, engine: engineA, logger: Self.logger)
+        let b = try await SharedStateReplica.connect(url: url, engine: engineB, logger: Self.logger)
+        let runs = [Task { await a.run() }, Task { await b.run() }]
+        defer { runs.forEach { $0.cancel() } }
+        let request = ChatRequest(model: "auto", messages: [ChatMessage(role: .user, content: "Weather in Lima?")], parameters: ["tools": [["type": "function", "function": ["name": "weather"]]]])
+        let answered = try await engineA.complete(request)
+        #expect(answered.choices.first?.toolCalls.first?.name == "weather")
+        #expect(await Self.eventually { engineB.snapshot(activityLimit: 0).cache.statistics.entries == 1 })
+        let onB = try await engineB.complete(request)
+        #expect(onB.decision.cache == .exact)
+        #expect(onB.choices == answered.choices)
+    }
+
     @Test func aRefusedLoginIsAnErrorThatNamesTheCause() async throws {
         guard var url = try await Self.database().flatMap(URLComponents.init(string:)) else { return }
         url.user = "switchboard_password"
@@ -107,5 +126,19 @@ struct SharedStateReplicaTests {
         // Requests still work, and their changes wait in the queue.
         _ = try await engine.complete(ChatRequest(prompt: "Is anyone there?"))
         #expect(replica.status.queuedWrites == 1)
+    }
+}
+
+/// A provider that always asks to call the `weather` tool.
+struct ToolCallingProvider: ModelProvider {
+    let name: String
+    var model: String { name }
+
+    func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
+        AsyncThrowingStream { continuation in
+            continuation.yield(.delta(ChoiceDelta(toolCalls: [ToolCallDelta(index: 0, id: "call_lima", type: "function", name: "weather", arguments: #"{"city":"Lima"}"#)])))
+            continuation.yield(.finished(.toolCalls, TokenUsage(promptTokens: 4, completionTokens: 6)))
+            continuation.finish()
+        }
     }
 }
