@@ -14,27 +14,24 @@ struct GatewayPythonClientTests {
         ProcessInfo.processInfo.environment["SWITCHBOARD_PYTHON"] ?? repository.appendingPathComponent(".venv-test/bin/python").path
     }
 
-    @Test func theOfficialClientGetsAnswersStreamsCacheHitsAndTypedErrors() async throws {
+    /// Runs one of the Python clients against the built binary and expects its every check to pass.
+    func runClient(_ name: String) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             Issue.record("no Python environment at \(Self.python); run `bash scripts/python-venv.sh` first (or set SWITCHBOARD_SKIP_PYTHON=1)")
             return
         }
-        let script = Self.repository.appendingPathComponent("Tests/SwitchboardEndToEndTests/python/openai_client_test.py").path
+        let script = Self.repository.appendingPathComponent("Tests/SwitchboardEndToEndTests/python/\(name)").path
         let output = try await SwitchboardBinary.run(executable: URL(fileURLWithPath: Self.python), [script, SwitchboardBinary.url.path], timeout: .seconds(180))
         let text = output.standardOutput + output.standardError
         #expect(output.status == 0, "\(text)")
         #expect(text.contains("all checks passed"), "\(text)")
     }
 
+    @Test func theOfficialClientGetsAnswersStreamsCacheHitsAndTypedErrors() async throws {
+        try await runClient("openai_client_test.py")
+    }
+
     @Test func theOfficialClientsToolsFormatsImagesEmbeddingsAndResponsesSurviveTheTrip() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            Issue.record("no Python environment at \(Self.python); run `bash scripts/python-venv.sh` first (or set SWITCHBOARD_SKIP_PYTHON=1)")
-            return
-        }
-        let script = Self.repository.appendingPathComponent("Tests/SwitchboardEndToEndTests/python/proxy_fidelity_test.py").path
-        let output = try await SwitchboardBinary.run(executable: URL(fileURLWithPath: Self.python), [script, SwitchboardBinary.url.path], timeout: .seconds(180))
-        let text = output.standardOutput + output.standardError
-        #expect(output.status == 0, "\(text)")
-        #expect(text.contains("all checks passed"), "\(text)")
+        try await runClient("proxy_fidelity_test.py")
     }
 }
