@@ -5,15 +5,21 @@ import NIOCore
 import ServingEngine
 import Synchronization
 
-/// What Switchboard adds to a request: the same load against a local upstream that answers at
-/// once, first directly and then through the gateway (cache off), in one run and one process.
+/// What Switchboard adds to a request: the same load against an upstream, first directly and then
+/// through a gateway (cache off), in one run and with one client.
+///
+/// By default the upstream is a local one that answers at once and the gateway runs in this
+/// process; `upstreamURL` measures against any OpenAI-compatible upstream, and `targetURL` measures
+/// any gateway already running in front of it (another Switchboard process, or another product),
+/// with the same client. Sequential runs interleave the two targets request by request, so that
+/// both see the same machine.
 ///
 /// ```swift
 /// let report = try await GatewayBenchmark(concurrency: 8, requests: 20_000).run()
 /// print(report.addedP99)
 /// ```
 public struct GatewayBenchmark: Sendable {
-    /// Requests in flight at once.
+    /// Requests in flight at once (1 with `sequential`).
     public var concurrency: Int
     /// Measured requests per target (after the warm-up).
     public var requests: Int
@@ -21,6 +27,18 @@ public struct GatewayBenchmark: Sendable {
     public var warmUp: Int
     /// If set, the offered load in requests per second (paced); otherwise as fast as possible.
     public var rate: Double?
+    /// One request at a time over one keep-alive connection per target, the targets interleaved.
+    public var sequential: Bool
+    /// Ask for streamed answers and measure time to first token and the gaps between chunks.
+    public var stream: Bool
+    /// An upstream's base URL (`http://host:port/v1`) instead of the local instant one.
+    public var upstreamURL: String?
+    /// A running gateway's base URL (`http://host:port/v1`) to measure instead of one started here.
+    public var targetURL: String?
+    /// The process id of the gateway at `targetURL`, whose resident memory is then reported.
+    public var targetPID: Int32?
+    /// Time between the local upstream's streamed chunks (so that gaps can be measured).
+    public var chunkInterval: Duration
 
     /// One target's figures.
     public struct Measurement: Sendable {
@@ -38,77 +56,119 @@ public struct GatewayBenchmark: Sendable {
         public var p99: Duration
         /// 99.9th percentile.
         public var p999: Duration
+        /// Time to the first streamed content (streams only).
+        public var firstTokenP50: Duration
+        /// 99th percentile of the time to the first streamed content.
+        public var firstTokenP99: Duration
+        /// The gap between consecutive streamed chunks after the first (streams only).
+        public var gapP50: Duration
+        /// 99th percentile of the gap.
+        public var gapP99: Duration
     }
 
     /// The run's figures.
     public struct Report: Sendable {
         /// Straight to the upstream.
         public var direct: Measurement
-        /// Through Switchboard.
+        /// Through the gateway.
         public var gateway: Measurement
         /// Switchboard's own time per request, from its `x-switchboard-overhead-ms` header (p50).
         public var overheadP50: Duration
         /// The same, p99.
         public var overheadP99: Duration
+        /// Resident memory of the process measured (this one, or `targetPID`) after the warm-up.
+        public var residentBytesBefore: Int
         /// Resident memory after the run, in bytes.
         public var residentBytes: Int
         /// Peak resident memory, in bytes.
         public var peakResidentBytes: Int
+        /// Whose memory: `this process (client, gateway and upstream)` or the target's pid.
+        public var memoryOf: String
+        /// Context switches of this process's threads per request, direct and through the gateway
+        /// (nil when the targets were interleaved): each is a thread woken or put to sleep, the cost
+        /// of a hop between event loops and the concurrency pool.
+        public var switchesPerRequest: (direct: Double, gateway: Double)?
 
         /// Gateway p50 minus direct p50.
         public var addedP50: Duration { gateway.p50 - direct.p50 }
         /// Gateway p99 minus direct p99.
         public var addedP99: Duration { gateway.p99 - direct.p99 }
+        /// Gateway TTFT p50 minus direct TTFT p50.
+        public var addedFirstTokenP50: Duration { gateway.firstTokenP50 - direct.firstTokenP50 }
+        /// Gateway gap p50 minus direct gap p50.
+        public var addedGapP50: Duration { gateway.gapP50 - direct.gapP50 }
     }
 
     /// Creates a benchmark.
-    public init(concurrency: Int = 8, requests: Int = 20_000, warmUp: Int = 2_000, rate: Double? = nil) {
-        self.concurrency = concurrency
+    public init(
+        concurrency: Int = 8, requests: Int = 20_000, warmUp: Int = 2_000, rate: Double? = nil, sequential: Bool = false, stream: Bool = false,
+        upstreamURL: String? = nil, targetURL: String? = nil, targetPID: Int32? = nil, chunkInterval: Duration = .zero
+    ) {
+        self.concurrency = sequential ? 1 : concurrency
         self.requests = requests
         self.warmUp = warmUp
         self.rate = rate
+        self.sequential = sequential
+        self.stream = stream
+        self.upstreamURL = upstreamURL
+        self.targetURL = targetURL
+        self.targetPID = targetPID
+        self.chunkInterval = chunkInterval
     }
 
-    /// Runs it: starts the upstream and a gateway on loopback ports, measures, stops them.
+    /// Runs it: starts what it was not given (the upstream, the gateway) on loopback ports,
+    /// measures, stops them.
     public func run() async throws -> Report {
-        let upstream = InstantUpstream()
+        let upstream = InstantUpstream(chunkInterval: chunkInterval)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-            group.addTask { try await upstream.run { portContinuation.yield($0) } }
-            guard let upstreamPort = await ports.first(where: { _ in true }) else { throw GatewayError.stopped("the upstream did not start") }
-
-            var provider = ProviderConfiguration(name: "instant", kind: .openAICompatible, model: "instant", pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
-            provider.baseURL = "http://127.0.0.1:\(upstreamPort)/v1"
-            provider.maxConcurrency = 100_000
-            var configuration = EngineConfiguration(source: "bench", providers: [provider], tiers: [TierConfiguration(name: "main", chain: ["instant"])], routerThresholds: [.init(tier: "main", upTo: 1)], frontierTier: "main")
-            configuration.cache.enabled = false
+            let upstreamBase: String
+            if let upstreamURL {
+                upstreamBase = upstreamURL
+            } else {
+                let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+                group.addTask { try await upstream.run { portContinuation.yield($0) } }
+                guard let upstreamPort = await ports.first(where: { _ in true }) else { throw GatewayError.stopped("the upstream did not start") }
+                upstreamBase = "http://127.0.0.1:\(upstreamPort)/v1"
+            }
             let remote = RemoteProviders(source: "bench", environment: [:])
-            let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
-            var logger = Logger(label: "bench")
-            logger.logLevel = .critical
-            let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)
-            group.addTask { try await gateway.run() }
-            let address = try await gateway.listeningAddress()
+            let gatewayBase: String
+            if let targetURL {
+                gatewayBase = targetURL
+            } else {
+                var provider = ProviderConfiguration(name: "instant", kind: .openAICompatible, model: "instant", pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
+                provider.baseURL = upstreamBase
+                provider.maxConcurrency = 100_000
+                var configuration = EngineConfiguration(source: "bench", providers: [provider], tiers: [TierConfiguration(name: "main", chain: ["instant"])], routerThresholds: [.init(tier: "main", upTo: 1)], frontierTier: "main")
+                configuration.cache.enabled = false
+                let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+                var logger = Logger(label: "bench")
+                logger.logLevel = .critical
+                let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)
+                group.addTask { try await gateway.run() }
+                gatewayBase = try await gateway.listeningAddress().url + "/v1"
+            }
 
             var clientConfiguration = HTTPClient.Configuration()
             clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency, 8))
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-            let body = ByteBuffer(string: #"{"model":"auto","messages":[{"role":"user","content":"Say something quick."}]}"#)
+            let body = ByteBuffer(string: #"{"model":"auto","stream":\#(stream),"messages":[{"role":"user","content":"Say something quick."}]}"#)
+            let urls = (direct: upstreamBase + "/chat/completions", gateway: gatewayBase + "/chat/completions")
             do {
-                let directURL = "http://127.0.0.1:\(upstreamPort)/v1/chat/completions"
-                let gatewayURL = address.url + "/v1/chat/completions"
-                _ = try await load(client: client, url: directURL, body: body, count: warmUp)
-                _ = try await load(client: client, url: gatewayURL, body: body, count: warmUp)
-                let direct = try await load(client: client, url: directURL, body: body, count: requests)
-                let through = try await load(client: client, url: gatewayURL, body: body, count: requests)
+                let warm = try await measure(client: client, urls: urls, body: body, count: warmUp)
+                _ = warm
+                let before = memory()
+                let (direct, through) = try await measure(client: client, urls: urls, body: body, count: requests)
+                let switches = direct.switches.flatMap { d in through.switches.map { (Double(d) / Double(max(1, direct.latencies.count)), Double($0) / Double(max(1, through.latencies.count))) } }
+                let after = memory()
                 try await client.shutdown()
                 try await remote.shutdown()
                 group.cancelAll()
-                let memory = Self.memory()
                 return Report(
                     direct: direct.measurement("direct"), gateway: through.measurement("gateway"),
                     overheadP50: Self.percentile(through.overheads, 0.50), overheadP99: Self.percentile(through.overheads, 0.99),
-                    residentBytes: memory.resident, peakResidentBytes: memory.peak
+                    residentBytesBefore: before.resident, residentBytes: after.resident, peakResidentBytes: after.peak,
+                    memoryOf: targetPID.map { "gateway pid \($0)" } ?? "this process (client, gateway and upstream)",
+                    switchesPerRequest: switches
                 )
             } catch {
                 try? await client.shutdown()
@@ -119,19 +179,120 @@ public struct GatewayBenchmark: Sendable {
         }
     }
 
+    /// Both targets: interleaved request by request when sequential, else one after the other.
+    private func measure(client: HTTPClient, urls: (direct: String, gateway: String), body: ByteBuffer, count: Int) async throws -> (Samples, Samples) {
+        guard sequential else {
+            let start = Self.contextSwitches()
+            var direct = try await load(client: client, url: urls.direct, body: body, count: count)
+            let middle = Self.contextSwitches()
+            var gateway = try await load(client: client, url: urls.gateway, body: body, count: count)
+            direct.switches = middle - start
+            gateway.switches = Self.contextSwitches() - middle
+            return (direct, gateway)
+        }
+        var direct = Samples()
+        var gateway = Samples()
+        for _ in 0..<count {
+            try await direct.add(Self.call(client: client, url: urls.direct, body: body))
+            try await gateway.add(Self.call(client: client, url: urls.gateway, body: body))
+        }
+        return (direct, gateway)
+    }
+
+    /// One request's figures, or nil when it failed.
+    private struct Sample: Sendable {
+        var latency: Duration
+        var overhead: Duration?
+        var firstToken: Duration?
+        var gaps: [Duration]
+    }
+
     private struct Samples: Sendable {
         var latencies: [Duration] = []
         var overheads: [Duration] = []
+        var firstTokens: [Duration] = []
+        var gaps: [Duration] = []
         var errors = 0
         var elapsed: Duration = .zero
+        var switches: Int?
+
+        mutating func add(_ sample: Sample?) {
+            guard let sample else {
+                errors += 1
+                return
+            }
+            elapsed += sample.latency
+            latencies.append(sample.latency)
+            if let overhead = sample.overhead { overheads.append(overhead) }
+            if let first = sample.firstToken { firstTokens.append(first) }
+            gaps += sample.gaps
+        }
+
+        mutating func merge(_ other: Samples) {
+            latencies += other.latencies
+            overheads += other.overheads
+            firstTokens += other.firstTokens
+            gaps += other.gaps
+            errors += other.errors
+        }
 
         func measurement(_ target: String) -> Measurement {
             Measurement(
                 target: target, requests: latencies.count, errors: errors,
                 requestsPerSecond: Double(latencies.count) / max(elapsed.seconds, 1e-9),
-                p50: GatewayBenchmark.percentile(latencies, 0.50), p99: GatewayBenchmark.percentile(latencies, 0.99), p999: GatewayBenchmark.percentile(latencies, 0.999)
+                p50: GatewayBenchmark.percentile(latencies, 0.50), p99: GatewayBenchmark.percentile(latencies, 0.99), p999: GatewayBenchmark.percentile(latencies, 0.999),
+                firstTokenP50: GatewayBenchmark.percentile(firstTokens, 0.50), firstTokenP99: GatewayBenchmark.percentile(firstTokens, 0.99),
+                gapP50: GatewayBenchmark.percentile(gaps, 0.50), gapP99: GatewayBenchmark.percentile(gaps, 0.99)
             )
         }
+    }
+
+    /// One request, timed: the whole answer, and for streams the first content and the gaps
+    /// between the body's pieces after it.
+    private static func call(client: HTTPClient, url: String, body: ByteBuffer) async throws -> Sample? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(body)
+        let sent = ContinuousClock.now
+        do {
+            let response = try await client.execute(request, timeout: .seconds(30))
+            var firstToken: Duration?
+            var gaps: [Duration] = []
+            var last: ContinuousClock.Instant?
+            for try await piece in response.body {
+                let now = ContinuousClock.now
+                if firstToken == nil {
+                    // The role chunk carries empty content; the first text is what a user waits for.
+                    if Self.carriesText(piece) {
+                        firstToken = now - sent
+                        last = now
+                    }
+                } else if let previous = last {
+                    gaps.append(now - previous)
+                    last = now
+                }
+            }
+            let latency = ContinuousClock.now - sent
+            guard response.status.code == 200 else { return nil }
+            let overhead = response.headers.first(name: "x-switchboard-overhead-ms").flatMap(Double.init).map { Duration.nanoseconds(Int64($0 * 1e6)) }
+            return Sample(latency: latency, overhead: overhead, firstToken: firstToken, gaps: gaps)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Whether a piece of a body holds answer text: `"content":"` followed by something other
+    /// than the closing quote.
+    static func carriesText(_ piece: ByteBuffer) -> Bool {
+        let bytes = piece.readableBytesView
+        let marker = Array(#""content":""#.utf8)
+        var searchFrom = bytes.startIndex
+        while let range = bytes[searchFrom...].firstRange(of: marker) {
+            if range.upperBound < bytes.endIndex, bytes[range.upperBound] != UInt8(ascii: "\"") { return true }
+            searchFrom = range.upperBound
+        }
+        return false
     }
 
     private func load(client: HTTPClient, url: String, body: ByteBuffer, count: Int) async throws -> Samples {
@@ -151,41 +312,32 @@ public struct GatewayBenchmark: Sendable {
                             if next > .now { try await Task.sleep(until: next, clock: .continuous) }
                             next += interval
                         }
-                        var request = HTTPClientRequest(url: url)
-                        request.method = .POST
-                        request.headers.add(name: "content-type", value: "application/json")
-                        request.body = .bytes(body)
-                        let sent = ContinuousClock.now
-                        do {
-                            let response = try await client.execute(request, timeout: .seconds(30))
-                            _ = try await response.body.collect(upTo: 1 << 20)
-                            let latency = ContinuousClock.now - sent
-                            if response.status.code == 200 {
-                                samples.latencies.append(latency)
-                                if let overhead = response.headers.first(name: "x-switchboard-overhead-ms").flatMap(Double.init) {
-                                    samples.overheads.append(.nanoseconds(Int64(overhead * 1e6)))
-                                }
-                            } else {
-                                samples.errors += 1
-                            }
-                        } catch {
-                            samples.errors += 1
-                        }
+                        try await samples.add(Self.call(client: client, url: url, body: body))
                     }
                     return samples
                 }
             }
             var all = Samples()
-            for try await part in group {
-                all.latencies += part.latencies
-                all.overheads += part.overheads
-                all.errors += part.errors
-            }
+            for try await part in group { all.merge(part) }
             return all
         }
         var samples = results
         samples.elapsed = .now - start
         return samples
+    }
+
+    /// Voluntary and involuntary context switches of every thread of this process so far
+    /// (Linux `/proc/self/task/*/status`; zero elsewhere).
+    static func contextSwitches() -> Int {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return 0 }
+        var total = 0
+        for task in tasks {
+            guard let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else { continue }
+            for line in status.split(separator: "\n") where line.hasSuffix("ctxt_switches") == false && line.contains("ctxt_switches:") {
+                total += Int(line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "") ?? 0
+            }
+        }
+        return total
     }
 
     static func percentile(_ values: [Duration], _ p: Double) -> Duration {
@@ -194,9 +346,10 @@ public struct GatewayBenchmark: Sendable {
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
     }
 
-    /// Resident and peak resident memory of this process (Linux `/proc/self/status`; zero elsewhere).
-    static func memory() -> (resident: Int, peak: Int) {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+    /// Resident and peak resident memory of the measured process (Linux `/proc/PID/status`; zero elsewhere).
+    func memory() -> (resident: Int, peak: Int) {
+        let path = targetPID.map { "/proc/\($0)/status" } ?? "/proc/self/status"
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8) else { return (0, 0) }
         func kilobytes(_ key: String) -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
             return (Int(line.split(separator: " ").dropFirst().first { Int($0) != nil } ?? "0") ?? 0) * 1024
