@@ -28,8 +28,20 @@ enum HeaderBar {
             Item(label: "saved", shortLabel: "saved", value: DisplayFormat.percent(s.totals.savedFraction) + (compact ? "" : " vs frontier-only"), role: .healthOK),
             Item(label: "up", shortLabel: "up", value: DisplayFormat.uptime(s.uptime)),
             Item(label: "traffic", shortLabel: "traf", value: traffic, role: s.traffic.paused ? .healthWarn : nil),
-            Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil),
         ]
+        if let attachment = frame.attachment {
+            let role: StyleRole = switch attachment.health {
+            case .live: .healthOK
+            case .waiting: .healthWarn
+            case .refused: .healthDown
+            }
+            items.insert(Item(label: "attached", shortLabel: "@", value: "\(attachment.target) · \(attachment.state)", role: role), at: 0)
+            if let share = attachment.shownShare {
+                items.append(Item(label: "feed shows", shortLabel: "feed", value: DisplayFormat.percent(share) + (compact ? "" : " of decisions (sampled)"), role: .healthWarn))
+            }
+        } else {
+            items.append(Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil))
+        }
         switch s.sharedState.connection {
         case .disabled:
             break

@@ -4,7 +4,7 @@
 /// streams) are retried with backoff and then fall to the next provider; `providerRejected`
 /// failures (bad credentials, unknown model) skip straight to the next provider; `requestRejected`
 /// failures (the request itself is invalid) end the cascade, since every provider would refuse it.
-public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ProviderFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// What went wrong.
     public var kind: Kind
     /// A short explanation, safe to show to operators (never contains secrets).
