@@ -68,7 +68,7 @@ struct AttachedConsoleEndToEndTests {
         let exitFile = directory.appendingPathComponent("console.exit")
         let binary = SwitchboardBinary.url.path
         let command = "cd '\(directory.path)' && E2E_ADMIN_TOKEN='\(Self.adminToken)' LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(binary)' console --connect '\(baseURL)' --admin-token-env E2E_ADMIN_TOKEN; echo EXIT=$? > '\(exitFile.path)'"
-        try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "console", "sh", "-c", command])
+        try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "dash", "sh", "-c", command])
 
         // The header says what the console is attached to; the server's providers and traffic show.
         let hostPort = String(baseURL.dropFirst("http://".count))
