@@ -5,8 +5,9 @@ import ServiceLifecycle
 package import ServingEngine
 
 extension GatewayServer {
-    /// `GET /admin/stream?fps=10&sample=50`: the console feed as server-sent events, one `frame`
-    /// event per tick (``ConsoleFeedFrame`` as JSON). Authenticated like the admin API.
+    /// `GET /admin/stream?fps=10&sample=50[&frames=N]`: the console feed as server-sent events, one
+    /// `frame` event per tick (``ConsoleFeedFrame`` as JSON), for ever or for `N` frames (a quick
+    /// look with curl). Authenticated like the admin API.
     ///
     /// Each console has its own loop: take a snapshot, write it, sleep. A slow console slows only
     /// its own loop (the write waits, frames are skipped, nothing queues), and the engine never
@@ -15,6 +16,7 @@ extension GatewayServer {
         if let error = authorizeAdmin(request) { return failure(error, route: "admin") }
         let fps = min(30, max(1, Int(request.uri.queryParameters.get("fps") ?? "") ?? 10))
         let sample = min(500, max(1, Int(request.uri.queryParameters.get("sample") ?? "") ?? 50))
+        let frames = Int(request.uri.queryParameters.get("frames") ?? "").map { max(1, $0) }
         let engine = self.engine
         let server = address.map(\.description) ?? settings.address.description
         var headers = HTTPFields()
@@ -27,7 +29,8 @@ extension GatewayServer {
             let encoder = JSONEncoder()
             let interval = Duration.milliseconds(1000 / fps)
             defer { logger.notice("console detached") }
-            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            var sent = 0
+            while !Task.isCancelled, !Task.isShuttingDownGracefully, sent < frames ?? Int.max {
                 let started = ContinuousClock.now
                 let frame = cursor.frame(from: engine.snapshot(activityLimit: 300), server: server)
                 var buffer = ByteBuffer()
@@ -35,6 +38,8 @@ extension GatewayServer {
                 buffer.writeBytes(try encoder.encode(frame))
                 buffer.writeString("\n\n")
                 try await writer.write(buffer)
+                sent += 1
+                if sent == frames { break }
                 try await Task.sleep(until: started + interval)
             }
             try await writer.finish(nil)
