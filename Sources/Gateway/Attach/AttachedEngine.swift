@@ -40,6 +40,12 @@ public final class AttachedEngine: Sendable {
         public var decisionsShown: Int
         /// Times the feed reconnected.
         public var reconnects: Int
+        /// Frames received.
+        public var frames = 0
+        /// Bytes of frames received (the feed's network use, less HTTP framing).
+        public var bytesReceived = 0
+        /// CPU time spent decoding and applying frames (on whichever thread ran the feed).
+        public var decodeCPU: Duration = .zero
     }
 
     /// Why an attached console cannot start.
@@ -301,9 +307,10 @@ public final class AttachedEngine: Sendable {
                 var first = true
                 for try await buffer in body {
                     for event in parser.feed(buffer.readableBytesView) where event.name == "frame" {
+                        let cpu = Self.threadCPU()
                         let frame = try decoder.decode(ConsoleFeedFrame.self, from: Data(event.data.utf8))
                         lastFrame.touch()
-                        self.apply(frame, replacing: first)
+                        self.apply(frame, replacing: first, bytes: event.data.utf8.count, cpu: Self.threadCPU() - cpu)
                         first = false
                     }
                 }
@@ -320,8 +327,11 @@ public final class AttachedEngine: Sendable {
         }
     }
 
-    private func apply(_ frame: ConsoleFeedFrame, replacing: Bool) {
+    private func apply(_ frame: ConsoleFeedFrame, replacing: Bool, bytes: Int, cpu: Duration) {
         state.withLock { state in
+            state.link.frames += 1
+            state.link.bytesReceived += bytes
+            state.link.decodeCPU += cpu
             state.snapshot = frame.snapshot
             if replacing {
                 // A new connection (first, or after a restart) starts from the server's log.
@@ -336,6 +346,13 @@ public final class AttachedEngine: Sendable {
             state.link.decisionsSeen += frame.newDecisions
             state.link.decisionsShown += frame.sentDecisions
         }
+    }
+
+    /// This thread's CPU time (decoding is synchronous, so it stays on one thread).
+    static func threadCPU() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 
     static func errorMessage(_ body: String) -> String? {
