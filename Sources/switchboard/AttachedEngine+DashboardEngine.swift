@@ -7,7 +7,8 @@ extension AttachedEngine: DashboardEngine {
     /// The header's view of the link.
     public var attachment: DashboardAttachment? {
         let link = self.link
-        let target = link.server.map { "\(link.url) (\($0))" } ?? link.url
+        // The server's own name for itself only when it adds something (a replica, another address).
+        let target = link.server.flatMap { link.url.hasSuffix("//" + $0) ? nil : "\(link.url) (\($0))" } ?? link.url
         let share = link.decisionsSeen > 0 && link.decisionsShown < link.decisionsSeen ? Double(link.decisionsShown) / Double(link.decisionsSeen) : nil
         switch link.state {
         case .connecting:

@@ -77,7 +77,8 @@ package struct ConsoleFeedCursor: Sendable {
         var bare = snapshot
         bare.activity = []
         bare.router.recentScores = Self.quantiles(snapshot.router.recentScores, count: 128)
-        return ConsoleFeedFrame(snapshot: bare, activity: sample, newDecisions: max(newDecisions, sent), sentDecisions: sent, server: server)
+        let replica = snapshot.sharedState.replicaID
+        return ConsoleFeedFrame(snapshot: bare, activity: sample, newDecisions: max(newDecisions, sent), sentDecisions: sent, server: replica.isEmpty ? server : "\(server) · replica \(replica)")
     }
 
     /// Every event, then decisions evenly spread over the new ones, up to `limit`, newest first.
