@@ -57,7 +57,7 @@ struct BenchCacheCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let state {
-            var shared = try BenchSharedStateCommand.parse(["--state", state])
+            let shared = try BenchSharedStateCommand.parse(["--state", state])
             try shared.validate()
             try await shared.run()
             return

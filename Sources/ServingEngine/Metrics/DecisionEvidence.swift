@@ -1,4 +1,3 @@
-public import Foundation
 
 /// The evidence behind one decision that the request inspector shows and writes out: the whole
 /// prompt and its cache scope, the cache candidate the hit rule judged, the threshold the router
