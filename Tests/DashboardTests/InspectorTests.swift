@@ -43,7 +43,7 @@ import Testing
         let text = RequestInspector.lines(for: Self.record, width: 120).map(\.text).joined(separator: "\n")
         for expected in [
             "tenant      acme", "scope       tenant acme · model auto", "Assume the disk reorders writes",
-            "refused  cosine 0.91 · verifier p 0.41 · verifier 0.41 < 0.62 needed", "≈ Prove a copy-on-write B-tree is crash safe",
+            "refused  verifier 0.41 < 0.62 needed (cosine 0.912)", "≈ Prove a copy-on-write B-tree is crash safe",
             "score 0.72 > threshold 0.35 → tier frontier", "code", "+0.30", "finetuned-local#1", "timeout: no first token in 5.0 s",
             "start +2ms · ttft - · took 5.0s · breaker closed", "after backoff 38ms · start +5.0s", "claude-cloud#1", "skipped: circuit open, next probe in",
             "gpt-cloud#1", "ttft 410ms", "breaker half-open probe", "40 prompt + 70 answer = 110", "A copy-on-write B-tree never overwrites",

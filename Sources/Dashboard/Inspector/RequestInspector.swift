@@ -48,10 +48,9 @@ enum RequestInspector {
             field("candidates", "none: nothing stored in this scope yet")
         }
         for candidate in evidence.cacheCandidates {
+            // The reason carries the numbers the rule compared (cosine, and the verifier's probability).
             let verdict = candidate.taken ? "TAKEN" : "refused"
-            var numbers = "cosine \(DisplayFormat.score(candidate.similarity))"
-            if let probability = candidate.verifierProbability { numbers += " · verifier p \(DisplayFormat.score(probability))" }
-            raw.append(Line(text: "  \(verdict)  \(numbers) · \(candidate.reason)", role: candidate.taken ? .cacheHit : .cacheMiss, bold: candidate.taken, hangingIndent: 4))
+            raw.append(Line(text: "  \(verdict)  \(candidate.reason)", role: candidate.taken ? .cacheHit : .cacheMiss, bold: candidate.taken, hangingIndent: 4))
             raw.append(Line(text: "    ≈ \(candidate.prompt)", role: .dimForeground, hangingIndent: 6))
         }
 
