@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Logging
-public import ServingEngine
+import ServingEngine
 import Synchronization
 
 /// Measures shared state against a real database: the write-through cost of one cache entry

@@ -75,7 +75,9 @@ struct BenchCacheCommand: AsyncParsableCommand {
         }
         let settings = CacheIndexSettings(quantization: quantization, annMinEntries: annMinEntries, efSearch: efValues[0], efConstruction: efConstruction, neighbors: neighbors)
         let benchmark = CacheBenchmark(sizes: counts, settings: settings, efSearchValues: efValues, queries: queries, flatBaselineUpTo: flatUpTo)
-        let results = benchmark.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let progress = TerminalProgress(quiet: json)
+        let results = benchmark.run(progress: progress.note)
+        progress.finish()
         if json {
             let objects: [[String: Any]] = results.map { result in
                 [

@@ -50,7 +50,9 @@ struct DrillCommand: AsyncParsableCommand {
     func run() async throws {
         let chosen = scenarios.isEmpty ? DrillScenario.allCases : scenarios.compactMap(DrillScenario.init(rawValue:))
         let runner = DrillRunner(clients: clients, duration: .milliseconds(Int64(duration * 1000)), seed: seed, scenarios: chosen, executable: Self.executable())
-        let report = try await runner.run { line in FileHandleOutput.standardError(line) }
+        let progress = TerminalProgress(quiet: json)
+        let report = try await runner.run(progress: progress.note)
+        progress.finish()
         print(json ? report.json() : report.table())
         if !report.ok { throw ExitCode(1) }
     }

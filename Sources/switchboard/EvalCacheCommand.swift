@@ -56,12 +56,15 @@ struct EvalCacheCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try CommandSupport.makeEmbedder(embedder, minilmFolder: minilmFolder)
         let evaluation: CacheEvaluation
+        let progress = TerminalProgress(quiet: json)
+        defer { progress.finish() }
         do {
             evaluation = if let pairs {
-                try await CacheEvaluation.pairs(path: pairs, embedder: model)
+                try await CacheEvaluation.pairs(path: pairs, embedder: model, progress: progress.step)
             } else {
-                try await CacheEvaluation.positives(path: positives!, embedder: model)
+                try await CacheEvaluation.positives(path: positives!, embedder: model, progress: progress.step)
             }
+            progress.finish()
         } catch let error as EvaluationError {
             throw ValidationError(error.message)
         }

@@ -13,7 +13,7 @@ struct Switchboard: AsyncParsableCommand {
               switchboard simulate --rps 200 --duration 20 --fail finetuned-local@5-12 --json
               switchboard check-config switchboard.yaml
             """,
-        subcommands: [DashboardCommand.self, SimulateCommand.self, EvalCommand.self, TrainCommand.self, CheckConfigCommand.self, PrintConfigCommand.self, BenchCommand.self, ServeCommand.self, DrillCommand.self],
+        subcommands: [DashboardCommand.self, ConsoleCommand.self, SimulateCommand.self, EvalCommand.self, TrainCommand.self, CheckConfigCommand.self, PrintConfigCommand.self, BenchCommand.self, ServeCommand.self, DrillCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -40,8 +40,11 @@ struct TrainCacheCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try CommandSupport.makeEmbedder(embedder, minilmFolder: minilmFolder)
         let evaluation: CacheEvaluation
+        let progress = TerminalProgress(quiet: false)
+        defer { progress.finish() }
         do {
-            evaluation = try await CacheEvaluation.pairs(path: pairs, embedder: model)
+            evaluation = try await CacheEvaluation.pairs(path: pairs, embedder: model, progress: progress.step)
+            progress.finish()
         } catch let error as EvaluationError {
             throw ValidationError(error.message)
         }

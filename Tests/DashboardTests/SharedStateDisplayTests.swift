@@ -31,6 +31,19 @@ import Testing
         #expect(local.contains("override forced-down here"), "\(local)")
     }
 
+    @Test func anAttachedConsoleNamesTheFleetsReplicasInTheHeader() {
+        var snapshot = Fixtures.snapshot
+        snapshot.sharedState = SharedStateStatus(connection: .connected, replicaID: "web-1-41-a", location: "postgres://sb@db:5432/sb", replicas: Self.replicas)
+        let base = Fixtures.frame(width: 160, height: 48)
+        let attachment = DashboardAttachment(target: "http://10.0.0.5:8080", state: "live", health: .live)
+        var canvas = Canvas(width: 1, height: 1)
+        DashboardRenderer.render(DashboardFrame(snapshot: snapshot, state: base.state, attachment: attachment), into: &canvas)
+        let header = String(canvas.text.split(separator: "\n")[0])
+        #expect(header.contains("attached http://10.0.0.5:8080 · live"), "\(header)")
+        #expect(header.contains("connected · 2 replicas (web-1-41-a*, web-2-77-b)"), "\(header)")
+        #expect(!header.contains("gateway"), "an attached console has no gateway of its own: \(header)")
+    }
+
     @Test func aDisconnectedReplicaSaysSoWithItsQueuedWrites() {
         let status = SharedStateStatus(connection: .disconnected(reason: "connection refused"), replicaID: "web-1-41-a", replicas: Self.replicas, queuedWrites: 12)
         let text = Self.render(status, override: nil)

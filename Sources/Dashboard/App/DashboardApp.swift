@@ -11,6 +11,8 @@ import ServingEngine
 public final class DashboardApp {
     /// Activity entries taken per frame: more than the tallest Routes pane shows, far fewer than the log keeps.
     static let activityRows = 120
+    /// Activity entries taken per frame while a filter hides some: the whole log the engine keeps.
+    static let filteredActivityRows = 300
     private let engine: any DashboardEngine
     private let options: DashboardOptions
     private let screen: NCursesScreen
@@ -130,11 +132,28 @@ public final class DashboardApp {
     }
 
     private func drawFrame() {
-        let snapshot = engine.snapshot(activityLimit: Self.activityRows)
+        // A filter or a frozen list needs more of the log to fill the pane.
+        let snapshot = engine.snapshot(activityLimit: state.filter == nil ? Self.activityRows : Self.filteredActivityRows)
         state.update(from: snapshot)
-        let frame = DashboardFrame(snapshot: snapshot, state: state, console: console.current(), themeName: theme.name, gatewayAddress: options.gatewayAddress, gatewayNote: options.gatewayNote, utcOffset: utcOffset)
+        let frame = DashboardFrame(snapshot: snapshot, state: state, console: console.current(), themeName: theme.name, gatewayAddress: options.gatewayAddress, gatewayNote: options.gatewayNote, utcOffset: utcOffset, attachment: engine.attachment)
         DashboardRenderer.render(frame, into: &canvas)
         screen.present(canvas)
+    }
+
+    /// Writes `record` as JSON into the working directory (the temporary directory when that is
+    /// not writable) and says where, or why it could not.
+    static func write(_ record: DecisionRecord) -> StatusMessage {
+        let candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath), FileManager.default.temporaryDirectory]
+        var lastError = ""
+        for directory in candidates where FileManager.default.isWritableFile(atPath: directory.path) {
+            do {
+                let url = try InspectedRecordFile.write(record, into: directory)
+                return StatusMessage("wrote \(url.path)")
+            } catch {
+                lastError = "\(error.localizedDescription)"
+            }
+        }
+        return StatusMessage("could not write request #\(record.id): \(lastError.isEmpty ? "no writable directory (working or temporary)" : lastError)", isError: true)
     }
 
     private func run(_ action: DashboardAction) {
@@ -148,6 +167,8 @@ public final class DashboardApp {
         case .submit(let prompt):
             let number = console.submit(prompt)
             setStatus(StatusMessage("sent #\(number) (\(prompt.directiveSummary))"))
+        case .writeRecord(let record):
+            setStatus(Self.write(record))
         case .cycleTheme:
             let index = themeNames.firstIndex(of: theme.name).map { ($0 + 1) % themeNames.count } ?? 0
             loadTheme(themeNames[index])

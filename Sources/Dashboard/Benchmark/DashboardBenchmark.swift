@@ -89,6 +89,12 @@ public struct DashboardBenchmark: Sendable {
 
     /// Runs the benchmark against `engine`, with its own traffic generator at ``rate``.
     public func run(engine: ServingEngine) async -> Report {
+        await run(engine: engine, showing: engine)
+    }
+
+    /// Runs ``rate`` of traffic through `engine` while the UI thread renders what `view` shows:
+    /// the engine itself, or a console attached to it over its admin stream.
+    public func run(engine: ServingEngine, showing view: any DashboardEngine) async -> Report {
         _ = try? engine.perform(.setTrafficRate(rate))
         _ = try? engine.perform(.setTrafficPaused(false))
         let traffic = TrafficGenerator(engine: engine)
@@ -100,7 +106,7 @@ public struct DashboardBenchmark: Sendable {
         let benchmark = self
         let partial: Report = await withCheckedContinuation { continuation in
             let thread = Thread {
-                continuation.resume(returning: benchmark.measureOnThisThread(engine: engine))
+                continuation.resume(returning: benchmark.measureOnThisThread(engine: view))
             }
             thread.name = "switchboard-ui-bench"
             thread.start()

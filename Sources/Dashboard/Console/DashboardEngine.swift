@@ -10,4 +10,11 @@ public protocol DashboardEngine: Sendable {
     func perform(_ command: OperatorCommand) throws(CommandError) -> String
     /// Streams the answer to `request`.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
+    /// Where the console is attached, when the engine is a remote server; nil when it is embedded.
+    var attachment: DashboardAttachment? { get }
+}
+
+extension DashboardEngine {
+    /// An embedded engine is not attached anywhere.
+    public var attachment: DashboardAttachment? { nil }
 }

@@ -17,9 +17,11 @@ public struct DashboardFrame: Sendable {
     public var gatewayNote: String
     /// Seconds east of UTC for clock times.
     public var utcOffset: Int
+    /// Where the console is attached, when it shows a remote server.
+    public var attachment: DashboardAttachment?
 
     /// Creates a frame.
-    public init(snapshot: EngineSnapshot, state: DashboardState, console: ConsoleTranscript = ConsoleTranscript(), themeName: String = "default", gatewayAddress: String? = nil, gatewayNote: String = "not built yet", utcOffset: Int = 0) {
+    public init(snapshot: EngineSnapshot, state: DashboardState, console: ConsoleTranscript = ConsoleTranscript(), themeName: String = "default", gatewayAddress: String? = nil, gatewayNote: String = "not built yet", utcOffset: Int = 0, attachment: DashboardAttachment? = nil) {
         self.snapshot = snapshot
         self.state = state
         self.console = console
@@ -27,5 +29,6 @@ public struct DashboardFrame: Sendable {
         self.gatewayAddress = gatewayAddress
         self.gatewayNote = gatewayNote
         self.utcOffset = utcOffset
+        self.attachment = attachment
     }
 }

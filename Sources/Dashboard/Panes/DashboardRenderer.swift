@@ -18,11 +18,14 @@ public enum DashboardRenderer {
         if state.mode == .help {
             HelpOverlay.draw(state.keymap, in: Rect(x: 0, y: 1, width: layout.width, height: layout.height - 2), on: &canvas)
         }
+        if state.mode == .inspecting, let inspector = state.inspector {
+            InspectorOverlay.draw(inspector, utcOffset: frame.utcOffset, in: Rect(x: 0, y: 1, width: layout.width, height: layout.height - 2), on: &canvas)
+        }
     }
 
     /// Draws one pane into `rect`.
     public static func draw(_ pane: PaneID, frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
-        let focused = frame.state.focus == pane && frame.state.mode != .help
+        let focused = frame.state.focus == pane && frame.state.mode != .help && frame.state.mode != .inspecting
         switch pane {
         case .providers: ProvidersPane.draw(frame, in: rect, focused: focused, on: &canvas)
         case .routes: RoutesPane.draw(frame, in: rect, focused: focused, on: &canvas)

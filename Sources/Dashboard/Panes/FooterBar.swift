@@ -15,6 +15,18 @@ enum FooterBar {
         }
         let limit = rect.maxX - statusWidth - 1
         var x = rect.x + 1
+        if frame.state.mode == .filtering {
+            // The filter line takes the left of the footer, with its cursor; its keys follow.
+            let editor = frame.state.filterEditor
+            x = canvas.put("filter \\ ", at: x, rect.y, style: keyStyle, limit: limit - x)
+            let start = x
+            x = canvas.put(editor.text, at: x, rect.y, style: CellStyle(.mainForeground, background: .selectedBackground), limit: limit - x)
+            let cursorX = start + Canvas.displayWidth(of: String(editor.characters.prefix(editor.cursor)))
+            if cursorX < limit {
+                canvas.restyle(Rect(x: cursorX, y: rect.y, width: 1, height: 1)) { $0.attributes.insert(.reverse) }
+            }
+            x = max(x, cursorX + 1) + 2
+        }
         for binding in frame.state.footerBindings {
             let need = Canvas.displayWidth(of: binding.label) + Canvas.displayWidth(of: binding.hint) + 3
             guard x + need <= limit else { break }

@@ -25,20 +25,40 @@ enum HeaderBar {
             Item(label: "req", shortLabel: "req", value: DisplayFormat.rate(s.requestsPerSecond)),
             Item(label: "hit", shortLabel: "hit", value: DisplayFormat.percent(s.recentHitRate), role: .cacheHit),
             Item(label: "spend", shortLabel: "$", value: DisplayFormat.usd(s.totals.spentUSD)),
-            Item(label: "saved", shortLabel: "saved", value: DisplayFormat.percent(s.totals.savedFraction) + (compact ? "" : " vs frontier-only"), role: .healthOK),
+            Item(label: "saved", shortLabel: "saved", value: DisplayFormat.percent(s.totals.savedFraction) + (compact || frame.attachment != nil ? "" : " vs frontier-only"), role: .healthOK),
             Item(label: "up", shortLabel: "up", value: DisplayFormat.uptime(s.uptime)),
             Item(label: "traffic", shortLabel: "traf", value: traffic, role: s.traffic.paused ? .healthWarn : nil),
-            Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil),
         ]
+        if let attachment = frame.attachment {
+            // A served gateway has no built-in traffic generator: its traffic is its clients'.
+            items.removeAll { $0.label == "traffic" }
+            let role: StyleRole = switch attachment.health {
+            case .live: .healthOK
+            case .waiting: .healthWarn
+            case .refused: .healthDown
+            }
+            items.insert(Item(label: "attached", shortLabel: "@", value: "\(attachment.target) · \(attachment.state)", role: role), at: 0)
+            if let share = attachment.shownShare {
+                items.append(Item(label: "feed shows", shortLabel: "feed", value: DisplayFormat.percent(share) + (compact ? "" : " of decisions (sampled)"), role: .healthWarn))
+            }
+        } else {
+            items.append(Item(label: "gateway", shortLabel: "gw", value: gateway, role: frame.gatewayAddress == nil ? .dimForeground : nil))
+        }
         switch s.sharedState.connection {
         case .disabled:
             break
         case .connected:
             let replicas = s.sharedState.replicas.count
-            items.insert(Item(label: "shared state", shortLabel: "state", value: "connected · \(replicas) replica\(replicas == 1 ? "" : "s")", role: .healthOK), at: 5)
+            // An attached console names the fleet's live replicas (the ones heard from within the
+            // replica timeout), with the one it is attached to marked.
+            var value = "connected · \(replicas) replica\(replicas == 1 ? "" : "s")"
+            if frame.attachment != nil, !compact, !s.sharedState.replicas.isEmpty {
+                value += " (" + s.sharedState.replicas.map { $0.id == s.sharedState.replicaID ? "\($0.id)*" : $0.id }.joined(separator: ", ") + ")"
+            }
+            items.insert(Item(label: "shared state", shortLabel: "state", value: value, role: .healthOK), at: min(5, items.count))
         case .disconnected:
             let queued = s.sharedState.queuedWrites
-            items.insert(Item(label: "shared state", shortLabel: "state", value: "disconnected" + (queued > 0 ? " · \(queued) queued" : ""), role: .healthDown), at: 5)
+            items.insert(Item(label: "shared state", shortLabel: "state", value: "disconnected" + (queued > 0 ? " · \(queued) queued" : ""), role: .healthDown), at: min(5, items.count))
         }
         var x = canvas.put(compact ? " SB " : " Switchboard ", at: rect.x, rect.y, style: CellStyle(.borderFocus, background: .selectedBackground, attributes: [.bold]), limit: rect.width)
         for item in items {

@@ -9,14 +9,17 @@ enum RoutesPane {
     }
 
     static func draw(_ frame: DashboardFrame, in rect: Rect, focused: Bool, on canvas: inout Canvas) {
-        let activity = frame.snapshot.activity
-        let offset = min(frame.state.routesOffset, max(0, activity.count - 1))
+        let state = frame.state
+        let activity = state.routes(live: frame.snapshot.activity)
+        let offset = min(state.routesOffset, max(0, activity.count - 1))
         var badge = offset > 0 ? "scrolled \(offset) back · Home follows" : "newest first"
+        if state.isFrozen { badge = "FROZEN · Z follows live · " + badge }
         if let threshold = frame.state.routerThreshold, let cheapest = frame.snapshot.routerThresholds.min(by: { $0.upTo < $1.upTo }) {
             let router = frame.snapshot.router
             badge = "\(router.strategy) · \(cheapest.tier) ≤ \(DisplayFormat.score(threshold)) · \(Int((router.recentStrongShare * 100).rounded()))% past \(cheapest.tier) · " + badge
         }
-        canvas.box(rect, title: PaneID.routes.title, focused: focused, badge: badge)
+        let title = state.filter.map { "\(PaneID.routes.title) · filter \($0.source) (\(state.hiddenByFilter) hidden)" } ?? PaneID.routes.title
+        canvas.box(rect, title: title, focused: focused, badge: badge)
         let inner = rect.inset(by: 1)
         guard inner.height >= 2, inner.width >= 20 else { return }
         let wide = inner.width >= 88
@@ -56,7 +59,13 @@ enum RoutesPane {
                 drawDecision(record, time: time, columns: columns, y: y, inner: inner, on: &canvas)
             }
         }
-        if activity.isEmpty {
+        if focused, !activity.isEmpty, inner.height > 1 {
+            // The cursor row: Enter inspects it.
+            canvas.restyle(Rect(x: inner.x, y: inner.y + 1, width: inner.width, height: 1)) { $0.background = .selectedBackground }
+        }
+        if activity.isEmpty, state.filter != nil {
+            canvas.put("no entries match the filter (\\ edits it, Esc in the filter line clears it)", at: inner.x, inner.y + 1, style: CellStyle(.dimForeground), limit: inner.width)
+        } else if activity.isEmpty {
             canvas.put("no requests yet: traffic is \(frame.snapshot.traffic.paused ? "paused (p resumes)" : "starting")", at: inner.x, inner.y + 1, style: CellStyle(.dimForeground), limit: inner.width)
         }
     }

@@ -10,4 +10,6 @@ public enum DashboardAction: Sendable, Hashable {
     case cycleTheme
     /// Leave the dashboard.
     case quit
+    /// Write this decision record as JSON to a file and say where.
+    case writeRecord(DecisionRecord)
 }

@@ -20,6 +20,10 @@ public struct DashboardState: Sendable {
         case typing
         /// The help overlay is shown.
         case help
+        /// The request inspector is open over the screen.
+        case inspecting
+        /// Keys edit the Routes filter line.
+        case filtering
     }
 
     /// The focused pane.
@@ -50,6 +54,21 @@ public struct DashboardState: Sendable {
     public private(set) var screenHeight: Int
     /// The key table.
     public let keymap: Keymap
+    /// The Routes filter in force, kept while the operator moves between panes.
+    public private(set) var filter: RoutesFilter?
+    /// The filter line while it is being typed.
+    public private(set) var filterEditor = LineEditor()
+    /// The Routes entries as they were when the operator froze the pane (`Z`), or nil when it follows live.
+    public private(set) var frozenActivity: [ActivityEntry]?
+    /// The Routes entries the pane shows now: frozen or live, through the filter, newest first.
+    public private(set) var visibleRoutes: [ActivityEntry] = []
+    /// How many of the entries at hand the filter hides.
+    public private(set) var hiddenByFilter = 0
+    /// The request the inspector shows, while it is open.
+    public private(set) var inspector: RequestInspectorState?
+    private var latestActivity: [ActivityEntry] = []
+    private var hasSnapshot = false
+    private var filterVerdicts: [VerdictKey: Bool] = [:]
     private var focusBeforeConsole: PaneID = .providers
 
     /// The traffic rates `+` and `-` step through, in requests per second.
@@ -87,7 +106,22 @@ public struct DashboardState: Sendable {
         case .normal: .pane(focus)
         case .typing: .console
         case .help: .help
+        case .inspecting: .inspector
+        case .filtering: .filter
         }
+    }
+
+    /// The entries the Routes pane shows: ``visibleRoutes`` once a snapshot came in, else `live` as it is.
+    public func routes(live: [ActivityEntry]) -> [ActivityEntry] {
+        hasSnapshot ? visibleRoutes : live
+    }
+
+    /// Whether the Routes pane is frozen.
+    public var isFrozen: Bool { frozenActivity != nil }
+
+    /// The entry the Routes cursor is on (the top row shown), if any.
+    public var selectedRoute: ActivityEntry? {
+        visibleRoutes.indices.contains(routesOffset) ? visibleRoutes[routesOffset] : nil
     }
 
     /// The footer's bindings for the current context.
@@ -96,6 +130,8 @@ public struct DashboardState: Sendable {
         case .normal: keymap.footer(for: [.pane(focus), .global])
         case .typing: keymap.footer(for: [.console])
         case .help: keymap.footer(for: [.help])
+        case .inspecting: keymap.footer(for: [.inspector])
+        case .filtering: keymap.footer(for: [.filter])
         }
     }
 
@@ -114,7 +150,9 @@ public struct DashboardState: Sendable {
         }
         trafficRate = snapshot.traffic.rate
         trafficPaused = snapshot.traffic.paused
-        routesOffset = min(routesOffset, max(0, snapshot.activity.count - 1))
+        latestActivity = snapshot.activity
+        hasSnapshot = true
+        refreshRoutes()
         routerThreshold = snapshot.routerThresholds.min { $0.upTo < $1.upTo }?.upTo
     }
 
@@ -131,6 +169,13 @@ public struct DashboardState: Sendable {
         case .help:
             if let binding = keymap.binding(for: key, in: .help) { return run(binding.command, key: key) }
             return []
+        case .inspecting:
+            if let binding = keymap.binding(for: key, in: .inspector) { return run(binding.command, key: key) }
+            return []
+        case .filtering:
+            if let binding = keymap.binding(for: key, in: .filter) { return run(binding.command, key: key) }
+            if filterEditor.handle(key) { applyFilterLine(final: false) }
+            return []
         case .typing:
             if let binding = keymap.binding(for: key, in: .console) { return run(binding.command, key: key) }
             _ = editor.handle(key)
@@ -145,6 +190,44 @@ public struct DashboardState: Sendable {
 
     private mutating func run(_ command: KeyCommand, key: DashboardKey) -> [DashboardAction] {
         switch command {
+        case .inspectSelected:
+            guard let entry = selectedRoute else {
+                status = StatusMessage("no request on this row yet", isError: true)
+                return []
+            }
+            guard case .decision(let record) = entry else {
+                status = StatusMessage("this row is an event, not a request: select a request to inspect", isError: true)
+                return []
+            }
+            inspector = RequestInspectorState(record: record)
+            mode = .inspecting
+        case .closeInspector:
+            inspector = nil
+            mode = .normal
+        case .inspectorScrollUp: inspector?.scroll(by: -1)
+        case .inspectorScrollDown: inspector?.scroll(by: 1)
+        case .inspectorPageUp: inspector?.scroll(by: -max(1, screenHeight - 8))
+        case .inspectorPageDown: inspector?.scroll(by: max(1, screenHeight - 8))
+        case .writeInspectedRecord:
+            guard let record = inspector?.record else { return [] }
+            return [.writeRecord(record)]
+        case .openFilter:
+            filterEditor.setText(filter?.source ?? "")
+            mode = .filtering
+        case .applyFilter:
+            applyFilterLine(final: true)
+        case .clearFilter:
+            filterEditor.setText("")
+            setFilter(nil)
+            mode = .normal
+            status = StatusMessage("filter cleared")
+        case .editFilter:
+            if filterEditor.handle(key) { applyFilterLine(final: false) }
+        case .toggleFreeze:
+            frozenActivity = frozenActivity == nil ? latestActivity : nil
+            if frozenActivity == nil { routesOffset = 0 }
+            refreshRoutes()
+            status = StatusMessage(isFrozen ? "Routes frozen: counters keep moving; Z follows live" : "Routes follow live")
         case .selectPrevious:
             if focus == .routes { routesOffset = max(0, routesOffset - 1) } else { select(selectedProvider - 1) }
         case .selectNext:
@@ -233,6 +316,65 @@ public struct DashboardState: Sendable {
         return []
     }
 
+    /// Parses the filter line: a good line replaces the filter at once (so the pane narrows as
+    /// the operator types); a bad one keeps the last good filter and, on Enter, says why.
+    private mutating func applyFilterLine(final: Bool) {
+        let line = filterEditor.text
+        if line.allSatisfy(\.isWhitespace) {
+            setFilter(nil)
+            if final { mode = .normal }
+            return
+        }
+        switch RoutesFilter.parse(line) {
+        case .success(let parsed):
+            setFilter(parsed)
+            if final {
+                mode = .normal
+                status = StatusMessage("filter: \(parsed.source) · \(visibleRoutes.count) shown, \(hiddenByFilter) hidden · \\ then Esc clears")
+            }
+        case .failure(let error):
+            if final { status = StatusMessage(error.message, isError: true) }
+        }
+    }
+
+    private mutating func setFilter(_ new: RoutesFilter?) {
+        filter = new
+        filterVerdicts.removeAll(keepingCapacity: true)
+        routesOffset = 0
+        refreshRoutes()
+    }
+
+    /// Recomputes the entries the Routes pane shows. Verdicts are remembered per request id, so a
+    /// frame filters only the requests it has not seen.
+    private mutating func refreshRoutes() {
+        let source = frozenActivity ?? latestActivity
+        if let filter {
+            if filterVerdicts.count > 4_096 { filterVerdicts.removeAll(keepingCapacity: true) }
+            var kept: [ActivityEntry] = []
+            for entry in source {
+                let keep: Bool
+                if case .decision(let record) = entry {
+                    let key = VerdictKey(id: record.id, time: record.receivedAt.timeIntervalSinceReferenceDate)
+                    if let known = filterVerdicts[key] {
+                        keep = known
+                    } else {
+                        keep = filter.matches(entry)
+                        filterVerdicts[key] = keep
+                    }
+                } else {
+                    keep = filter.matches(entry)
+                }
+                if keep { kept.append(entry) }
+            }
+            visibleRoutes = kept
+            hiddenByFilter = source.count - kept.count
+        } else {
+            visibleRoutes = source
+            hiddenByFilter = 0
+        }
+        routesOffset = min(routesOffset, max(0, visibleRoutes.count - 1))
+    }
+
     private mutating func select(_ row: Int) {
         guard !providerNames.isEmpty else { return }
         selectedProvider = min(max(0, row), providerNames.count - 1)
@@ -247,7 +389,7 @@ public struct DashboardState: Sendable {
     }
 
     private mutating func click(x: Int, y: Int) -> [DashboardAction] {
-        guard mode != .help, let pane = layout.pane(atX: x, y: y) else { return [] }
+        guard mode != .help, mode != .inspecting, let pane = layout.pane(atX: x, y: y) else { return [] }
         if pane == .console {
             return run(.focusConsole, key: .click(x: x, y: y))
         }
@@ -258,4 +400,11 @@ public struct DashboardState: Sendable {
         }
         return []
     }
+}
+
+/// Identifies a request for remembered filter verdicts (ids are unique within one engine; the
+/// time keeps records from different sources apart).
+private struct VerdictKey: Hashable, Sendable {
+    var id: UInt64
+    var time: Double
 }

@@ -54,4 +54,28 @@ public enum KeyCommand: Sendable, Hashable {
     case toggleHelp
     /// Quit.
     case quit
+    /// Open the request inspector on the Routes row under the cursor.
+    case inspectSelected
+    /// Close the inspector.
+    case closeInspector
+    /// Scroll the inspector up a line.
+    case inspectorScrollUp
+    /// Scroll the inspector down a line.
+    case inspectorScrollDown
+    /// Scroll the inspector up a page.
+    case inspectorPageUp
+    /// Scroll the inspector down a page.
+    case inspectorPageDown
+    /// Write the inspected record as JSON to a file.
+    case writeInspectedRecord
+    /// Open the Routes filter line.
+    case openFilter
+    /// Keep the filter and leave the filter line.
+    case applyFilter
+    /// Clear the filter and leave the filter line.
+    case clearFilter
+    /// Edit the filter line.
+    case editFilter
+    /// Freeze the Routes pane, or follow live again.
+    case toggleFreeze
 }

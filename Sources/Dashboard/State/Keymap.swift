@@ -12,6 +12,10 @@ public struct Keymap: Sendable {
         case console
         /// While the help overlay is shown.
         case help
+        /// While the request inspector is open.
+        case inspector
+        /// While typing the Routes filter.
+        case filter
 
         /// The heading in the help overlay.
         public var heading: String {
@@ -20,6 +24,8 @@ public struct Keymap: Sendable {
             case .pane(let pane): pane.title
             case .console: "Console (typing)"
             case .help: "Help"
+            case .inspector: "Request inspector"
+            case .filter: "Filter line (typing)"
             }
         }
     }
@@ -54,6 +60,7 @@ public struct Keymap: Sendable {
         Binding(keys: [.pageUp], label: "PgUp", summary: "page to newer", hint: "page", contexts: [.pane(.routes)], inFooter: false, command: .pageUp),
         Binding(keys: [.pageDown], label: "PgDn", summary: "page to older", hint: "page", contexts: [.pane(.routes)], inFooter: false, command: .pageDown),
         Binding(keys: [.home, .character("g")], label: "Home/g", summary: "follow newest", hint: "follow", contexts: [.pane(.routes)], inFooter: true, command: .followNewest),
+        Binding(keys: [.enter], label: "Enter", summary: "inspect the request on the top row", hint: "inspect", contexts: [.pane(.routes)], inFooter: true, command: .inspectSelected),
         Binding(keys: (1...9).map { .character(Character("\($0)")) }, label: "1-9", summary: "provider on that row", hint: "select", contexts: [.global], inFooter: true, command: .selectNumberedRow),
         Binding(keys: [.character("f")], label: "f", summary: "force provider down", hint: "force down", contexts: [.global], inFooter: true, command: .forceDown),
         Binding(keys: [.character("u")], label: "u", summary: "force provider up", hint: "force up", contexts: [.global], inFooter: true, command: .forceUp),
@@ -64,6 +71,8 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("+"), .character("=")], label: "+/-", summary: "traffic rate up (- lowers)", hint: "rate", contexts: [.global], inFooter: true, command: .rateUp),
         Binding(keys: [.character("-"), .character("_")], label: "-", summary: "traffic rate down", hint: "rate", contexts: [.global], inFooter: false, command: .rateDown),
         Binding(keys: [.character("p"), .character(" ")], label: "p", summary: "pause/resume traffic", hint: "pause", contexts: [.global], inFooter: true, command: .togglePause),
+        Binding(keys: [.character("\\")], label: "\\", summary: "filter Routes: text re !not field:val", hint: "filter", contexts: [.global], inFooter: true, command: .openFilter),
+        Binding(keys: [.character("Z")], label: "Z", summary: "freeze Routes / follow live", hint: "freeze", contexts: [.global], inFooter: true, command: .toggleFreeze),
         Binding(keys: [.character("x")], label: "x", summary: "clear cache, all tenants", hint: "clear cache", contexts: [.pane(.cache)], inFooter: true, command: .clearCache),
         Binding(keys: [.tab], label: "Tab", summary: "next pane", hint: "pane", contexts: [.global, .console], inFooter: true, command: .focusNext),
         Binding(keys: [.backTab], label: "S-Tab", summary: "previous pane", hint: "pane", contexts: [.global, .console], inFooter: false, command: .focusPrevious),
@@ -76,6 +85,15 @@ public struct Keymap: Sendable {
         Binding(keys: [.character("t")], label: "t", summary: "next theme", hint: "theme", contexts: [.global], inFooter: true, command: .cycleTheme),
         Binding(keys: [.character("?"), .function(1)], label: "?", summary: "help", hint: "help", contexts: [.global], inFooter: true, command: .toggleHelp),
         Binding(keys: [.character("?"), .escape, .character("q"), .enter], label: "?/Esc", summary: "close help", hint: "close", contexts: [.help], inFooter: true, command: .toggleHelp),
+        Binding(keys: [.up, .character("k")], label: "↑↓/jk", summary: "scroll the record", hint: "scroll", contexts: [.inspector], inFooter: true, command: .inspectorScrollUp),
+        Binding(keys: [.down, .character("j")], label: "↓/j", summary: "scroll down", hint: "scroll", contexts: [.inspector], inFooter: false, command: .inspectorScrollDown),
+        Binding(keys: [.pageUp], label: "PgUp/PgDn", summary: "page the record", hint: "page", contexts: [.inspector], inFooter: true, command: .inspectorPageUp),
+        Binding(keys: [.pageDown], label: "PgDn", summary: "page down", hint: "page", contexts: [.inspector], inFooter: false, command: .inspectorPageDown),
+        Binding(keys: [.character("w")], label: "w", summary: "write the record as JSON", hint: "write JSON", contexts: [.inspector], inFooter: true, command: .writeInspectedRecord),
+        Binding(keys: [.escape, .character("q")], label: "Esc", summary: "close the inspector", hint: "close", contexts: [.inspector], inFooter: true, command: .closeInspector),
+        Binding(keys: [.enter], label: "Enter", summary: "keep the filter", hint: "keep", contexts: [.filter], inFooter: true, command: .applyFilter),
+        Binding(keys: [.escape], label: "Esc", summary: "clear the filter", hint: "clear", contexts: [.filter], inFooter: true, command: .clearFilter),
+        Binding(keys: [], label: "field:value", summary: "tenant provider tier cache status origin; !not; regex", hint: "fields", contexts: [.filter], inFooter: true, command: .editFilter),
         Binding(keys: [.character("q")], label: "q", summary: "quit", hint: "quit", contexts: [.global], inFooter: true, command: .quit),
     ])
 

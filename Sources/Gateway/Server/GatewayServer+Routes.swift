@@ -24,6 +24,8 @@ extension GatewayServer {
         }
         router.post("/admin/router/threshold") { request, _ in await self.adminRouterThreshold(request) }
         router.post("/admin/cache/invalidate") { request, _ in await self.adminCacheInvalidate(request) }
+        router.get("/admin/stream") { request, _ in self.adminStream(request) }
+        router.post("/admin/console/chat") { request, _ in await self.adminConsoleChat(request) }
         return router
     }
 

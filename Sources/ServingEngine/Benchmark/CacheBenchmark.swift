@@ -137,7 +137,9 @@ public struct CacheBenchmark: Sendable {
             let key = SemanticCache.Key(scope: scope, normalized: text, prompt: text, exactHash: UInt64(index), vector: vector)
             store.insert(SemanticCache.Answer(text: "a\(index)", usage: .init(), provider: "p", model: "m"), key: key, expiresAt: now + .seconds(86_400), maxEntries: size, maxBytes: Int.max)
             if size >= 100_000, (index + 1) % (size / 10) == 0 {
-                progress("\(settings.annMinEntries == Int.max ? "flat" : "index") \(size): \(index + 1) stored, \(String(format: "%.0f", (clock.now - start).seconds)) s")
+                let elapsed = (clock.now - start).seconds
+                let left = elapsed * Double(size - index - 1) / Double(index + 1)
+                progress("\(settings.annMinEntries == Int.max ? "flat" : "index") \(size): \(index + 1) stored (\((index + 1) * 100 / size)%), \(String(format: "%.0f", elapsed)) s, about \(String(format: "%.0f", left)) s left to fill")
             }
         }
         let fill = clock.now - start

@@ -127,7 +127,7 @@ public final class SemanticCache: Sendable {
     }
 
     /// Counters and sizes at one moment.
-    public struct Statistics: Sendable, Hashable {
+    public struct Statistics: Sendable, Hashable, Codable {
         /// Entries held.
         public var entries: Int
         /// Bytes held, by the cache's own accounting.
@@ -165,27 +165,43 @@ public final class SemanticCache: Sendable {
     /// Looks `request` up: exact match first, then semantic. `vector`, when given, must be this
     /// cache's embedding of the normalised prompt (the router may have computed it already).
     public func lookup(_ request: ChatRequest, vector precomputed: [Float]? = nil, now: ContinuousClock.Instant = .now) async throws -> Lookup {
+        try await explainedLookup(request, vector: precomputed, now: now).lookup
+    }
+
+    /// ``lookup(_:vector:now:)``, with the candidate the hit rule judged and why it was taken or
+    /// refused (nil when the scope held nothing to compare): what the request inspector shows.
+    public func explainedLookup(_ request: ChatRequest, vector precomputed: [Float]? = nil, now: ContinuousClock.Instant = .now) async throws -> (lookup: Lookup, candidate: CacheCandidate?) {
         let scope = CacheScope(request: request)
         let prompt = request.lastUserPrompt
         let normalized = PromptNormalizer.normalize(prompt)
         let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
         if let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) {
-            return .exact(answer)
+            return (.exact(answer), CacheCandidate(prompt: prompt, similarity: 1, verifierProbability: nil, taken: true, reason: "exact match of the normalised prompt in the same scope"))
         }
         let vector = try await embedding(of: normalized, precomputed: precomputed)
         let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
         // The vector is still computed so that the answer can be stored for an exact match later.
-        guard request.allowsSemanticCacheMatch else { return .miss(key, bestSimilarity: nil) }
+        guard request.allowsSemanticCacheMatch else {
+            return (.miss(key, bestSimilarity: nil), nil)
+        }
         let threshold = Float(settings.similarityThreshold)
         let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
-        guard let best else { return .miss(key, bestSimilarity: nil) }
+        guard let best else { return (.miss(key, bestSimilarity: nil), nil) }
+        let similarity = Double(best.similarity)
+        let cosine = (similarity * 1000).rounded() / 1000
         if let verification = settings.verification {
-            let probability = verification.verifier.probability(similarity: Double(best.similarity), query: normalized, candidate: best.prompt)
-            guard probability >= verification.probability else { return .miss(key, bestSimilarity: Double(best.similarity)) }
-        } else {
-            guard best.similarity >= threshold else { return .miss(key, bestSimilarity: Double(best.similarity)) }
+            let probability = verification.verifier.probability(similarity: similarity, query: normalized, candidate: best.prompt)
+            let shown = (probability * 1000).rounded() / 1000
+            let needed = (verification.probability * 1000).rounded() / 1000
+            guard probability >= verification.probability else {
+                return (.miss(key, bestSimilarity: similarity), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: probability, taken: false, reason: "verifier \(shown) < \(needed) needed (cosine \(cosine))"))
+            }
+            return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: probability, taken: true, reason: "verifier \(shown) ≥ \(needed) needed (cosine \(cosine))"))
         }
-        return .semantic(best.answer, similarity: Double(best.similarity), matchedPrompt: best.prompt)
+        guard best.similarity >= threshold else {
+            return (.miss(key, bestSimilarity: similarity), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: nil, taken: false, reason: "cosine \(cosine) < threshold \(settings.similarityThreshold)"))
+        }
+        return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: nil, taken: true, reason: "cosine \(cosine) ≥ threshold \(settings.similarityThreshold)"))
     }
 
     /// The key under which an answer to `request` would be stored, without looking it up

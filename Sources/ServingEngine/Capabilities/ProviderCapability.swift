@@ -1,7 +1,7 @@
 /// Something a request may need of a provider beyond plain text chat. Providers declare what they
 /// can do (`capabilities:` in the configuration, with defaults per kind), and the cascade skips a
 /// provider that lacks what a request needs, saying so in the decision trail ("skipped: no vision").
-public struct ProviderCapability: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ProviderCapability: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var rawValue: String
 
     public init(rawValue: String) {

@@ -1,5 +1,5 @@
 /// One provider the cascade tried or skipped for a request, and what came of it.
-public struct ProviderAttempt: Sendable, Hashable {
+public struct ProviderAttempt: Sendable, Hashable, Codable {
     /// The provider's name.
     public var provider: String
     /// Which call to this provider it was, from 1.
@@ -10,7 +10,7 @@ public struct ProviderAttempt: Sendable, Hashable {
     public var latency: Duration
 
     /// What happened to one attempt.
-    public enum Outcome: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable, Codable {
         /// The provider answered.
         case succeeded
         /// The call failed.
@@ -38,7 +38,7 @@ public struct ProviderAttempt: Sendable, Hashable {
 }
 
 /// Why the cascade did not call a provider.
-public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
+public enum SkipReason: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The operator forced it down.
     case forcedDown
     /// Its circuit is open; the next probe is due in the given time (nil while a probe runs).

@@ -16,13 +16,22 @@ final class PrecomputedEmbedder: Embedder {
         self.base = base
     }
 
-    /// Embeds `prompts` now, in one batch, for later ``embed(_:)`` calls.
-    func precompute(_ prompts: [String]) async throws {
+    /// Embeds `prompts` now, in batches of 512 distinct texts, for later ``embed(_:)`` calls;
+    /// `progress` hears how many of the distinct texts are done after each batch.
+    func precompute(_ prompts: [String], progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws {
         guard let batching = base as? any BatchEmbedder else { return }
         let texts = Array(Set(prompts.map(PromptNormalizer.normalize)))
-        let vectors = try await batching.embed(batch: texts)
-        table.withLock { table in
-            for (text, vector) in zip(texts, vectors) { table[text] = vector }
+        var start = 0
+        progress(0, texts.count)
+        while start < texts.count {
+            let end = min(texts.count, start + 512)
+            let chunk = Array(texts[start..<end])
+            let vectors = try await batching.embed(batch: chunk)
+            table.withLock { table in
+                for (text, vector) in zip(chunk, vectors) { table[text] = vector }
+            }
+            start = end
+            progress(end, texts.count)
         }
     }
 

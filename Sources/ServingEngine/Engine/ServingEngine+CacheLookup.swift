@@ -13,6 +13,13 @@ extension ServingEngine {
         return try await Self.within(timeout + Self.embedderGrace, embedder: cache.embedder.name) { try await cache.lookup(request) }
     }
 
+    /// ``boundedLookup(_:_:vector:)`` with the candidate the hit rule judged (see ``SemanticCache/explainedLookup(_:vector:now:)``).
+    func boundedExplainedLookup(_ cache: SemanticCache, _ request: ChatRequest, vector: [Float]? = nil) async throws -> (lookup: SemanticCache.Lookup, candidate: CacheCandidate?) {
+        guard vector == nil, let timeout = cache.embedder.timeout else { return try await cache.explainedLookup(request, vector: vector) }
+        let result = try await Self.within(timeout + Self.embedderGrace, embedder: cache.embedder.name) { try await ExplainedLookup(cache.explainedLookup(request)) }
+        return (result.lookup, result.candidate)
+    }
+
     /// ``SemanticCache/key(for:vector:)`` under the same bound.
     func boundedKey(_ cache: SemanticCache, _ request: ChatRequest, vector: [Float]? = nil) async throws -> SemanticCache.Key {
         guard vector == nil, let timeout = cache.embedder.timeout else { return try await cache.key(for: request, vector: vector) }
@@ -102,5 +109,16 @@ private final class Race<T: Sendable>: Sendable {
         }
         continuation?.resume(with: result)
         for task in tasks { task.cancel() }
+    }
+}
+
+/// A lookup and its candidate as one sendable value (tuples cannot cross ``ServingEngine/within(_:embedder:_:)``'s generic).
+private struct ExplainedLookup: Sendable {
+    var lookup: SemanticCache.Lookup
+    var candidate: CacheCandidate?
+
+    init(_ pair: (lookup: SemanticCache.Lookup, candidate: CacheCandidate?)) {
+        lookup = pair.lookup
+        candidate = pair.candidate
     }
 }

@@ -16,9 +16,12 @@ extension ServingEngine {
             route: RouteDecision(score: 0, reasons: [], tier: "-", method: .scored), attempts: [], provider: nil,
             status: .ok, usage: TokenUsage(), costUSD: 0, frontierCostUSD: 0, latency: .zero, timeToFirstToken: nil
         )
+        record.evidence = Self.arrivalEvidence(request)
+        var attemptLog = AttemptLog(start: start)
 
         func fail(_ error: EngineError) {
             record.attempts = error.attempts
+            record.evidence.attempts = attemptLog.timings
             record.status = error.code == .cancelled ? .cancelled : (error.code == .interrupted ? .interrupted(error.message) : .failed(error.message))
             record.latency = .now - start
             metrics.recordDecision(record, now: .now)
@@ -34,6 +37,7 @@ extension ServingEngine {
         switch await resolveRoute(request) {
         case .success(let resolved):
             record.route = resolved.decision
+            record.evidence.routeThreshold = routeThreshold(for: resolved.decision)
             chain = balance(resolved.chain, tier: resolved.decision.tier)
             promptVector = resolved.promptVector
         case .failure(let error):
@@ -54,7 +58,9 @@ extension ServingEngine {
         if let cache {
             if request.options.cacheLookup {
                 do {
-                    switch try await boundedLookup(cache, request, vector: promptVector) {
+                    let explained = try await boundedExplainedLookup(cache, request, vector: promptVector)
+                    record.evidence.cacheCandidates = explained.candidate.map { [$0] } ?? []
+                    switch explained.lookup {
                     case .exact(let answer):
                         record.cache = .exact
                         replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
@@ -94,6 +100,7 @@ extension ServingEngine {
             let action = machine.next(now: .now) { health.admit($0, now: .now) }
             switch action {
             case .wait(let delay):
+                attemptLog.waited(delay)
                 do {
                     try await Task.sleep(for: delay)
                 } catch {
@@ -109,6 +116,7 @@ extension ServingEngine {
                     continue
                 }
                 let attemptStart = ContinuousClock.now
+                attemptLog.started(name, breaker: breakerWord(name, isProbe: isProbe), at: attemptStart)
                 let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: skipped + machine.trail)
                 let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, continuation: continuation)
                 let now = ContinuousClock.now
@@ -126,6 +134,9 @@ extension ServingEngine {
                     record.costUSD = cost
                     record.frontierCostUSD = frontierCost(of: usage)
                     record.timeToFirstToken = answered.timeToFirstToken
+                    attemptLog.firstToken(sinceRequestStart: answered.timeToFirstToken)
+                    record.evidence.attempts = attemptLog.timings
+                    record.evidence.setAnswer(Self.evidenceText(answered.choices))
                     record.latency = now - start
                     if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
                         let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
@@ -165,6 +176,7 @@ extension ServingEngine {
 
     private func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, continuation: Continuation) {
         var record = record
+        record.evidence.setAnswer(Self.evidenceText(answer.choices))
         record.usage = answer.usage
         record.frontierCostUSD = frontierCost(of: answer.usage)
         record.timeToFirstToken = .now - start
@@ -182,6 +194,13 @@ extension ServingEngine {
         metrics.recordDecision(record, now: .now)
         continuation.yield(.finished(finish, answer.usage, record))
         continuation.finish()
+    }
+
+    /// What the inspector shows of an answer: its text, or the tools it called.
+    static func evidenceText(_ choices: [AnswerChoice]) -> String {
+        guard let choice = choices.first else { return "" }
+        let calls = choice.toolCalls.map { "→ \($0.name)(\($0.arguments))" }
+        return ([choice.content ?? choice.refusal ?? ""].filter { !$0.isEmpty } + calls).joined(separator: "\n")
     }
 
     /// Whether an answer may be stored: complete (a finished text, or a complete request to call

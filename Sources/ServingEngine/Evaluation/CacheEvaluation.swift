@@ -54,8 +54,8 @@ public struct CacheEvaluation: Sendable {
     /// Queries looked up per second (inserts excluded).
     public let queriesPerSecond: Double
 
-    /// Runs the pairs protocol on a TSV file.
-    public static func pairs(path: String, embedder: any Embedder) async throws -> CacheEvaluation {
+    /// Runs the pairs protocol on a TSV file; `progress` hears each stage (what, done, total).
+    public static func pairs(path: String, embedder: any Embedder, progress: @escaping @Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) async throws -> CacheEvaluation {
         let rows = try TSVFile.read(path: path, header: ["id", "text_a", "text_b", "label"])
         var labelled: [(id: String, a: String, b: String, label: Bool)] = []
         for row in rows {
@@ -65,16 +65,18 @@ public struct CacheEvaluation: Sendable {
             labelled.append((row.fields[0], row.fields[1], row.fields[2], row.fields[3] == "1"))
         }
         let precomputed = PrecomputedEmbedder(embedder)
-        try await precomputed.precompute(labelled.map(\.a))
+        try await precomputed.precompute(labelled.map(\.a)) { progress("embedding the stored prompts", $0, $1) }
         let cache = makeCache(embedder: precomputed, entries: labelled.count)
         for (index, pair) in labelled.enumerated() {
             try await cache.store(answer(pair.id), for: cache.key(for: ChatRequest(prompt: pair.a, tenant: "pair-\(index)")))
+            progress("storing", index + 1, labelled.count)
         }
         let clock = ContinuousClock()
         let start = clock.now
-        try await precomputed.precompute(labelled.map(\.b))
+        try await precomputed.precompute(labelled.map(\.b)) { progress("embedding the queries", $0, $1) }
         var probes: [Probe] = []
         for (index, pair) in labelled.enumerated() {
+            progress("looking up", index + 1, labelled.count)
             let (similarity, _, matched) = try await nearest(pair.b, tenant: "pair-\(index)", in: cache)
             probes.append(Probe(id: pair.id, query: pair.b, matched: matched, similarity: similarity, correctIfHit: pair.label, shouldHit: pair.label))
         }
@@ -82,11 +84,11 @@ public struct CacheEvaluation: Sendable {
         return CacheEvaluation(probes: probes, queries: probes.count, embedder: embedder.name, queriesPerSecond: Double(probes.count) / max(seconds, 1e-9))
     }
 
-    /// Runs GPTCache's positives protocol on a TSV file.
-    public static func positives(path: String, embedder: any Embedder) async throws -> CacheEvaluation {
+    /// Runs GPTCache's positives protocol on a TSV file; `progress` as for ``pairs(path:embedder:progress:)``.
+    public static func positives(path: String, embedder: any Embedder, progress: @escaping @Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }) async throws -> CacheEvaluation {
         let rows = try TSVFile.read(path: path, header: ["id", "origin", "similar"])
         let precomputed = PrecomputedEmbedder(embedder)
-        try await precomputed.precompute(rows.map { $0.fields[1] })
+        try await precomputed.precompute(rows.map { $0.fields[1] }) { progress("embedding the stored prompts", $0, $1) }
         let cache = makeCache(embedder: precomputed, entries: rows.count)
         for row in rows {
             // The answer names the origin text, so repeated origins count as the same answer.
@@ -94,7 +96,7 @@ public struct CacheEvaluation: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
-        try await precomputed.precompute(rows.map { $0.fields[2] })
+        try await precomputed.precompute(rows.map { $0.fields[2] }) { progress("embedding the queries", $0, $1) }
         var probes: [Probe] = []
         for row in rows {
             let (similarity, answer, matched) = try await nearest(row.fields[2], tenant: ChatRequest.defaultTenant, in: cache)

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// One line of the engine's activity log: a request's decision or an operator's action.
-public enum ActivityEntry: Sendable, Hashable {
+public enum ActivityEntry: Sendable, Hashable, Codable {
     /// A request finished.
     case decision(DecisionRecord)
     /// Something changed that operators should see: an override, a breaker transition, traffic.
@@ -17,7 +17,7 @@ public enum ActivityEntry: Sendable, Hashable {
 }
 
 /// A notable change in the engine, shown in the activity log.
-public struct EngineEvent: Sendable, Hashable {
+public struct EngineEvent: Sendable, Hashable, Codable {
     /// When it happened.
     public var time: Date
     /// What kind of change.
@@ -26,7 +26,7 @@ public struct EngineEvent: Sendable, Hashable {
     public var message: String
 
     /// Kinds of events.
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable {
         /// An operator command (override, traffic, cache).
         case `operator`
         /// A circuit breaker opened, half-opened or closed.

@@ -1,7 +1,7 @@
 public import Foundation
 
 /// Everything the engine did with one request: the unit of the activity log and of metrics.
-public struct DecisionRecord: Sendable, Hashable, Identifiable {
+public struct DecisionRecord: Sendable, Hashable, Identifiable, Codable {
     /// A process-unique identifier, increasing with time.
     public var id: UInt64
     /// When the request arrived (wall clock, for display).
@@ -34,6 +34,8 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
     public var timeToFirstToken: Duration?
     /// The API the request came through.
     public var endpoint: RequestEndpoint = .chat
+    /// The whole trail behind the decision, for the request inspector.
+    public var evidence = DecisionEvidence()
 
     /// Creates a record (the engine makes them; tests and tools may build their own).
     public init(
@@ -59,7 +61,7 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
     }
 
     /// How a request ended.
-    public enum Status: Sendable, Hashable {
+    public enum Status: Sendable, Hashable, Codable {
         /// Answered in full.
         case ok
         /// No answer: every provider failed, the deadline passed, or the request was refused.
@@ -84,7 +86,7 @@ public struct DecisionRecord: Sendable, Hashable, Identifiable {
 }
 
 /// What the cache said about a request.
-public enum CacheOutcome: Sendable, Hashable {
+public enum CacheOutcome: Sendable, Hashable, Codable {
     /// The same prompt was answered before in this scope.
     case exact
     /// A similar prompt was answered before; its text and the cosine similarity.

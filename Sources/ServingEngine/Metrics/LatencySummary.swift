@@ -1,5 +1,5 @@
 /// Percentiles and a log-bucketed distribution of latencies: what panes and reports print.
-public struct LatencySummary: Sendable, Hashable {
+public struct LatencySummary: Sendable, Hashable, Codable {
     /// How many latencies were recorded.
     public var count: UInt64
     /// Median.

@@ -4,7 +4,7 @@
 /// streams) are retried with backoff and then fall to the next provider; `providerRejected`
 /// failures (bad credentials, unknown model) skip straight to the next provider; `requestRejected`
 /// failures (the request itself is invalid) end the cascade, since every provider would refuse it.
-public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ProviderFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// What went wrong.
     public var kind: Kind
     /// A short explanation, safe to show to operators (never contains secrets).
@@ -69,7 +69,7 @@ public struct ProviderFailure: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// An error as a provider's API worded it (`{"error": {"message", "type", "param", "code"}}`).
-public struct UpstreamError: Sendable, Hashable {
+public struct UpstreamError: Sendable, Hashable, Codable {
     /// The provider's message.
     public var message: String
     /// Its error type, e.g. `invalid_request_error`.

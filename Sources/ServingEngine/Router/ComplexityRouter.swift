@@ -8,7 +8,7 @@ import Foundation
 /// the result stays in [0, 1]. Every contribution is returned as a ``RouteReason``.
 public struct ComplexityRouter: Sendable {
     /// A tier and the highest score it takes; tiers are tried in ascending order of `upTo`.
-    public struct Threshold: Sendable, Hashable {
+    public struct Threshold: Sendable, Hashable, Codable {
         /// The tier's name.
         public var tier: String
         /// The highest score (inclusive) that goes to this tier.

@@ -1,5 +1,5 @@
 /// How the engine chose where to send a request, with the evidence.
-public struct RouteDecision: Sendable, Hashable {
+public struct RouteDecision: Sendable, Hashable, Codable {
     /// The complexity score in [0, 1]; higher means harder.
     public var score: Double
     /// What raised the score, largest contribution first.
@@ -10,7 +10,7 @@ public struct RouteDecision: Sendable, Hashable {
     public var method: Method
 
     /// How a route was chosen.
-    public enum Method: Sendable, Hashable {
+    public enum Method: Sendable, Hashable, Codable {
         /// The router scored the prompt.
         case scored
         /// The client named a model, tier or provider.
@@ -36,7 +36,7 @@ public struct RouteDecision: Sendable, Hashable {
 }
 
 /// One feature's contribution to a complexity score.
-public struct RouteReason: Sendable, Hashable {
+public struct RouteReason: Sendable, Hashable, Codable {
     /// The feature (`length`, `code`, `maths`, `reasoning`, `multi-part`, `conversation`, `output`).
     public var feature: String
     /// How much it added to the raw score.

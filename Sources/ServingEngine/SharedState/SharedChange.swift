@@ -45,7 +45,7 @@ public struct SharedCacheEntry: Sendable, Hashable {
 }
 
 /// An operator override and where it came from.
-public struct OverrideChange: Sendable, Hashable {
+public struct OverrideChange: Sendable, Hashable, Codable {
     /// The provider.
     public var provider: String
     /// The new override.

@@ -2,9 +2,9 @@ public import Foundation
 
 /// Shared state as operators see it: whether this replica is part of a fleet, whether the
 /// database is reachable, the replicas it knows, and writes waiting to go out.
-public struct SharedStateStatus: Sendable, Hashable {
+public struct SharedStateStatus: Sendable, Hashable, Codable {
     /// The link to the shared database.
-    public enum Connection: Sendable, Hashable {
+    public enum Connection: Sendable, Hashable, Codable {
         /// No shared state: the replica runs alone.
         case disabled
         /// Connected, listening for the other replicas' changes.
@@ -14,7 +14,7 @@ public struct SharedStateStatus: Sendable, Hashable {
     }
 
     /// A replica of the fleet, as the shared database lists it.
-    public struct Replica: Sendable, Hashable {
+    public struct Replica: Sendable, Hashable, Codable {
         /// Its id (host, process and a random part).
         public var id: String
         /// When it last reported itself alive.

@@ -3,7 +3,7 @@ public import Foundation
 /// An immutable picture of the engine at one moment: totals, rates, cache, tiers, providers and
 /// recent activity. Taking one never blocks request handling for more than a few map copies;
 /// the dashboard takes one per frame.
-public struct EngineSnapshot: Sendable {
+public struct EngineSnapshot: Sendable, Codable {
     /// When the snapshot was taken.
     public var takenAt: Date
     /// How long the engine has been running.
@@ -39,7 +39,7 @@ public struct EngineSnapshot: Sendable {
     public var sharedState = SharedStateStatus.disabled
 
     /// The router as operators see it.
-    public struct RouterStatus: Sendable, Hashable {
+    public struct RouterStatus: Sendable, Hashable, Codable {
         /// `rules` or `learned`.
         public var strategy: String
         /// The share of routed requests sent past the cheapest tier, over the last 60 seconds.
@@ -62,7 +62,7 @@ public struct EngineSnapshot: Sendable {
     }
 
     /// Counters since the engine started.
-    public struct Totals: Sendable, Hashable {
+    public struct Totals: Sendable, Hashable, Codable {
         /// Requests that finished (any outcome).
         public var requests: Int
         /// Requests answered in full.
@@ -114,7 +114,7 @@ public struct EngineSnapshot: Sendable {
 }
 
 /// The cache as a snapshot shows it.
-public struct CacheSnapshot: Sendable, Hashable {
+public struct CacheSnapshot: Sendable, Hashable, Codable {
     /// Whether the cache is on.
     public var enabled: Bool
     /// The embedder's name (`hashing`, …).
@@ -149,7 +149,7 @@ public struct CacheSnapshot: Sendable, Hashable {
 }
 
 /// One semantic cache hit: the new prompt, the stored one it matched, and how alike they were.
-public struct SemanticHitSample: Sendable, Hashable {
+public struct SemanticHitSample: Sendable, Hashable, Codable {
     /// When it happened.
     public var time: Date
     /// The tenant.
@@ -172,7 +172,7 @@ public struct SemanticHitSample: Sendable, Hashable {
 }
 
 /// A tier as a snapshot shows it.
-public struct TierSnapshot: Sendable, Hashable {
+public struct TierSnapshot: Sendable, Hashable, Codable {
     /// The tier's name.
     public var name: String
     /// Its providers in priority order.
@@ -207,7 +207,7 @@ public struct TierSnapshot: Sendable, Hashable {
 }
 
 /// A provider as a snapshot shows it.
-public struct ProviderSnapshot: Sendable, Hashable {
+public struct ProviderSnapshot: Sendable, Hashable, Codable {
     /// The provider's name.
     public var name: String
     /// The model it serves.
@@ -268,7 +268,7 @@ public struct ProviderSnapshot: Sendable, Hashable {
 }
 
 /// The built-in traffic generator's state.
-public struct TrafficStatus: Sendable, Hashable {
+public struct TrafficStatus: Sendable, Hashable, Codable {
     /// Whether a generator is attached to the engine.
     public var enabled: Bool
     /// The target arrival rate in requests per second.
