@@ -13,6 +13,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case requestRejected = "request_rejected"
             case interrupted
             case cancelled
+            case insufficientQuota = "insufficient_quota"
+            case rateLimited = "rate_limited"
         }
         private let base: Base
 
@@ -30,6 +32,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let interrupted = Code(base: .interrupted)
         /// The caller cancelled the request.
         public static let cancelled = Code(base: .cancelled)
+        /// The tenant's spend budget is used up and no zero-price provider could answer.
+        public static let insufficientQuota = Code(base: .insufficientQuota)
+        /// A tenant limit (rate, tokens, concurrency, a block) refused the request before it ran.
+        public static let rateLimited = Code(base: .rateLimited)
 
         /// A stable snake_case name, e.g. `all_providers_failed`.
         public var description: String { base.rawValue }
