@@ -31,7 +31,7 @@ extension ServingEngine {
         }
         let chain: [String]
         let promptVector: [Float]?
-        switch await resolveRoute(request) {
+        switch await resolveRoute(request).flatMap({ applyBudget($0, to: request) }) {
         case .success(let resolved):
             record.route = resolved.decision
             chain = balance(resolved.chain, tier: resolved.decision.tier)
