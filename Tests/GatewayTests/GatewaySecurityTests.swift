@@ -115,6 +115,8 @@ struct GatewaySecurityTests {
         ("POST", "/admin/providers/primary/auto", ""),
         ("POST", "/admin/router/threshold", #"{"value":0.3}"#),
         ("POST", "/admin/cache/invalidate", "{}"),
+        ("GET", "/admin/tenants", ""),
+        ("POST", "/admin/tenants/acme/limits", #"{"blocked":true}"#),
     ]
 
     @Test func theRouteTableCoversEveryAdminRoute() throws {
@@ -128,7 +130,7 @@ struct GatewaySecurityTests {
         }
         #expect(registered.count >= 4, "could not read the admin routes from \(source.path)")
         let covered = Self.adminRoutes.map { route in
-            "\(route.method) \(route.path.replacingOccurrences(of: "primary/down", with: ":name/:action").replacingOccurrences(of: "primary/up", with: ":name/:action").replacingOccurrences(of: "primary/auto", with: ":name/:action"))"
+            "\(route.method) \(route.path.replacingOccurrences(of: "primary/down", with: ":name/:action").replacingOccurrences(of: "primary/up", with: ":name/:action").replacingOccurrences(of: "primary/auto", with: ":name/:action").replacingOccurrences(of: "tenants/acme/limits", with: "tenants/:id/limits"))"
         }
         for route in registered {
             #expect(covered.contains(route), "admin route \(route) is not in GatewaySecurityTests.adminRoutes")

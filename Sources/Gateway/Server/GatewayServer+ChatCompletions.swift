@@ -52,10 +52,17 @@ extension GatewayServer {
         } else if cacheControl.contains("no-cache") {
             chat.options.cacheLookup = false
         }
-        guard chat.stream else { return await complete(chat, arrival: arrival) }
-        let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: arrival, slot: slot)
-        streaming = bodyOwnsSlot
-        return response
+        let pass: TenantPass
+        switch admitTenant(chat, route: "chat") {
+        case .admitted(let admitted): pass = admitted
+        case .refused(let refusal): return refusal
+        }
+        guard chat.stream else { return await metered(pass) { await complete(chat, arrival: arrival) } }
+        return await metered(pass) {
+            let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: arrival, slot: slot)
+            streaming = bodyOwnsSlot
+            return response
+        }
     }
 
     private func complete(_ chat: ChatRequest, arrival: ContinuousClock.Instant) async -> Response {
@@ -74,6 +81,7 @@ extension GatewayServer {
     }
 
     private func engineFailure(_ error: EngineError, chat: ChatRequest, stream: Bool, arrival: ContinuousClock.Instant) -> Response {
+        if let refusal = budgetRefusal(error, tenant: chat.tenant, route: "chat") { return refusal }
         recordFailureMetrics(error)
         let api = APIError(error)
         var headers = HTTPFields()
