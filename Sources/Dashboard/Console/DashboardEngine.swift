@@ -10,4 +10,13 @@ public protocol DashboardEngine: Sendable {
     func perform(_ command: OperatorCommand) throws(CommandError) -> String
     /// Streams the answer to `request`.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
+    /// Streams the answer to a console prompt, under its tenant's limits.
+    func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
+}
+
+extension DashboardEngine {
+    /// Engines without tenant limits stream console prompts as they stream anything else.
+    public func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+        stream(request)
+    }
 }
