@@ -107,7 +107,7 @@ struct GatewayTenantLimitsTests {
 
             let bad = try await h.post("/admin/tenants/acme/limits", #"{"requests_per_minute": 0}"#, headers: Self.admin)
             #expect(bad.status == 400)
-            #expect(bad.errorMessage.contains("'requests_per_minute' must be a whole number from 1"), "\(bad.body)")
+            #expect(bad.errorMessage.contains("requests_per_minute must be a whole number from 1 to 100000000, or null for no limit; got 0"), "\(bad.body)")
             let typo = try await h.post("/admin/tenants/acme/limits", #"{"request_per_minute": 5}"#, headers: Self.admin)
             #expect(typo.status == 400 && typo.error["param"] as? String == "request_per_minute")
             let badTier = try await h.post("/admin/tenants/acme/limits", #"{"on_budget": [{"at_percent": 80, "tier": "nope"}]}"#, headers: Self.admin)
@@ -154,5 +154,41 @@ struct GatewayTenantLimitsTests {
             #expect((10...bound).contains(statuses[200, default: 0]), "\(statuses) in \(elapsed) s")
             #expect(statuses[200, default: 0] + statuses[429, default: 0] == 40, "\(statuses)")
         }
+    }
+}
+
+/// Reading a limits change from JSON: numbers, nulls and booleans kept apart (on Linux 0 and 1
+/// also pass `is Bool`).
+@Suite("Tenant limits from JSON")
+struct TenantLimitsJSONTests {
+    static func change(_ json: String) -> Result<TenantLimitsChange, APIError> {
+        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        return GatewayServer.limitsChange(object)
+    }
+
+    @Test func zeroAndOneAreNumbersAndTrueIsABoolean() throws {
+        let change = try Self.change(#"{"requests_per_minute": 1, "budget": {"daily_usd": 0, "monthly_usd": null}, "blocked": true, "on_budget": [{"at_percent": 100, "refuse": true}]}"#).get()
+        #expect(change.requestsPerMinute == .some(1))
+        #expect(change.dailyBudgetUSD == .some(0))
+        #expect(change.monthlyBudgetUSD == .some(nil))
+        #expect(change.blocked == true)
+        #expect(change.onBudget == [BudgetStep(atPercent: 100, action: .refuse)])
+        #expect(change.tokensPerMinute == nil)
+    }
+
+    @Test(arguments: [
+        (#"{"requests_per_minute": true}"#, "requests_per_minute"),
+        (#"{"requests_per_minute": 2.5}"#, "requests_per_minute"),
+        (#"{"blocked": 1}"#, "blocked"),
+        (#"{"budget": 5}"#, "budget"),
+        (#"{"budget": {"daily_usd": "5"}}"#, "budget.daily_usd"),
+        (#"{"on_budget": [{"at_percent": 80}]}"#, "on_budget"),
+    ])
+    func aWrongTypeIsRefusedNamingTheKey(json: String, param: String) {
+        guard case .failure(let error) = Self.change(json) else {
+            Issue.record("\(json) was accepted")
+            return
+        }
+        #expect(error.param == param, "\(error.message)")
     }
 }

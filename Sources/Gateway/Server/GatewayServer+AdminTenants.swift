@@ -46,7 +46,7 @@ extension GatewayServer {
         func count(_ key: String, in object: [String: Any]) throws(APIError) -> Int?? {
             guard let value = object[key] else { return nil }
             if value is NSNull { return .some(nil) }
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue == number.doubleValue.rounded(), let whole = Int(exactly: number.doubleValue) else {
+            guard let number = value as? NSNumber, !isJSONBoolean(value), number.doubleValue == number.doubleValue.rounded(), let whole = Int(exactly: number.doubleValue) else {
                 throw invalid(key, "'\(key)' must be a whole number from 1 to \(TenantLimits.rateRange.upperBound), or null for no limit")
             }
             return .some(whole)
@@ -54,7 +54,7 @@ extension GatewayServer {
         func dollars(_ key: String, in object: [String: Any]) throws(APIError) -> Double?? {
             guard let value = object[key] else { return nil }
             if value is NSNull { return .some(nil) }
-            guard let number = value as? NSNumber, !(value is Bool) else {
+            guard let number = value as? NSNumber, !isJSONBoolean(value) else {
                 throw invalid("budget.\(key)", "'budget.\(key)' must be a number of dollars, or null for no budget")
             }
             return .some(number.doubleValue)
@@ -82,22 +82,29 @@ extension GatewayServer {
                     throw invalid("on_budget", "'on_budget' must be a list of {\"at_percent\": N, \"tier\": NAME} or {\"at_percent\": N, \"refuse\": true}")
                 }
                 change.onBudget = try list.map { step throws(APIError) in
-                    guard let percent = (step["at_percent"] as? NSNumber)?.doubleValue, !(step["at_percent"] is Bool) else {
+                    guard let value = step["at_percent"], !isJSONBoolean(value), let percent = (value as? NSNumber)?.doubleValue else {
                         throw invalid("on_budget.at_percent", "every on_budget step needs 'at_percent', a number from 1 to 100")
                     }
                     if let tier = step["tier"] as? String, step["refuse"] == nil { return BudgetStep(atPercent: percent, action: .tier(tier)) }
-                    if step["refuse"] as? Bool == true, step["tier"] == nil { return BudgetStep(atPercent: percent, action: .refuse) }
+                    if let refuse = step["refuse"], isJSONBoolean(refuse), refuse as? Bool == true, step["tier"] == nil { return BudgetStep(atPercent: percent, action: .refuse) }
                     throw invalid("on_budget", "every on_budget step needs either \"tier\": NAME or \"refuse\": true")
                 }
             }
             if let blocked = object["blocked"] {
-                guard let value = blocked as? Bool else { throw invalid("blocked", "'blocked' must be true or false") }
+                guard isJSONBoolean(blocked), let value = blocked as? Bool else { throw invalid("blocked", "'blocked' must be true or false") }
                 change.blocked = value
             }
         } catch {
             return .failure(error)
         }
         return .success(change)
+    }
+
+    /// Whether a value from `JSONSerialization` is `true` or `false`. On Linux the numbers 0 and
+    /// 1 also pass `is Bool`; only real booleans are stored as the one-byte `c` type.
+    static func isJSONBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
     }
 
     private static func invalid(_ param: String, _ message: String) -> APIError {

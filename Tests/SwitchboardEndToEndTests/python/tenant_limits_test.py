@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 import openai
@@ -41,8 +42,11 @@ tenants:
 def admin(url, path, body):
     request = urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST",
                                      headers={"content-type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        fail(f"POST {path} answered {error.code}: {error.read().decode(errors='replace')}")
 
 
 def main():
