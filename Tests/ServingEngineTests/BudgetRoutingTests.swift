@@ -54,21 +54,27 @@ struct BudgetRoutingTests {
         #expect(acme.inFlight == 0)
     }
 
-    @Test func aSpentBudgetIsServedOnlyByFreeProviders() async throws {
+    @Test func aRequestTooDearForWhatIsLeftGoesToACheaperTierThenToFreeProviders() async throws {
         let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 0.02))
-        let first = try await Self.ask(engine, "one")
-        #expect(first.decision.provider == "dear")
-        // $0.012 spent: a second dear call could cost $0.016 (16 tokens estimated): it would not fit.
-        let second = try await Self.ask(engine, "two")
-        #expect(second.decision.provider == "free")
-        #expect(second.decision.route.tier == "small")
-        #expect(second.decision.route.budget?.summary.hasPrefix("budget 60 % used → free providers only (free)") == true)
-        #expect(second.decision.costUSD == 0)
-        #expect(engine.tenants.standing("acme").map { abs($0.spentUSD - 0.012) < 1e-9 } == true)
+        var providers: [String] = []
+        var notes: [String] = []
+        for index in 0..<10 {
+            let answer = try await Self.ask(engine, "question \(index)")
+            providers.append(answer.decision.provider ?? "-")
+            notes.append(answer.decision.route.budget?.summary ?? "-")
+        }
+        // $0.012 spent after the first: a dear call reserves $0.016 (16 tokens estimated) and no
+        // longer fits, a cheap one ($0.0016) does until $0.0192 is spent; then only free.
+        #expect(providers == ["dear"] + Array(repeating: "cheap", count: 6) + ["free", "free", "free"], "\(providers)")
+        #expect(notes[1] == "budget 60 % used → small")
+        #expect(notes[7] == "budget 96 % used → free providers only (free)")
+        let standing = try #require(engine.tenants.standing("acme"))
+        #expect(standing.spentUSD <= 0.02)
+        #expect(abs(standing.spentUSD - (0.012 + 6 * 0.0012)) < 1e-9)
     }
 
     @Test func aSpentBudgetWithNoFreeProviderIsInsufficientQuotaSayingWhenItResets() async throws {
-        let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 0.01), smallChain: ["cheap"])
+        let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 0.001), smallChain: ["cheap"])
         do {
             _ = try await Self.ask(engine, "one")
             Issue.record("a request past the budget was answered")
@@ -149,9 +155,11 @@ struct BudgetRoutingTests {
         }
         let acme = try #require(engine.tenants.snapshot().first { $0.name == "acme" })
         #expect(acme.spentTodayUSD <= 0.1 + 1e-9)
-        // Six reservations of $0.016 fit at once; as answers settle at $0.012, at most eight in all.
+        // Six reservations of $0.016 fit at once; as answers settle at $0.012, at most eight in all;
+        // then cheap answers while their $0.0016 fits, then refusals.
         #expect((6...8).contains(outcomes["dear", default: 0]), "\(outcomes)")
-        #expect(outcomes["dear", default: 0] + outcomes["insufficient_quota", default: 0] == 64, "\(outcomes)")
+        #expect(outcomes["cheap", default: 0] > 0, "\(outcomes)")
+        #expect(outcomes["dear", default: 0] + outcomes["cheap", default: 0] + outcomes["insufficient_quota", default: 0] == 64, "\(outcomes)")
         #expect(acme.reservedUSD == 0)
         #expect(acme.inFlight == 0)
     }

@@ -8,21 +8,28 @@ extension ServingEngine {
     /// cheapest tier that has any — and without one the request is refused with
     /// ``EngineError/Code/insufficientQuota``.
     ///
-    /// When the caller admitted the request (``TenantPass/current``), the request's worst-case
-    /// cost — its estimated tokens at the dearest provider of its chain — is reserved until it
-    /// settles, so requests in flight together cannot overspend the budget on estimates alone.
+    /// When the caller admitted the request (``TenantPass/current``), the request's expected cost
+    /// — its estimated tokens (prompt plus `max_tokens`, or the default answer length) at the
+    /// price of the first provider of its chain — is reserved until it settles, so requests in
+    /// flight together cannot overspend the budget on their estimates. A request whose
+    /// reservation does not fit is first tried on each cheaper tier (router-chosen routes only),
+    /// then on free providers, before it is refused.
     func applyBudget(_ resolved: ResolvedRoute, to request: ChatRequest) -> Result<ResolvedRoute, EngineError> {
         guard let standing = tenants.standing(request.tenant) else { return .success(resolved) }
         var route = resolved
         let pass = TenantPass.current.flatMap { $0.tenant == request.tenant ? $0 : nil }
         let chosenTier = resolved.decision.tier
         var refuseStep = false
+        let routed: Bool = switch resolved.decision.method {
+        case .scored, .semanticRoute: true
+        case .explicitModel, .forcedTier: false
+        }
+        func fits(_ chain: [String]) -> Bool {
+            let cost = expectedCost(of: request, chain: chain)
+            return pass?.reserve(cost) ?? (standing.spentUSD + standing.reservedUSD + cost <= standing.budgetUSD)
+        }
         switch standing.step?.action {
         case .tier(let tier)?:
-            let routed: Bool = switch resolved.decision.method {
-            case .scored, .semanticRoute: true
-            case .explicitModel, .forcedTier: false
-            }
             if routed, tier != chosenTier, let chain = chains[tier], isCheaper(tier, than: chosenTier) {
                 route.decision.tier = tier
                 route.chain = balance(chain, tier: tier)
@@ -33,11 +40,22 @@ extension ServingEngine {
         case nil:
             break
         }
-        let worstCase = worstCaseCost(of: request, chain: route.chain)
-        let fits = !standing.isSpent && !refuseStep && (pass?.reserve(worstCase) ?? (standing.spentUSD + standing.reservedUSD + worstCase <= standing.budgetUSD))
-        if fits {
+        let payable = !standing.isSpent && !refuseStep
+        if payable, fits(route.chain) {
             if let note = route.decision.budget { pass?.markSteered(note) }
             return .success(route)
+        }
+        // Too dear for what is left: the cheapest tier whose reservation still fits.
+        if payable, routed {
+            for tier in configuration.tiers where isCheaper(tier.name, than: route.decision.tier) {
+                let chain = balance(tier.chain, tier: tier.name)
+                guard fits(chain) else { continue }
+                route.decision.tier = tier.name
+                route.chain = chain
+                route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .tier(tier.name))
+                pass?.markSteered(route.decision.budget)
+                return .success(route)
+            }
         }
         // Free providers of the chosen chain, else of the cheapest tier that has any: a spent
         // budget never blocks a self-hosted model.
@@ -68,12 +86,13 @@ extension ServingEngine {
         return pricing.inputPerMillion == 0 && pricing.outputPerMillion == 0
     }
 
-    /// The most `request` can cost on `chain`, at its estimated tokens and the dearest provider.
-    func worstCaseCost(of request: ChatRequest, chain: [String]) -> Double {
+    /// What `request` is expected to cost on `chain`: its estimated tokens at the price of the
+    /// chain's first provider (the one that answers unless it fails).
+    func expectedCost(of request: ChatRequest, chain: [String]) -> Double {
         let prompt = TokenEstimator.estimate(request.messages)
         let answer = request.sampling.maxTokens ?? tenants.defaultAnswerTokens
         let usage = TokenUsage(promptTokens: prompt, completionTokens: answer)
-        return chain.compactMap { configuration.provider(named: $0)?.pricing.cost(of: usage) }.max() ?? 0
+        return chain.first.flatMap { configuration.provider(named: $0)?.pricing.cost(of: usage) } ?? 0
     }
 
     /// Whether tier `a` comes before tier `b` in the configuration (tiers go from the cheapest up);

@@ -25,7 +25,8 @@ public struct BudgetNote: Sendable, Hashable {
 
     /// `budget 86 % used → small` or `budget 100 % used → free providers only (local-llama)`.
     public var summary: String {
-        let percent = Int(usedPercent.rounded(.down))
+        // Down, so that 100 % means spent; the epsilon keeps 0.0192 / 0.02 at 96, not 95.
+        let percent = Int((usedPercent + 1e-6).rounded(.down))
         return switch effect {
         case .tier(let tier): "budget \(percent) % used → \(tier)"
         case .freeProvidersOnly(let names): "budget \(percent) % used → free providers only (\(names.joined(separator: ", ")))"

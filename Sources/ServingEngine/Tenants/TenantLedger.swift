@@ -112,7 +112,8 @@ struct TenantLedger: Sendable {
         guard var account = accounts[tenant] else { return }
         account.inFlight = max(0, account.inFlight - 1)
         account.tokens?.charge(Double(usedTokens - max(0, estimatedTokens)), now: now)
-        account.reservedUSD = max(0, account.reservedUSD - reservedUSD)
+        // Reservations belong to requests in flight: with none left there are none (no float residue).
+        account.reservedUSD = account.inFlight == 0 ? 0 : max(0, account.reservedUSD - reservedUSD)
         account.spend.add(costUSD, now: now)
         account.recent.add(requests: 0, tokens: usedTokens, now: now)
         account.counters.tokens += usedTokens
