@@ -107,14 +107,16 @@ struct BudgetRoutingTests {
     }
 
     @Test func cacheHitsCountAsRequestsButCostNothing() async throws {
-        let engine = try Self.engine(tenant: TenantLimits(requestsPerMinute: 100, tokensPerMinute: 10_000, dailyBudgetUSD: 1), cache: true)
+        // Two requests a minute (one refills every 30 s, longer than this test takes).
+        let engine = try Self.engine(tenant: TenantLimits(requestsPerMinute: 2, tokensPerMinute: 10_000, dailyBudgetUSD: 1), cache: true)
         _ = try await Self.ask(engine, "what is a budget")
         let hit = try await Self.ask(engine, "what is a budget")
         #expect(hit.decision.isCacheHit)
+        await #expect(throws: EngineError.self) { try await Self.ask(engine, "what is a budget") }
         let acme = try #require(engine.tenants.snapshot().first { $0.name == "acme" })
         #expect(acme.counters.admitted == 2)
         #expect(acme.counters.cacheHits == 1)
-        #expect(acme.status.requests?.remaining == 98)
+        #expect(acme.counters.throttled[.requests] == 1)
         #expect(abs(acme.spentTodayUSD - 0.012) < 1e-9)
         #expect(acme.counters.tokens == 12)
     }
