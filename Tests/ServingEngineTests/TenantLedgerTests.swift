@@ -32,7 +32,7 @@ struct TenantLedgerTests {
         guard case .failure(let refusal) = limiter.admit("acme", estimatedTokens: 0) else { Issue.record("a fourth request was admitted"); return }
         #expect(refusal.limit == .requests)
         #expect(refusal.code == "rate_limit_exceeded")
-        #expect(refusal.retryAfterSeconds == 20)  // one request refills in 60 / 3 s
+        #expect(abs(refusal.retryAfterSeconds - 20) < 1e-9)  // one request refills in 60 / 3 s
         #expect(refusal.message.contains("3 requests per minute"))
         #expect(refusal.message.contains("tenants[].requests_per_minute"))
         clock.advance(20)

@@ -52,8 +52,8 @@ extension GatewayServer {
     /// (`rate_limit_exceeded`, or `insufficient_quota` for a spent budget).
     func refused(_ refusal: TenantRefusal, route: String) -> Response {
         var headers = Self.rateLimitHeaders(refusal.status)
-        headers[.retryAfter] = String(Int(refusal.retryAfterSeconds))
-        headers[Self.retryAfterMillisecondsHeader] = String(Int(refusal.retryAfterSeconds * 1000))
+        headers[.retryAfter] = String(max(1, Int(refusal.retryAfterSeconds.rounded(.up))))
+        headers[Self.retryAfterMillisecondsHeader] = String(max(1, Int((refusal.retryAfterSeconds * 1000).rounded(.up))))
         // OpenAI's SDKs retry every 429 unless told not to; a block or a spent budget will not
         // clear in the seconds their backoff waits.
         if !refusal.isRetryable || refusal.code == "insufficient_quota" { headers[Self.shouldRetryHeader] = "false" }

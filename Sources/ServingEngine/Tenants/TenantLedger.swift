@@ -51,7 +51,7 @@ struct TenantLedger: Sendable {
         let estimate = Double(max(0, estimatedTokens))
         func refuse(_ limit: TenantRefusal.Limit, after: Double, _ message: String) -> Admission {
             account.counters.throttled[limit, default: 0] += 1
-            return .refused(TenantRefusal(tenant: tenant, limit: limit, retryAfterSeconds: max(1, after.rounded(.up)), status: Self.status(account, now: now), message: message))
+            return .refused(TenantRefusal(tenant: tenant, limit: limit, retryAfterSeconds: max(0.001, after), status: Self.status(account, now: now), message: message))
         }
         if account.limits.blocked {
             return refuse(.blocked, after: 60, "tenant '\(tenant)' is blocked by the operator; requests are refused until the block is lifted (dashboard Tenants pane, or POST /admin/tenants/\(tenant)/limits {\"blocked\": false})")

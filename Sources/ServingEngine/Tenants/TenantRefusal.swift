@@ -16,7 +16,7 @@ public struct TenantRefusal: Error, Sendable, Hashable, CustomStringConvertible 
     public var tenant: String
     /// Which limit.
     public var limit: Limit
-    /// Seconds until a retry can succeed (the limit resets enough), at least 1 for the header.
+    /// Seconds until a retry can succeed (the limit resets enough); `Retry-After` rounds it up.
     public var retryAfterSeconds: Double
     /// Where the tenant stood, for the `x-ratelimit-*` headers of the refusal.
     public var status: TenantLimitStatus
