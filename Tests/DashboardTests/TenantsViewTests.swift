@@ -46,7 +46,7 @@ struct TenantsViewTests {
         let globex = try #require(lines.first { $0.contains("globex") })
         #expect(globex.contains("no budget") && globex.contains("no limits (counted only)"))
         let initech = try #require(lines.first { $0.contains("initech") })
-        #expect(initech.contains("BLOCKED"))
+        #expect(initech.contains("blocked"))
         // T again brings the providers back.
         var state = frame.state
         _ = state.handle(.character("T"))

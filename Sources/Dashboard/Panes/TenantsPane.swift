@@ -11,7 +11,7 @@ enum TenantsPane {
         let inner = rect.inset(by: 1)
         guard !inner.isEmpty else { return }
         // (heading, width, right-aligned)
-        let columns: [(String, Int, Bool)] = [("tenant", 12, false), ("req/min", 13, true), ("tok/min", 15, true), ("infl", 4, true), ("spend today / budget", 38, false), ("throttled", 9, true)]
+        let columns: [(String, Int, Bool)] = [("tenant", 12, false), ("req/min", 13, true), ("tok/min", 19, true), ("infl", 4, true), ("spend today / budget", 38, false), ("throttled", 9, true)]
         let heading = CellStyle(.dimForeground, attributes: [.underline])
         var x = inner.x + 1
         for (title, width, right) in columns {
@@ -35,16 +35,15 @@ enum TenantsPane {
             }
             cell(tenant.name, 12, right: false, tenant.limits.blocked ? .healthDown : .mainForeground)
             cell(Self.use(tenant.requestsLastMinute, of: tenant.limits.requestsPerMinute), 13, right: true, Self.role(tenant.requestsLastMinute, of: tenant.limits.requestsPerMinute))
-            cell(Self.use(tenant.tokensLastMinute, of: tenant.limits.tokensPerMinute), 15, right: true, Self.role(tenant.tokensLastMinute, of: tenant.limits.tokensPerMinute))
+            cell(Self.use(tenant.tokensLastMinute, of: tenant.limits.tokensPerMinute), 19, right: true, Self.role(tenant.tokensLastMinute, of: tenant.limits.tokensPerMinute))
             cell("\(tenant.inFlight)", 4, right: true, .mainForeground)
             drawBudget(tenant, at: column, y, width: 38, on: &canvas)
             column += 39
             let throttled = tenant.counters.throttledTotal
             cell(DisplayFormat.count(throttled), 9, right: true, throttled > 0 ? .healthWarn : .dimForeground)
             if detailWidth > 6 {
-                // What matters now first: a block, the budget step in force, then the limits.
+                // What matters now first: the budget step in force, then the limits (a block leads them).
                 var parts: [String] = []
-                if tenant.limits.blocked { parts.append("BLOCKED") }
                 if let step = tenant.budget?.step { parts.append("now: \(step.summary)") }
                 if tenant.counters.steered > 0 { parts.append("\(DisplayFormat.count(tenant.counters.steered)) steered") }
                 parts.append(tenant.configured ? tenant.limits.summary : "no limits (counted only)")

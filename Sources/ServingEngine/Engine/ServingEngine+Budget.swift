@@ -67,7 +67,7 @@ extension ServingEngine {
         guard !free.isEmpty else {
             tenants.countBudgetRefusal(request.tenant, limit: standing.limit)
             let which = standing.limit == .dailyBudget ? "daily" : "monthly"
-            let spent = String(format: "$%.4f of $%.2f", standing.spentUSD, standing.budgetUSD)
+            let spent = String(format: "$%.4f of $%.4f", standing.spentUSD, standing.budgetUSD)
             let inFlight = standing.reservedUSD > 0 ? String(format: " (plus $%.4f reserved by requests in flight)", standing.reservedUSD) : ""
             let why = refuseStep && !standing.isSpent
                 ? "has used \(Int(standing.usedPercent)) % of its \(which) budget, where its on_budget step refuses priced calls"
