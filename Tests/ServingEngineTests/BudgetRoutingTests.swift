@@ -88,6 +88,19 @@ struct BudgetRoutingTests {
         #expect(acme.spentTodayUSD == 0)
     }
 
+    @Test func aSpentBudgetStillServesCacheHits() async throws {
+        let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 1), smallChain: ["cheap"], cache: true)
+        _ = try await Self.ask(engine, "what does a budget hold")  // $0.012
+        engine.tenants.change("acme", TenantLimitsChange(dailyBudgetUSD: .some(0.012)))  // now spent
+        let hit = try await Self.ask(engine, "what does a budget hold")
+        #expect(hit.decision.isCacheHit)
+        #expect(hit.decision.route.budget?.summary == "budget 100 % used → cache only")
+        await #expect(throws: EngineError.self) { try await Self.ask(engine, "something never asked before") }
+        let acme = try #require(engine.tenants.snapshot().first { $0.name == "acme" })
+        #expect(acme.counters.cacheHits == 1)
+        #expect(acme.counters.throttled[.dailyBudget] == 1)
+    }
+
     @Test func aRefuseStepRefusesPricedCallsBeforeTheBudgetIsSpent() async throws {
         let steps = [BudgetStep(atPercent: 10, action: .refuse)]
         let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 0.1, onBudget: steps), smallChain: ["cheap"])

@@ -13,7 +13,7 @@ extension ServingEngine {
     /// price of the first provider of its chain — is reserved until it settles, so requests in
     /// flight together cannot overspend the budget on their estimates. A request whose
     /// reservation does not fit is first tried on each cheaper tier (router-chosen routes only),
-    /// then on free providers, before it is refused.
+    /// then on free providers, then on the cache alone, before it is refused.
     func applyBudget(_ resolved: ResolvedRoute, to request: ChatRequest) -> Result<ResolvedRoute, EngineError> {
         guard let standing = tenants.standing(request.tenant) else { return .success(resolved) }
         var route = resolved
@@ -65,19 +65,31 @@ extension ServingEngine {
             route.decision.tier = tier.name
         }
         guard !free.isEmpty else {
-            tenants.countBudgetRefusal(request.tenant, limit: standing.limit)
             let which = standing.limit == .dailyBudget ? "daily" : "monthly"
             let spent = String(format: "$%.4f of $%.4f", standing.spentUSD, standing.budgetUSD)
             let inFlight = standing.reservedUSD > 0 ? String(format: " (plus $%.4f reserved by requests in flight)", standing.reservedUSD) : ""
             let why = refuseStep && !standing.isSpent
                 ? "has used \(Int(standing.usedPercent)) % of its \(which) budget, where its on_budget step refuses priced calls"
                 : "has spent \(spent) of its \(which) budget\(inFlight)"
-            return .failure(EngineError(.insufficientQuota, "tenant '\(request.tenant)' \(why) (tenants[].\(standing.limit.rawValue)); no zero-price provider can answer instead; the budget resets in \(TenantLimitStatus.format(seconds: standing.resetSeconds))"))
+            // A cached answer costs nothing, so the cache may still answer: an empty chain, and
+            // on a miss ``budgetRefusal(_:tenant:)`` turns the cascade's end into this refusal.
+            let message = "tenant '\(request.tenant)' \(why) (tenants[].\(standing.limit.rawValue)); no zero-price provider can answer instead; the budget resets in \(TenantLimitStatus.format(seconds: standing.resetSeconds))"
+            route.chain = []
+            route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .cacheOnly(refusal: message))
+            return .success(route)
         }
         route.chain = free
         route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .freeProvidersOnly(free))
         pass?.markSteered(route.decision.budget)
         return .success(route)
+    }
+
+    /// The refusal for a request whose budget left it to the cache only and the cache missed
+    /// (counted against the tenant), or nil when its route had a provider to call.
+    func budgetRefusal(_ route: RouteDecision, tenant: String) -> EngineError? {
+        guard case .cacheOnly(let message)? = route.budget?.effect else { return nil }
+        tenants.countBudgetRefusal(tenant, limit: tenants.standing(tenant)?.limit ?? .dailyBudget)
+        return EngineError(.insufficientQuota, message)
     }
 
     /// Whether `provider` costs nothing (a self-hosted model priced at zero).

@@ -94,7 +94,7 @@ extension ServingEngine {
                     return
                 }
             case .exhausted(let exhaustion):
-                fail(Self.error(for: exhaustion, tier: record.route.tier, attempts: machine.trail))
+                fail(budgetRefusal(record.route, tenant: request.tenant) ?? Self.error(for: exhaustion, tier: record.route.tier, attempts: machine.trail))
                 return
             case .attempt(let name, _, let timeout, let isProbe):
                 guard let provider = providers[name] else {

@@ -14,6 +14,9 @@ public struct BudgetNote: Sendable, Hashable {
         case tier(String)
         /// The budget is spent (or a step refuses): only these zero-price providers may answer.
         case freeProvidersOnly([String])
+        /// No provider may be paid and none is free: only a cached answer can be served; on a
+        /// miss the request is refused with this message (`insufficient_quota`).
+        case cacheOnly(refusal: String)
     }
 
     /// Creates a note.
@@ -30,6 +33,7 @@ public struct BudgetNote: Sendable, Hashable {
         return switch effect {
         case .tier(let tier): "budget \(percent) % used → \(tier)"
         case .freeProvidersOnly(let names): "budget \(percent) % used → free providers only (\(names.joined(separator: ", ")))"
+        case .cacheOnly: "budget \(percent) % used → cache only"
         }
     }
 }
