@@ -28,6 +28,8 @@ struct TenantLedger: Sendable {
     }
 
     private(set) var accounts: [String: Account] = [:]
+    /// Spend not yet written to the fleet's shared ledger, by tenant and period.
+    private(set) var unsynced: [SpendDelta.Key: Double] = [:]
 
     init(tenants: [TenantConfiguration], now: Double) {
         for tenant in tenants {
@@ -115,6 +117,10 @@ struct TenantLedger: Sendable {
         // Reservations belong to requests in flight: with none left there are none (no float residue).
         account.reservedUSD = account.inFlight == 0 ? 0 : max(0, account.reservedUSD - reservedUSD)
         account.spend.add(costUSD, now: now)
+        if costUSD > 0, costUSD.isFinite {
+            unsynced[SpendDelta.Key(tenant: tenant, period: .day(SpendCounter.day(of: now))), default: 0] += costUSD
+            unsynced[SpendDelta.Key(tenant: tenant, period: .month(SpendCounter.month(of: now))), default: 0] += costUSD
+        }
         account.recent.add(requests: 0, tokens: usedTokens, now: now)
         account.counters.tokens += usedTokens
         account.counters.spentUSD += max(0, costUSD)
@@ -144,6 +150,27 @@ struct TenantLedger: Sendable {
         var account = accounts[tenant] ?? Account(limits: .unlimited, configured: false, now: now)
         account.spend.roll(now: now)
         account.spend = SpendCounter(daySpent: max(daySpent, account.spend.daySpent), monthSpent: max(monthSpent, account.spend.monthSpent), now: now)
+        accounts[tenant] = account
+    }
+
+    /// Takes the spend not yet shared with the fleet (to be written), leaving none.
+    mutating func takeUnsyncedSpend() -> [SpendDelta] {
+        defer { unsynced = [:] }
+        return unsynced.map { SpendDelta(key: $0.key, dollars: $0.value) }
+    }
+
+    /// Puts back spend that could not be written, to be written next time.
+    mutating func returnUnsyncedSpend(_ deltas: [SpendDelta]) {
+        for delta in deltas { unsynced[delta.key, default: 0] += delta.dollars }
+    }
+
+    /// Sets `tenant`'s spend in the current day and month to the fleet's totals, plus what this
+    /// replica spent since it last wrote (not in those totals yet).
+    mutating func applyFleetSpend(_ tenant: String, dayTotal: Double, monthTotal: Double, now: Double) {
+        var account = accounts[tenant] ?? Account(limits: .unlimited, configured: false, now: now)
+        let day = unsynced[SpendDelta.Key(tenant: tenant, period: .day(SpendCounter.day(of: now)))] ?? 0
+        let month = unsynced[SpendDelta.Key(tenant: tenant, period: .month(SpendCounter.month(of: now)))] ?? 0
+        account.spend = SpendCounter(daySpent: dayTotal + day, monthSpent: monthTotal + month, now: now)
         accounts[tenant] = account
     }
 

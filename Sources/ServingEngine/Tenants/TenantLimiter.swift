@@ -88,6 +88,32 @@ public final class TenantLimiter: Sendable {
         ledger.withLock { $0.restoreSpend(tenant, daySpent: daySpent, monthSpent: monthSpent, now: now) }
     }
 
+    /// Takes the spend not yet shared with the fleet (shared state writes it).
+    package func takeUnsyncedSpend() -> [SpendDelta] {
+        ledger.withLock { $0.takeUnsyncedSpend() }
+    }
+
+    /// Puts back spend that could not be written.
+    package func returnUnsyncedSpend(_ deltas: [SpendDelta]) {
+        ledger.withLock { $0.returnUnsyncedSpend(deltas) }
+    }
+
+    /// The current day and month, as the shared ledger names them.
+    package func currentPeriods() -> (day: SpendDelta.Period, month: SpendDelta.Period) {
+        let now = clock()
+        return (.day(SpendCounter.day(of: now)), .month(SpendCounter.month(of: now)))
+    }
+
+    /// Sets each tenant's spend today and this month to the fleet's totals (plus what this
+    /// replica spent since it last wrote): how replicas share one budget, and how spend
+    /// survives a restart.
+    package func applyFleetSpend(_ totals: [String: (day: Double, month: Double)]) {
+        let now = clock()
+        ledger.withLock { ledger in
+            for (tenant, total) in totals { ledger.applyFleetSpend(tenant, dayTotal: total.day, monthTotal: total.month, now: now) }
+        }
+    }
+
     func reserve(_ tenant: String, dollars: Double) -> Bool {
         let now = clock()
         return ledger.withLock { $0.reserve(tenant, dollars: dollars, now: now) }
