@@ -21,6 +21,45 @@ struct TenantSpendSharingTests {
         return (acme?.spentTodayUSD ?? 0, acme?.spentThisMonthUSD ?? 0)
     }
 
+    /// Two replicas that would each let acme spend its whole budget alone: sharing it, they
+    /// spend about one budget between them under concurrent load, not two.
+    @Test func twoReplicasUnderConcurrentLoadSpendOneBudgetBetweenThem() async throws {
+        guard let url = try await SharedStateReplicaTests.database() else { return }
+        var options = SharedStateReplica.Options()
+        options.spendSync = .milliseconds(100)
+        options.heartbeat = .milliseconds(200)
+        let budget = 0.0005
+        let (engineA, engineB) = (try Self.engine(budget: budget), try Self.engine(budget: budget))
+        let a = try await SharedStateReplica.connect(url: url, engine: engineA, options: options, logger: SharedStateReplicaTests.logger)
+        let b = try await SharedStateReplica.connect(url: url, engine: engineB, options: options, logger: SharedStateReplicaTests.logger)
+        let runs = [Task { await a.run() }, Task { await b.run() }]
+        #expect(await SharedStateReplicaTests.eventually { engineA.snapshot(activityLimit: 0).sharedState.replicas.count == 2 && engineB.snapshot(activityLimit: 0).sharedState.replicas.count == 2 })
+        let answered = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                let engine = worker % 2 == 0 ? engineA : engineB
+                group.addTask {
+                    var answered = 0
+                    for index in 0..<60 {
+                        var request = ChatRequest(prompt: "Implement a lock-free queue in Rust, step by step, \(worker)-\(index)", tenant: "acme")
+                        request.sampling.maxTokens = 3
+                        if (try? await engine.completeWithinLimits(request)) != nil { answered += 1 }
+                    }
+                    return answered
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(await SharedStateReplicaTests.eventually { abs(Self.spent(engineA).day - Self.spent(engineB).day) < 1e-12 })
+        runs.forEach { $0.cancel() }
+        for run in runs { await run.value }
+        let total = Self.spent(engineA).day
+        print("fleet of 2, budget $\(budget): spent $\(total) (\(Int((total / budget * 100).rounded())) %), \(answered) of 480 answered")
+        #expect(total > budget / 2, "the load used the budget: $\(total)")
+        // Alone each replica could have spent the whole budget (2× between them); the shares
+        // hold the fleet near one budget.
+        #expect(total <= budget * 1.5, "spent $\(total) of $\(budget)")
+    }
+
     @Test func twoReplicasUnderConcurrentLoadShareOneBudgetAndARestartKeepsTheSpend() async throws {
         guard let url = try await SharedStateReplicaTests.database() else { return }
         var options = SharedStateReplica.Options()

@@ -18,6 +18,9 @@ struct TenantLedger: Sendable {
         var recent = MinuteWindow()
         /// Whether the configuration or the operator named this tenant (unnamed ones are only counted).
         var configured: Bool
+        /// The fleet's spend today and this month when this replica last synced (0 alone).
+        var fleetDayAtSync = 0.0
+        var fleetMonthAtSync = 0.0
 
         init(limits: TenantLimits, configured: Bool, now: Double) {
             self.limits = limits
@@ -30,6 +33,9 @@ struct TenantLedger: Sendable {
     private(set) var accounts: [String: Account] = [:]
     /// Spend not yet written to the fleet's shared ledger, by tenant and period.
     private(set) var unsynced: [SpendDelta.Key: Double] = [:]
+    /// Replicas sharing the budgets (1 alone). Between two syncs a replica may spend only its
+    /// share of what the fleet had left at the last one: the lease that bounds a fleet's overshoot.
+    var fleetSize = 1
 
     init(tenants: [TenantConfiguration], now: Double) {
         for tenant in tenants {
@@ -101,8 +107,18 @@ struct TenantLedger: Sendable {
         guard account.limits.hasBudget else { return true }
         account.spend.roll(now: now)
         let committed = account.reservedUSD + max(0, dollars)
-        if let daily = account.limits.dailyBudgetUSD, account.spend.daySpent + committed > daily { return false }
-        if let monthly = account.limits.monthlyBudgetUSD, account.spend.monthSpent + committed > monthly { return false }
+        // Alone, spent + committed must stay within the budget. In a fleet of n, what this
+        // replica spent since its last sync plus what it commits must stay within 1/n of what
+        // the fleet had left then (with n = 1 the two are the same).
+        func fits(_ budget: Double?, spent: Double, fleetAtSync: Double) -> Bool {
+            guard let budget else { return true }
+            let fleetAtSync = min(fleetAtSync, spent)
+            let share = max(0, budget - fleetAtSync) / Double(max(1, fleetSize))
+            return spent - fleetAtSync + committed <= share + 1e-12
+        }
+        guard fits(account.limits.dailyBudgetUSD, spent: account.spend.daySpent, fleetAtSync: account.fleetDayAtSync),
+              fits(account.limits.monthlyBudgetUSD, spent: account.spend.monthSpent, fleetAtSync: account.fleetMonthAtSync)
+        else { return false }
         account.reservedUSD = committed
         accounts[tenant] = account
         return true
@@ -171,6 +187,8 @@ struct TenantLedger: Sendable {
         let day = unsynced[SpendDelta.Key(tenant: tenant, period: .day(SpendCounter.day(of: now)))] ?? 0
         let month = unsynced[SpendDelta.Key(tenant: tenant, period: .month(SpendCounter.month(of: now)))] ?? 0
         account.spend = SpendCounter(daySpent: dayTotal + day, monthSpent: monthTotal + month, now: now)
+        account.fleetDayAtSync = dayTotal
+        account.fleetMonthAtSync = monthTotal
         accounts[tenant] = account
     }
 

@@ -114,6 +114,11 @@ public final class TenantLimiter: Sendable {
         }
     }
 
+    /// How many replicas share the budgets (shared state reports it with each heartbeat).
+    package func setFleetSize(_ replicas: Int) {
+        ledger.withLock { $0.fleetSize = max(1, replicas) }
+    }
+
     func reserve(_ tenant: String, dollars: Double) -> Bool {
         let now = clock()
         return ledger.withLock { $0.reserve(tenant, dollars: dollars, now: now) }
