@@ -160,15 +160,6 @@ struct TenantLedger: Sendable {
         accounts[tenant] = account
     }
 
-    /// Sets what `tenant` has spent today and this month (restored after a restart, or
-    /// learned from the fleet), if it is more than this replica counted.
-    mutating func restoreSpend(_ tenant: String, daySpent: Double, monthSpent: Double, now: Double) {
-        var account = accounts[tenant] ?? Account(limits: .unlimited, configured: false, now: now)
-        account.spend.roll(now: now)
-        account.spend = SpendCounter(daySpent: max(daySpent, account.spend.daySpent), monthSpent: max(monthSpent, account.spend.monthSpent), now: now)
-        accounts[tenant] = account
-    }
-
     /// Takes the spend not yet shared with the fleet (to be written), leaving none.
     mutating func takeUnsyncedSpend() -> [SpendDelta] {
         defer { unsynced = [:] }

@@ -82,12 +82,6 @@ public final class TenantLimiter: Sendable {
         return ledger.withLock { $0.snapshot(now: now) }
     }
 
-    /// Records spend learned from elsewhere (a restart, another replica) if it is more than counted.
-    public func restoreSpend(_ tenant: String, daySpent: Double, monthSpent: Double) {
-        let now = clock()
-        ledger.withLock { $0.restoreSpend(tenant, daySpent: daySpent, monthSpent: monthSpent, now: now) }
-    }
-
     /// Takes the spend not yet shared with the fleet (shared state writes it).
     package func takeUnsyncedSpend() -> [SpendDelta] {
         ledger.withLock { $0.takeUnsyncedSpend() }

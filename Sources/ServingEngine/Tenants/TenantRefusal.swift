@@ -8,8 +8,6 @@ public struct TenantRefusal: Error, Sendable, Hashable, CustomStringConvertible 
         case tokens = "tokens_per_minute"
         case dailyBudget = "budget.daily_usd"
         case monthlyBudget = "budget.monthly_usd"
-        /// The shared counters could not be reached and the fleet fails closed.
-        case sharedStateUnavailable = "shared_state"
     }
 
     /// The tenant.
