@@ -99,6 +99,7 @@ extension SharedStateReplica {
                             try await client.query("DELETE FROM switchboard_replicas WHERE last_seen < now() - interval '1 day'", logger: logger)
                         }
                         state.withLock { $0.replicas = replicas }
+                        engine.tenants.setFleetSize(replicas.count)
                     }
                 } catch {
                     if Task.isCancelled { break }

@@ -36,6 +36,8 @@ public final class SharedStateReplica: Sendable {
         public var onWritten: (@Sendable (Duration, Int) -> Void)?
         /// Called after each change from another replica is applied here (benchmarks, tests).
         public var onApplied: (@Sendable (SharedChange) -> Void)?
+        /// How often tenants' spend is written to the shared ledger and the fleet's totals read back.
+        public var spendSync: Duration = .milliseconds(500)
 
         /// Creates options.
         public init(
@@ -118,6 +120,7 @@ public final class SharedStateReplica: Sendable {
                 _ = try await SharedStateSchema.migrate(client, location: location.description, logger: logger)
                 replica.state.withLock { $0.migrated = true }
                 try await client.withConnection { connection in try await replica.catchUp(on: connection) }
+                try await replica.syncSpend()
             }
             replica.state.withLock { $0.connection = .connected }
             let loaded = replica.state.withLock { $0.appliedRemote }
@@ -145,10 +148,14 @@ public final class SharedStateReplica: Sendable {
             group.addTask { await self.writeLoop() }
             group.addTask { await self.listenLoop() }
             group.addTask { await self.heartbeatLoop() }
+            group.addTask { await self.spendLoop() }
             await group.waitForAll()
         }
         // A task of its own: this one is cancelled, and the flush must still run.
-        await Task { await self.flush(within: .seconds(2)) }.value
+        await Task {
+            await self.flush(within: .seconds(2))
+            try? await self.withTimeout(.seconds(2)) { try await self.syncSpend() }
+        }.value
         stopClient()
     }
 

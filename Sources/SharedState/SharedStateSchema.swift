@@ -76,6 +76,17 @@ enum SharedStateSchema {
         [
             "ALTER TABLE switchboard_cache_entries ADD COLUMN answer_detail text",
         ],
+        // Version 3: tenants' spend, per UTC day (`d:N`) and month (`m:N`), summed over the fleet.
+        [
+            """
+            CREATE TABLE switchboard_tenant_spend (
+                tenant text NOT NULL,
+                period text NOT NULL,
+                spent_usd double precision NOT NULL,
+                PRIMARY KEY (tenant, period)
+            )
+            """,
+        ],
     ]
 
     /// Brings the database to ``latestVersion``; returns the version found before.

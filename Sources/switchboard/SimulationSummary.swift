@@ -21,6 +21,16 @@ enum SimulationSummary {
         for (name, provider) in report.providers.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "%@ %8d %10d %9d %14d %9.4f", name.padding(toLength: 16, withPad: " ", startingAt: 0), provider.attempts, provider.successes, provider.failures, provider.circuitOpens, provider.spentUsd))
         }
+        if report.tenants.values.contains(where: { $0.rateLimited + $0.budgetRefused + $0.steered > 0 || $0.dailyBudgetUsd != nil }) {
+            lines.append("")
+            lines.append("tenant      admitted  rate-limited  budget-refused  steered  moved %   spent $  daily budget $  used %")
+            for (name, tenant) in report.tenants.sorted(by: { $0.key < $1.key }) {
+                let moved = tenant.admitted > 0 ? Double(tenant.steered) / Double(tenant.admitted) * 100 : 0
+                let budget = tenant.dailyBudgetUsd.map { String(format: "%14.4f", $0) } ?? String(repeating: " ", count: 13) + "-"
+                let used = tenant.budgetUsedPct.map { String(format: "%7.1f", $0) } ?? "      -"
+                lines.append(String(format: "%@ %8d %13d %15d %8d %7.1f %9.4f ", name.padding(toLength: 10, withPad: " ", startingAt: 0), tenant.admitted, tenant.rateLimited, tenant.budgetRefused, tenant.steered, moved, tenant.spentUsd) + budget + " " + used)
+            }
+        }
         return lines.joined(separator: "\n")
     }
 

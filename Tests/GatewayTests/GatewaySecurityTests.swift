@@ -117,6 +117,8 @@ struct GatewaySecurityTests {
         ("POST", "/admin/cache/invalidate", "{}"),
         ("GET", "/admin/stream?frames=1", ""),
         ("POST", "/admin/console/chat", #"{"prompt":"hi","tenant":"acme"}"#),
+        ("GET", "/admin/tenants", ""),
+        ("POST", "/admin/tenants/acme/limits", #"{"blocked":true}"#),
     ]
 
     @Test func theRouteTableCoversEveryAdminRoute() throws {
@@ -130,7 +132,7 @@ struct GatewaySecurityTests {
         }
         #expect(registered.count >= 4, "could not read the admin routes from \(source.path)")
         let covered = Self.adminRoutes.map { route in
-            "\(route.method) \(route.path.prefix { $0 != "?" }.replacingOccurrences(of: "primary/down", with: ":name/:action").replacingOccurrences(of: "primary/up", with: ":name/:action").replacingOccurrences(of: "primary/auto", with: ":name/:action"))"
+            "\(route.method) \(route.path.prefix { $0 != "?" }.replacingOccurrences(of: "primary/down", with: ":name/:action").replacingOccurrences(of: "primary/up", with: ":name/:action").replacingOccurrences(of: "primary/auto", with: ":name/:action").replacingOccurrences(of: "tenants/acme/limits", with: "tenants/:id/limits"))"
         }
         for route in registered {
             #expect(covered.contains(route), "admin route \(route) is not in GatewaySecurityTests.adminRoutes")

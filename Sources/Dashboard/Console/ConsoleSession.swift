@@ -27,7 +27,7 @@ public final class ConsoleSession: Sendable {
         let engine = self.engine
         let task = Task { [weak self] in
             do {
-                for try await event in engine.stream(prompt.request) {
+                for try await event in engine.consoleStream(prompt.request) {
                     self?.apply(event, to: number)
                 }
             } catch let error as EngineError {

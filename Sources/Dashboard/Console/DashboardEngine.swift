@@ -10,11 +10,18 @@ public protocol DashboardEngine: Sendable {
     func perform(_ command: OperatorCommand) throws(CommandError) -> String
     /// Streams the answer to `request`.
     func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
+    /// Streams the answer to a console prompt, under its tenant's limits.
+    func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error>
     /// Where the console is attached, when the engine is a remote server; nil when it is embedded.
     var attachment: DashboardAttachment? { get }
 }
 
 extension DashboardEngine {
+    /// Engines without tenant limits stream console prompts as they stream anything else.
+    public func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+        stream(request)
+    }
+
     /// An embedded engine is not attached anywhere.
     public var attachment: DashboardAttachment? { nil }
 }

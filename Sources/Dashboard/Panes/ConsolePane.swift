@@ -117,6 +117,7 @@ enum ConsolePane {
             case .semanticRoute(let name, let similarity): "route \(name), similarity \(DisplayFormat.score(similarity))"
             }
             first.append(("  (\(method))", .dimForeground))
+            if let budget = route.budget { first.append(("  \(budget.summary)", .healthWarn)) }
         }
         var second: [(String, StyleRole)] = []
         for (index, attempt) in attempts.enumerated() {

@@ -27,7 +27,8 @@ public enum DashboardRenderer {
     public static func draw(_ pane: PaneID, frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
         let focused = frame.state.focus == pane && frame.state.mode != .help && frame.state.mode != .inspecting
         switch pane {
-        case .providers: ProvidersPane.draw(frame, in: rect, focused: focused, on: &canvas)
+        case .providers:
+            if frame.state.showTenants { TenantsPane.draw(frame, in: rect, focused: focused, on: &canvas) } else { ProvidersPane.draw(frame, in: rect, focused: focused, on: &canvas) }
         case .routes: RoutesPane.draw(frame, in: rect, focused: focused, on: &canvas)
         case .cache: CachePane.draw(frame, in: rect, focused: focused, on: &canvas)
         case .latency: LatencyPane.draw(frame, in: rect, focused: focused, on: &canvas)

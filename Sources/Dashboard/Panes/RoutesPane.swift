@@ -87,7 +87,9 @@ enum RoutesPane {
             case "score":
                 canvas.putRight(DisplayFormat.score(record.route.score), endingAt: x + column.width, y, style: CellStyle(.dimForeground))
             case "tier":
-                canvas.put(record.route.tier, at: x, y, style: CellStyle(record.route.tier == "frontier" ? .highlightForeground : .mainForeground), limit: limit)
+                // A tier the tenant's budget chose is marked `$` (the console and headers say why).
+                let tier = record.route.budget == nil ? record.route.tier : record.route.tier + "$"
+                canvas.put(tier, at: x, y, style: CellStyle(record.route.budget != nil ? .healthWarn : record.route.tier == "frontier" ? .highlightForeground : .mainForeground), limit: limit)
             case "cache":
                 let (text, role) = cacheLabel(record.cache, short: column.width < 8)
                 canvas.put(text, at: x, y, style: CellStyle(role), limit: limit)

@@ -32,6 +32,8 @@ public struct DashboardState: Sendable {
     public private(set) var mode: Mode = .normal
     /// The selected provider's row, from 0.
     public private(set) var selectedProvider = 0
+    /// Whether the top pane shows tenants instead of providers (`T`).
+    public private(set) var showTenants = false
     /// The providers, in row order, from the last snapshot.
     public private(set) var providerNames: [String] = []
     /// The traffic rate the dashboard last set or saw.
@@ -309,6 +311,7 @@ public struct DashboardState: Sendable {
         case .historyPrevious: editor.historyPrevious()
         case .historyNext: editor.historyNext()
         case .editLine: _ = editor.handle(key)
+        case .toggleTenants: showTenants.toggle()
         case .cycleTheme: return [.cycleTheme]
         case .toggleHelp: mode = mode == .help ? .normal : .help
         case .quit: return [.quit]

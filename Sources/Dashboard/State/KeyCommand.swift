@@ -48,6 +48,8 @@ public enum KeyCommand: Sendable, Hashable {
     case historyNext
     /// Line editing, handled by ``LineEditor`` (listed for help only).
     case editLine
+    /// Show tenants (rate, tokens, spend against budget, refusals) in place of the providers, or back.
+    case toggleTenants
     /// Switch theme.
     case cycleTheme
     /// Show or hide the help overlay.

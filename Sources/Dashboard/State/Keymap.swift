@@ -82,6 +82,7 @@ public struct Keymap: Sendable {
         Binding(keys: [.down], label: "↓", summary: "next in history", hint: "history", contexts: [.console], inFooter: false, command: .historyNext),
         Binding(keys: [], label: "←→ ^A^E ^U^W", summary: "edit; Home End Del ^K", hint: "edit", contexts: [.console], inFooter: true, command: .editLine),
         Binding(keys: [.escape], label: "Esc", summary: "leave the console", hint: "leave", contexts: [.console], inFooter: true, command: .leaveConsole),
+        Binding(keys: [.character("T")], label: "T", summary: "tenants ⇄ providers (limits: /limit, /block)", hint: "tenants", contexts: [.global], inFooter: false, command: .toggleTenants),
         Binding(keys: [.character("t")], label: "t", summary: "next theme", hint: "theme", contexts: [.global], inFooter: true, command: .cycleTheme),
         Binding(keys: [.character("?"), .function(1)], label: "?", summary: "help", hint: "help", contexts: [.global], inFooter: true, command: .toggleHelp),
         Binding(keys: [.character("?"), .escape, .character("q"), .enter], label: "?/Esc", summary: "close help", hint: "close", contexts: [.help], inFooter: true, command: .toggleHelp),

@@ -163,6 +163,26 @@ public final class AttachedEngine: Sendable {
             throw CommandError("a served gateway has no built-in traffic generator to change; its traffic comes from its clients")
         case .injectFaults:
             throw CommandError("fault drills run on the embedded demo (`switchboard`) or with `switchboard drill`, not through the admin API")
+        case .changeTenantLimits(let tenant, let change):
+            guard change.onBudget == nil else {
+                throw CommandError("budget steps are changed through the configuration or POST /admin/tenants/{id}/limits, not from an attached console")
+            }
+            guard let escaped = tenant.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) else {
+                throw CommandError("cannot name tenant '\(tenant)' in a URL")
+            }
+            path = "/admin/tenants/\(escaped)/limits"
+            func value<T: Sendable>(_ change: T??) -> (any Sendable)? {
+                guard let change else { return nil }
+                return change.map { $0 as any Sendable } ?? NSNull()
+            }
+            if let v = value(change.requestsPerMinute) { body["requests_per_minute"] = v }
+            if let v = value(change.tokensPerMinute) { body["tokens_per_minute"] = v }
+            if let v = value(change.maxConcurrent) { body["max_concurrent"] = v }
+            var budget: [String: any Sendable] = [:]
+            if let v = value(change.dailyBudgetUSD) { budget["daily_usd"] = v }
+            if let v = value(change.monthlyBudgetUSD) { budget["monthly_usd"] = v }
+            if !budget.isEmpty { body["budget"] = budget }
+            if let blocked = change.blocked { body["blocked"] = blocked }
         }
         let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data("{}".utf8)
         let url = baseURL + path

@@ -93,7 +93,7 @@ extension GatewayServer {
     }
 
     /// The request's JSON object body; an empty body is an empty object.
-    private func adminBody(_ request: Request) async -> Result<[String: Any], APIError> {
+    func adminBody(_ request: Request) async -> Result<[String: Any], APIError> {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: 64 * 1024)

@@ -27,10 +27,17 @@ extension GatewayServer {
         chat.tenant = intake.tenant
         chat.options.origin = .api
         Self.applyCacheControl(incoming, to: &chat.options)
-        guard chat.stream else { return await complete(chat, arrival: intake.arrival) }
-        let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: intake.arrival, slot: intake.slot)
-        streaming = bodyOwnsSlot
-        return response
+        let pass: TenantPass
+        switch admitTenant(chat, route: "chat") {
+        case .admitted(let admitted): pass = admitted
+        case .refused(let refusal): return refusal
+        }
+        guard chat.stream else { return await metered(pass) { await complete(chat, arrival: intake.arrival) } }
+        return await metered(pass) {
+            let (response, bodyOwnsSlot) = await streamed(chat, includeUsage: parsed.includeUsage, arrival: intake.arrival, slot: intake.slot)
+            streaming = bodyOwnsSlot
+            return response
+        }
     }
 
     private func complete(_ chat: ChatRequest, arrival: ContinuousClock.Instant) async -> Response {
@@ -50,6 +57,7 @@ extension GatewayServer {
     }
 
     private func engineFailure(_ error: EngineError, chat: ChatRequest, stream: Bool, arrival: ContinuousClock.Instant) -> Response {
+        if let refusal = budgetRefusal(error, tenant: chat.tenant, route: "chat") { return refusal }
         recordFailureMetrics(error)
         logRequest(chat, status: APIError(error).status.code, stream: stream, cache: nil, tier: nil, provider: nil, attempts: error.attempts, overhead: nil, latency: .now - arrival, requestID: nil, error: error.code.description)
         return respond(route: "chat", engineErrorResponse(error))

@@ -24,17 +24,33 @@ extension GatewayServer {
         let model = body["model"]?.stringValue ?? ChatRequest.automaticModel
         var parameters = body
         parameters.removeValue(forKey: "model")
-        do {
-            let answer = try await engine.embed(EmbeddingRequest(model: model, parameters: parameters, tenant: intake.tenant))
-            metrics.record(answer.decision)
-            var response = Self.json(answer.body)
-            response.headers.append(contentsOf: Self.decisionHeaders(cache: .disabled, tier: answer.decision.route.tier, provider: answer.decision.provider, attempts: answer.decision.attempts, overhead: Self.overhead(total: answer.decision.latency, attempts: answer.decision.attempts)))
-            logger.info("POST /v1/embeddings", metadata: ["status": "200", "tenant": "\(intake.tenant)", "model": "\(model)", "provider": "\(answer.decision.provider ?? "-")", "latency_ms": "\(Self.milliseconds(.now - intake.arrival))"])
-            return respond(route: "embeddings", response)
-        } catch {
-            recordFailureMetrics(error)
-            logger.info("POST /v1/embeddings", metadata: ["status": "\(APIError(error).status.code)", "tenant": "\(intake.tenant)", "model": "\(model)", "error": "\(error.code)"])
-            return respond(route: "embeddings", engineErrorResponse(error))
+        let request = EmbeddingRequest(model: model, parameters: parameters, tenant: intake.tenant)
+        let pass: TenantPass
+        switch admitTenant(intake.tenant, estimatedTokens: request.estimatedTokens, route: "embeddings") {
+        case .admitted(let admitted): pass = admitted
+        case .refused(let refusal): return refusal
+        }
+        if let standing = engine.tenants.standing(intake.tenant), standing.isSpent {
+            pass.settle(usedTokens: 0, costUSD: 0)
+            let error = EngineError(.insufficientQuota, "tenant '\(intake.tenant)' has spent its budget; embeddings are refused until it resets")
+            if let refusal = budgetRefusal(error, tenant: intake.tenant, route: "embeddings") { return refusal }
+        }
+        return await metered(pass) {
+            do {
+                let answer = try await engine.embed(request)
+                pass.settle(usedTokens: answer.usage.totalTokens, costUSD: answer.decision.costUSD)
+                metrics.record(answer.decision)
+                var response = Self.json(answer.body)
+                response.headers.append(contentsOf: Self.decisionHeaders(cache: .disabled, tier: answer.decision.route.tier, provider: answer.decision.provider, attempts: answer.decision.attempts, overhead: Self.overhead(total: answer.decision.latency, attempts: answer.decision.attempts)))
+                logger.info("POST /v1/embeddings", metadata: ["status": "200", "tenant": "\(intake.tenant)", "model": "\(model)", "provider": "\(answer.decision.provider ?? "-")", "latency_ms": "\(Self.milliseconds(.now - intake.arrival))"])
+                return respond(route: "embeddings", response)
+            } catch {
+                let error = error as? EngineError ?? EngineError(.cancelled, "\(error)")
+                pass.settle(usedTokens: 0, costUSD: 0)
+                recordFailureMetrics(error)
+                logger.info("POST /v1/embeddings", metadata: ["status": "\(APIError(error).status.code)", "tenant": "\(intake.tenant)", "model": "\(model)", "error": "\(error.code)"])
+                return respond(route: "embeddings", engineErrorResponse(error))
+            }
         }
     }
 

@@ -26,6 +26,21 @@ extension GatewayServer {
         chat.tenant = intake.tenant
         chat.options.origin = .api
         Self.applyCacheControl(incoming, to: &chat.options)
+        let pass: TenantPass
+        switch admitTenant(chat, route: "responses") {
+        case .admitted(let admitted): pass = admitted
+        case .refused(let refusal): return refusal
+        }
+        let request = chat
+        return await metered(pass) {
+            let (response, bodyOwnsSlot) = await answer(request, mapped: mapped, intake: intake)
+            streaming = bodyOwnsSlot
+            return response
+        }
+    }
+
+    /// The answer to a mapped Responses request, and whether its body took over the intake's slot.
+    private func answer(_ chat: ChatRequest, mapped: ResponsesRequestMapping.Mapped, intake: Intake) async -> (Response, Bool) {
         let createdAt = Int(Date().timeIntervalSince1970)
         guard chat.stream else {
             do {
@@ -34,24 +49,26 @@ extension GatewayServer {
                 var response = Self.json(ResponsesWire.response(answer, createdAt: createdAt, echo: mapped.echo))
                 response.headers.append(contentsOf: Self.decisionHeaders(cache: answer.decision.cache, tier: answer.decision.route.tier, provider: answer.decision.provider, attempts: answer.decision.attempts, overhead: Self.overhead(total: answer.decision.latency, attempts: answer.decision.attempts)))
                 logger.info("POST /v1/responses", metadata: ["status": "200", "tenant": "\(chat.tenant)", "model": "\(chat.model)", "stream": "false", "cache": "\(answer.decision.cache.label)", "provider": "\(answer.decision.provider ?? "cache")"])
-                return respond(route: "responses", response)
+                return (respond(route: "responses", response), false)
             } catch {
+                if let refusal = budgetRefusal(error, tenant: chat.tenant, route: "responses") { return (refusal, false) }
                 recordFailureMetrics(error)
                 logger.info("POST /v1/responses", metadata: ["status": "\(APIError(error).status.code)", "tenant": "\(chat.tenant)", "model": "\(chat.model)", "error": "\(error.code)"])
-                return respond(route: "responses", engineErrorResponse(error))
+                return (respond(route: "responses", engineErrorResponse(error)), false)
             }
         }
         let events = EngineEvents(engine.stream(chat))
         let source: AnswerSource
         do {
             guard case .answering(let first)? = try await events.next() else {
-                return failure(APIError(.internalServerError, "the engine ended the stream before answering", type: "api_error"), route: "responses")
+                return (failure(APIError(.internalServerError, "the engine ended the stream before answering", type: "api_error"), route: "responses"), false)
             }
             source = first
         } catch {
             let engineError = error as? EngineError ?? EngineError(.cancelled, "\(error)")
+            if let refusal = budgetRefusal(engineError, tenant: chat.tenant, route: "responses") { return (refusal, false) }
             recordFailureMetrics(engineError)
-            return respond(route: "responses", engineErrorResponse(engineError))
+            return (respond(route: "responses", engineErrorResponse(engineError)), false)
         }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -60,7 +77,6 @@ extension GatewayServer {
         let echo = mapped.echo
         let slot = intake.slot
         let (tenant, model) = (chat.tenant, chat.model)
-        streaming = true
         let body = ResponseBody { bodyWriter in
             defer { slot.release() }
             var writer = ResponsesStreamWriter(id: ResponsesWire.responseID(source.requestID), model: source.model, createdAt: createdAt, echo: echo)
@@ -90,7 +106,7 @@ extension GatewayServer {
             self.logger.info("POST /v1/responses", metadata: ["status": "200", "tenant": "\(tenant)", "model": "\(model)", "stream": "true", "outcome": "\(outcome)"])
             self.metrics.recordResponse(route: "responses", status: outcome == "client_disconnected" ? 499 : 200)
         }
-        return Response(status: .ok, headers: headers, body: body)
+        return (Response(status: .ok, headers: headers, body: body), true)
     }
 
     /// Typed server-sent events: `event: <type>` then `data: <json>`.

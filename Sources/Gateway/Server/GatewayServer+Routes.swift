@@ -26,6 +26,8 @@ extension GatewayServer {
         router.post("/admin/cache/invalidate") { request, _ in await self.adminCacheInvalidate(request) }
         router.get("/admin/stream") { request, _ in self.adminStream(request) }
         router.post("/admin/console/chat") { request, _ in await self.adminConsoleChat(request) }
+        router.get("/admin/tenants") { request, _ in self.adminTenants(request) }
+        router.post("/admin/tenants/:id/limits") { request, context in await self.adminTenantLimits(request, tenant: context.parameters.get("id") ?? "") }
         return router
     }
 
@@ -59,7 +61,7 @@ extension GatewayServer {
         headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
         let snapshot = engine.snapshot(activityLimit: 0)
         metrics.syncEmbedderFailures(snapshot.totals.embedderFailures)
-        let bytes = metrics.render() + SharedStateMetrics.render(snapshot.sharedState)
+        let bytes = metrics.render() + SharedStateMetrics.render(snapshot.sharedState) + TenantMetrics.render(engine.tenants.snapshot())
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

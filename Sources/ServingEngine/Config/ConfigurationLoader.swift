@@ -35,7 +35,7 @@ public enum ConfigurationLoader {
         }
         var reader = try YAMLReader(file: source, path: "", node: root)
         let configuration = try read(&reader)
-        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway", "shared_state"])
+        try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway", "shared_state", "tenants"])
         try configuration.validate()
         return configuration
     }
@@ -138,6 +138,7 @@ public enum ConfigurationLoader {
         if var section = try reader.mapping("shared_state") {
             configuration.sharedState = try readSharedState(&section)
         }
+        configuration.tenants = try readTenants(&reader, tiers: tiers.map(\.name))
         return configuration
     }
 

@@ -53,6 +53,17 @@ extension EngineConfiguration {
         for (index, key) in gateway.apiKeys.enumerated() where !keyVariables.insert(key.environmentVariable).inserted {
             throw fail("gateway.api_keys[\(index)].key_env", "the variable \(key.environmentVariable) is already used by another key; each key needs its own variable")
         }
+        var tenantNames = Set<String>()
+        for (index, tenant) in tenants.enumerated() {
+            guard Self.isValidName(tenant.name), tenantNames.insert(tenant.name).inserted else {
+                throw fail("tenants[\(index)].name", "'\(tenant.name)' is not a valid tenant name or is listed twice; use letters, digits, '-', '_' or '.', once each")
+            }
+            for (position, step) in tenant.limits.onBudget.enumerated() {
+                if case .tier(let tier) = step.action, !tierNames.contains(tier) {
+                    throw fail("tenants[\(index)].on_budget[\(position)].tier", "no tier named '\(tier)'; tiers: \(tierNames.joined(separator: ", "))")
+                }
+            }
+        }
         if traffic.tenants.isEmpty {
             throw fail("traffic.tenants", "the list is empty; name at least one tenant")
         }

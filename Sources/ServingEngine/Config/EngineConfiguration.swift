@@ -31,6 +31,8 @@ public struct EngineConfiguration: Sendable {
     public var gateway: GatewayConfiguration
     /// The fleet's shared database, if any (`--state` overrides it).
     public var sharedState = SharedStateConfiguration()
+    /// Tenants' rate limits and budgets (`tenants[]`); tenants not listed are unlimited.
+    public var tenants: [TenantConfiguration] = []
 
     /// Creates a configuration. Call ``validate()`` before use.
     public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: EmbedderConfiguration = .init(), cacheDecision: CacheDecisionConfiguration = .init(), resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init(), gateway: GatewayConfiguration = .init()) {

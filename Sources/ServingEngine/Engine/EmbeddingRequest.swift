@@ -18,6 +18,18 @@ public struct EmbeddingRequest: Sendable, Hashable {
         self.origin = origin
     }
 
+    /// About how many tokens the inputs are, for tenant limits before the provider counts them.
+    public var estimatedTokens: Int {
+        switch parameters["input"] {
+        case .string(let text)?: return TokenEstimator.estimate(text)
+        case .array(let items)?:
+            return items.reduce(0) { total, item in
+                total + (item.stringValue.map(TokenEstimator.estimate) ?? item.arrayValue?.count ?? 1)
+            }
+        default: return 1
+        }
+    }
+
     /// The inputs' text, for the activity log: the first input, or how many there are.
     var excerpt: String {
         switch parameters["input"] {

@@ -15,6 +15,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case cancelled
             case rateLimited = "rate_limited"
             case noCapableProvider = "no_capable_provider"
+            case insufficientQuota = "insufficient_quota"
         }
         private let base: Base
 
@@ -32,10 +33,14 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let interrupted = Code(base: .interrupted)
         /// The caller cancelled the request.
         public static let cancelled = Code(base: .cancelled)
-        /// Every provider tried said it was rate limited; ``EngineError/retryAfter`` says when to retry.
+        /// Rate limited: a tenant limit (rate, tokens, concurrency, a block) refused the request
+        /// before it ran, or every provider tried said it was rate limited;
+        /// ``EngineError/retryAfter`` says when to retry.
         public static let rateLimited = Code(base: .rateLimited)
         /// No provider of the chain can do what the request needs (tools, images, JSON schema…).
         public static let noCapableProvider = Code(base: .noCapableProvider)
+        /// The tenant's spend budget is used up and no zero-price provider could answer.
+        public static let insufficientQuota = Code(base: .insufficientQuota)
 
         /// A stable snake_case name, e.g. `all_providers_failed`.
         public var description: String { base.rawValue }

@@ -13,6 +13,8 @@ public enum OperatorCommand: Sendable, Hashable {
     case setRouterThreshold(Double)
     /// Replace the faults a simulated provider injects (for drills and demos).
     case injectFaults(provider: String, FaultProfile)
+    /// Change some of a tenant's limits (creating the tenant if unknown), or block or unblock it.
+    case changeTenantLimits(tenant: String, TenantLimitsChange)
 }
 
 /// Why an operator command could not be carried out.

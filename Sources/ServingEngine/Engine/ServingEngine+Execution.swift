@@ -34,7 +34,7 @@ extension ServingEngine {
         }
         var chain: [String]
         let promptVector: [Float]?
-        switch await resolveRoute(request) {
+        switch await resolveRoute(request).flatMap({ applyBudget($0, to: request) }) {
         case .success(let resolved):
             record.route = resolved.decision
             record.evidence.routeThreshold = routeThreshold(for: resolved.decision)
@@ -108,7 +108,7 @@ extension ServingEngine {
                     return
                 }
             case .exhausted(let exhaustion):
-                fail(Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail))
+                fail(budgetRefusal(record.route, tenant: request.tenant) ?? Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail))
                 return
             case .attempt(let name, _, let timeout, let isProbe):
                 guard let provider = providers[name] else {

@@ -81,6 +81,7 @@ extension ServingEngine {
             router: routerStatus(parts: parts, second: second)
         )
         snapshot.sharedState = shared.status
+        snapshot.tenants = tenants.snapshot()
         return snapshot
     }
 

@@ -26,6 +26,9 @@ public final class ServingEngine: Sendable {
     let metrics: MetricsRecorder
     let trafficState: Mutex<TrafficStatus>
     let shared = SharedStateHub()
+    /// Every tenant's rate limits, budgets and counters: the entry point every route that
+    /// reaches a provider admits its requests through (``TenantLimiter``).
+    public let tenants: TenantLimiter
     private let jitter: Mutex<SeededRandom>
     private let pricing: [String: Pricing]
     private let timeouts: [String: Duration]
@@ -117,6 +120,7 @@ public final class ServingEngine: Sendable {
         weights = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.weight) })
         // The usual 3:1 input-to-output blend that price comparisons of model APIs use.
         blendedPrices = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, (3 * $0.pricing.inputPerMillion + $0.pricing.outputPerMillion) / 4) })
+        tenants = TenantLimiter(tenants: configuration.tenants)
         frontierChain = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain ?? []
     }
 
@@ -224,6 +228,8 @@ public final class ServingEngine: Sendable {
             message = faults.errorRate == 0 && faults.slowdown == 1
                 ? "\(name): injected faults cleared"
                 : "\(name): injecting \(Int((faults.errorRate * 100).rounded())) % \(faults.kinds.map(\.rawValue).joined(separator: "/")) faults, \(faults.slowdown)× latency"
+        case .changeTenantLimits(let tenant, let change):
+            message = try changeTenantLimits(tenant, change)
         }
         metrics.recordEvent(EngineEvent(kind: .operator, message: message))
         return message

@@ -103,6 +103,9 @@ final class MetricsRecorder: Sendable {
 
     /// Records a finished request.
     func recordDecision(_ record: DecisionRecord, now: ContinuousClock.Instant) {
+        // Every request ends in exactly one recorded decision: that is where the tenant pass its
+        // caller admitted it under (if any) settles, with the tokens and cost recorded.
+        if let pass = TenantPass.current, pass.tenant == record.tenant { pass.settle(record) }
         let second = second(now)
         state.withLock { state in
             state.totals.inFlight -= 1

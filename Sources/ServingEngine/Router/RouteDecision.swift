@@ -8,6 +8,8 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     public var tier: String
     /// How the tier was chosen.
     public var method: Method
+    /// What the tenant's budget changed, if anything (`budget 86 % used → small`).
+    public var budget: BudgetNote?
 
     /// How a route was chosen.
     public enum Method: Sendable, Hashable, Codable {
@@ -22,11 +24,12 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     }
 
     /// Creates a decision.
-    public init(score: Double, reasons: [RouteReason], tier: String, method: Method) {
+    public init(score: Double, reasons: [RouteReason], tier: String, method: Method, budget: BudgetNote? = nil) {
         self.score = score
         self.reasons = reasons
         self.tier = tier
         self.method = method
+        self.budget = budget
     }
 
     /// The reasons as one short line, e.g. `code +0.30, length +0.12`.

@@ -22,6 +22,36 @@ public struct SimulationReport: Sendable, Codable, Hashable {
     public var cost: Cost
     /// Wall-clock seconds the run took, drain included.
     public var wallSeconds: Double
+    /// Per tenant: its limits' effect (requests refused before the engine by a rate limit are
+    /// neither completed nor failed, and not lost either).
+    public var tenants: [String: Tenant] = [:]
+
+    /// One tenant's figures.
+    public struct Tenant: Sendable, Codable, Hashable {
+        /// Requests admitted under its limits.
+        public var admitted: Int
+        /// Refused by a rate, token or concurrency limit or a block (429 `rate_limit_exceeded`).
+        public var rateLimited: Int
+        /// Refused for a spent budget (429 `insufficient_quota`).
+        public var budgetRefused: Int
+        /// Moved by a budget step to a cheaper tier or to free providers.
+        public var steered: Int
+        /// Dollars spent.
+        public var spentUsd: Double
+        /// Its daily budget, if it has one.
+        public var dailyBudgetUsd: Double?
+        /// Spent (and still reserved) as a share of its most-used budget, in percent.
+        public var budgetUsedPct: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case admitted, steered
+            case rateLimited = "rate_limited"
+            case budgetRefused = "budget_refused"
+            case spentUsd = "spent_usd"
+            case dailyBudgetUsd = "daily_budget_usd"
+            case budgetUsedPct = "budget_used_pct"
+        }
+    }
 
     /// Cache figures.
     public struct Cache: Sendable, Codable, Hashable {
@@ -86,5 +116,6 @@ public struct SimulationReport: Sendable, Codable, Hashable {
         case requests, completed, failed, lost, cache, tiers, providers, fallbacks, cost
         case fallbacksDuringFailures = "fallbacks_during_failures"
         case wallSeconds = "wall_seconds"
+        case tenants
     }
 }

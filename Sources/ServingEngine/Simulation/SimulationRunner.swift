@@ -43,7 +43,20 @@ public struct SimulationRunner: Sendable {
             return await group.reduce(0, +)
         }
         let wall = (clock.now - start).seconds
-        return Self.report(engine.snapshot(), fallbacksInWindows: fallbacksInWindows, wallSeconds: wall)
+        var report = Self.report(engine.snapshot(), fallbacksInWindows: fallbacksInWindows, wallSeconds: wall)
+        let tenants = engine.tenants.snapshot()
+        report.tenants = Dictionary(uniqueKeysWithValues: tenants.map { tenant in
+            let budget = tenant.counters.throttled.filter { $0.key == .dailyBudget || $0.key == .monthlyBudget }.values.reduce(0, +)
+            return (tenant.name, SimulationReport.Tenant(
+                admitted: tenant.counters.admitted, rateLimited: tenant.counters.throttledTotal - budget, budgetRefused: budget,
+                steered: tenant.counters.steered, spentUsd: tenant.counters.spentUSD, dailyBudgetUsd: tenant.limits.dailyBudgetUSD,
+                budgetUsedPct: tenant.budget.map { ($0.usedPercent * 10).rounded() / 10 }
+            ))
+        })
+        // Requests a rate limit refused never reached the engine: they are accounted for.
+        let refusedBeforeTheEngine = report.tenants.values.reduce(0) { $0 + $1.rateLimited }
+        report.lost = max(0, report.lost - refusedBeforeTheEngine)
+        return report
     }
 
     static func report(_ snapshot: EngineSnapshot, fallbacksInWindows: Int, wallSeconds: Double) -> SimulationReport {

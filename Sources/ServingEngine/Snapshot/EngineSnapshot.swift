@@ -37,6 +37,8 @@ public struct EngineSnapshot: Sendable, Codable {
     public var router = RouterStatus(strategy: "rules", recentStrongShare: 0, recentScores: [])
     /// Shared state with a fleet of replicas (disabled when the replica runs alone).
     public var sharedState = SharedStateStatus.disabled
+    /// Every configured or seen tenant: limits, use, spend against budget, refusals.
+    public var tenants: [TenantSnapshot] = []
 
     /// The router as operators see it.
     public struct RouterStatus: Sendable, Hashable, Codable {

@@ -52,7 +52,7 @@ public final class TrafficGenerator: Sendable {
                         tenant: tenant,
                         options: RequestOptions(origin: .traffic)
                     )
-                    group.addTask { _ = try? await self.engine.complete(request) }
+                    group.addTask { _ = try? await self.engine.completeWithinLimits(request) }
                     next += .seconds(random.exponential(rate: status.rate))
                     batch += 1
                 }
