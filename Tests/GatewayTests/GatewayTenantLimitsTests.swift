@@ -35,6 +35,28 @@ struct GatewayTenantLimitsTests {
         }
     }
 
+    @Test func embeddingsAndResponsesCountAgainstTheSameLimits() async throws {
+        try await GatewayHarness.run(settings: Self.settings, cache: false) { h in
+            h.engine.tenants.change("acme", TenantLimitsChange(requestsPerMinute: .some(3)))
+            let embedded = try await h.post("/v1/embeddings", #"{"model":"main","input":"hello"}"#, headers: Self.acme)
+            #expect(embedded.status == 200, "\(embedded.body)")
+            #expect(embedded.headers["x-ratelimit-remaining-requests"] == "2")
+            let response = try await h.post("/v1/responses", #"{"model":"main","input":"hello"}"#, headers: Self.acme)
+            #expect(response.status == 200, "\(response.body)")
+            #expect(response.headers["x-ratelimit-remaining-requests"] == "1")
+            let streamed = try await h.post("/v1/responses", #"{"model":"main","input":"hello","stream":true}"#, headers: Self.acme)
+            #expect(streamed.status == 200)
+            #expect(streamed.headers["x-ratelimit-remaining-requests"] == "0")
+            let calls = h.upstream.calls("primary").count
+            for (path, body) in [("/v1/embeddings", #"{"model":"main","input":"x"}"#), ("/v1/responses", #"{"model":"main","input":"x"}"#), ("/v1/chat/completions", GatewayHarness.chat("x"))] {
+                let refused = try await h.post(path, body, headers: Self.acme)
+                #expect(refused.status == 429, "\(path): \(refused.body)")
+                #expect(refused.error["code"] as? String == "rate_limit_exceeded", "\(path)")
+            }
+            #expect(h.upstream.calls("primary").count == calls, "refused requests reach no provider")
+        }
+    }
+
     @Test func overTheRequestLimitIsA429WithRetryAfterAndAnOpenAIStyleError() async throws {
         try await GatewayHarness.run(settings: Self.settings, cache: false) { h in
             h.engine.tenants.change("acme", TenantLimitsChange(requestsPerMinute: .some(2)))
