@@ -37,5 +37,8 @@ struct BenchDashboardCommand: AsyncParsableCommand {
         let benchmark = DashboardBenchmark(rate: rps, duration: .seconds(seconds), burstFrames: burst, width: parts[0], height: parts[1])
         let report = await benchmark.run(engine: engine)
         print(report.summary)
+        let snapshot = engine.snapshot()
+        let totals = snapshot.totals
+        print("engine: embedder \(snapshot.cache.embedder)\(snapshot.cache.embedderVariant.map { " (\($0))" } ?? ""); \(totals.requests) requests, \(totals.exactHits) exact and \(totals.semanticHits) semantic hits, \(totals.embedderFailures) cache lookups skipped as unavailable")
     }
 }
