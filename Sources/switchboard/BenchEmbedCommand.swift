@@ -78,9 +78,10 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         // Both cores: concurrent callers through embed(_:), one call per text, as the cache calls it.
         let batched: MiniLMEmbedder
         do {
-            // Remembering recent texts is off here, so every call computes (the short query is
-            // repeated below); the engine's embedder has it on.
-            batched = try MiniLMEmbedder(folder: minilmFolder, kernels: choice, batching: EmbeddingBatcher.Settings(recentTexts: 0))
+            // Capacity, not admission, is measured here: the queue takes every caller (the
+            // engine's embedder refuses past an expected 5 ms wait, see bench engine), and
+            // remembering recent texts is off, so every call computes.
+            batched = try MiniLMEmbedder(folder: minilmFolder, kernels: choice, batching: EmbeddingBatcher.Settings(maxQueued: 1 << 20, maxWait: .seconds(3600), recentTexts: 0))
         } catch {
             throw ValidationError("--minilm-folder: \(error.description)")
         }
