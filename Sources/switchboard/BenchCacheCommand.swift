@@ -91,7 +91,7 @@ struct BenchCacheCommand: AsyncParsableCommand {
                     "resident_trimmed_bytes_per_entry": result.residentTrimmedBytesPerEntry.rounded(),
                     "computed_bytes_per_entry": [
                         "vectors": result.computed.vectors, "layer0_links": result.computed.layer0Links, "upper_links": result.computed.upperLinks,
-                        "index_per_node": result.computed.indexPerNode, "index": result.computed.index, "entries": result.computed.entries,
+                        "index_per_node": result.computed.indexPerNode, "index": result.computed.index, "entries": result.computed.entries, "texts": result.computed.texts,
                         "exact_index": result.computed.exactIndex, "total": result.computed.total,
                     ],
                     "vector_kernel": CacheBenchmark.vectorKernel,
@@ -124,8 +124,8 @@ struct BenchCacheCommand: AsyncParsableCommand {
         for (offset, result) in results.enumerated() where offset == 0 || results[offset - 1].entries != result.entries || results[offset - 1].index != result.index {
             let c = result.computed
             print(
-                String(format: "%-10d %-6@ vectors %.0f + layer-0 links %.0f + upper links %.1f + per node %.1f = index %.0f; entries %.0f + exact-match %.0f = %.0f | RSS %.0f (%.0f); fill CPU %.1f s = %.0f inserts/CPU-s",
-                       result.entries, result.index as NSString, c.vectors, c.layer0Links, c.upperLinks, c.indexPerNode, c.index, c.entries, c.exactIndex, c.total,
+                String(format: "%-10d %-6@ vectors %.0f + layer-0 links %.0f + upper links %.1f + per node %.1f = index %.0f; entry records %.0f + texts %.1f + exact-match %.1f = %.0f | RSS %.0f (%.0f); fill CPU %.1f s = %.0f inserts/CPU-s",
+                       result.entries, result.index as NSString, c.vectors, c.layer0Links, c.upperLinks, c.indexPerNode, c.index, c.entries, c.texts, c.exactIndex, c.total,
                        result.residentBytesPerEntry, result.residentTrimmedBytesPerEntry, result.fillCPUSeconds, Double(result.entries) / max(result.fillCPUSeconds, 1e-9))
             )
         }

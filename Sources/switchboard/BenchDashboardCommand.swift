@@ -47,6 +47,7 @@ struct BenchDashboardCommand: AsyncParsableCommand {
         let benchmark = DashboardBenchmark(rate: rps, duration: .seconds(seconds), burstFrames: burst, width: parts[0], height: parts[1])
         guard attached else {
             print(await benchmark.run(engine: engine).summary)
+            Self.printEngineTotals(engine)
             return
         }
         let settings = try GatewaySettings.resolve(GatewayConfiguration(), listen: "127.0.0.1:0", allowUnauthenticated: false, environment: [:])
@@ -73,6 +74,13 @@ struct BenchDashboardCommand: AsyncParsableCommand {
                      Double(frames) / wall, Double(bytes) / wall / 1024, Double(bytes) / Double(max(1, frames)) / 1024,
                      (after.decodeCPU - before.decodeCPU).seconds / wall * 100, after.decisionsShown - before.decisionsShown, after.decisionsSeen - before.decisionsSeen))
         print(String(format: "process CPU (engine at the load, gateway, feed encoding and decoding, UI): %.1f %% of one core over %.1f s", cpu / wall * 100, wall))
+    }
+
+    /// What the engine did during the run: its embedder, requests and hits, lookups skipped.
+    static func printEngineTotals(_ engine: ServingEngine) {
+        let snapshot = engine.snapshot()
+        let totals = snapshot.totals
+        print("engine: embedder \(snapshot.cache.embedder)\(snapshot.cache.embedderVariant.map { " (\($0))" } ?? ""); \(totals.requests) requests, \(totals.exactHits) exact and \(totals.semanticHits) semantic hits, \(totals.embedderFailures) cache lookups skipped as unavailable")
     }
 
     static func processCPU() -> Duration {

@@ -21,6 +21,21 @@ struct BenchEngineCommand: AsyncParsableCommand {
     @Option(help: "Cache entries during the lookup measurements.")
     var cacheEntries: Int = 10_000
 
+    @Option(help: "Requests of the demo's traffic mix sent flat out in the load measurement (0 skips it).")
+    var loadRequests: Int = 20_000
+
+    @Option(help: "Concurrent callers in the flat-out load measurement.")
+    var clients: Int = 64
+
+    @Option(help: "Offered requests per second in the open-loop load measurement.")
+    var rate: Double = 1_000
+
+    @Option(help: "Seconds of the open-loop load measurement.")
+    var openLoopSeconds: Double = 5
+
+    @Option(help: "The minilm model folder for the load measurement (skipped when it is missing).")
+    var minilmFolder: String = EmbedderConfiguration.defaultMiniLMFolder
+
     func run() async throws {
         let results = try await EngineBenchmark(iterations: iterations, cacheEntries: cacheEntries).run()
         print("operation                                   ops      ops/s     p50        p99")
@@ -32,6 +47,40 @@ struct BenchEngineCommand: AsyncParsableCommand {
             let added50 = engine.latency.p50 - baseline.latency.p50
             let added99 = engine.latency.p99 - baseline.latency.p99
             print("engine overhead over a direct call: p50 +\(DurationFormat.short(added50)), p99 +\(DurationFormat.short(added99)) (\(String(format: "%.1f", engine.latency.p50.seconds / max(baseline.latency.p50.seconds, 1e-9)))× the baseline p50)")
+        }
+        guard loadRequests > 0 else { return }
+        guard FileManager.default.fileExists(atPath: minilmFolder + "/config.json") else {
+            print("load with minilm: skipped, no model in \(minilmFolder) (scripts/fetch-minilm.sh fetches it)")
+            return
+        }
+        let setups: [(String, EmbeddingBatcher.Settings?)] = [
+            ("minilm, one call each (before)", nil),
+            ("minilm, batched, a worker per core", EmbeddingBatcher.Settings()),
+        ]
+        let openCount = max(1, Int(rate * openLoopSeconds))
+        let mix = EngineBenchmark.demoMix(count: loadRequests + openCount)
+        let closed = Array(mix.prefix(loadRequests)), open = Array(mix.suffix(openCount))
+        print("")
+        print("engine, cache on, the demo's traffic mix over an instant provider: \(loadRequests) requests from \(clients) concurrent callers, then \(openCount) at \(Int(rate))/s offered (Poisson)")
+        print("embedder                               flat out req/s   p50       p99     | at \(Int(rate))/s p50   p99      | exact  sem   miss  unavail")
+        for (name, batching) in setups {
+            let embedder: MiniLMEmbedder
+            do {
+                embedder = try MiniLMEmbedder(folder: minilmFolder, batching: batching)
+            } catch {
+                throw ValidationError("--minilm-folder: \(error.description)")
+            }
+            let result = try await EngineBenchmark.load(name: name, embedder: embedder, requests: closed, clients: clients, rate: rate, openLoopRequests: open)
+            let columns = [
+                String(format: "%14.0f", result.requestsPerSecond), DurationFormat.short(result.closedLoop.p50).padding(toLength: 9, withPad: " ", startingAt: 0),
+                DurationFormat.short(result.closedLoop.p99).padding(toLength: 8, withPad: " ", startingAt: 0), "|",
+                DurationFormat.short(result.openLoop.p50).padding(toLength: 8, withPad: " ", startingAt: 0), DurationFormat.short(result.openLoop.p99).padding(toLength: 8, withPad: " ", startingAt: 0), "|",
+                String(format: "%5d %5d %5d %5d", result.exact, result.semantic, result.misses, result.unavailable),
+            ]
+            print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + " " + columns.joined(separator: " "))
+            if let batcher = result.batcher {
+                print("  batches: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.1f", batcher.meanBatch)), largest \(batcher.largestBatch)), \(batcher.rejected) refused as overload; added wait for a worker p50 \(DurationFormat.short(batcher.queueWait.p50)), p99 \(DurationFormat.short(batcher.queueWait.p99)), max \(DurationFormat.short(batcher.queueWait.max))")
+            }
         }
     }
 }

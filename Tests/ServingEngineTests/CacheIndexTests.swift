@@ -182,11 +182,16 @@ struct CacheIndexTests {
         let acme = scope("acme")
         let graph = store(vectors, scopes: [acme], settings: settings(quantization: .int8)).memory
         #expect(graph.index.vectors == 300 * (Self.dimensions + 4))
-        #expect(graph.index.layer0Links == 300 * (2 * 12 + 1) * 4)
+        // A 16-bit count and 24 three-byte ids per node.
+        #expect(graph.index.layer0Links == 300 * (2 + 2 * 12 * 3))
         #expect(graph.index.upperLinks > 0 && graph.index.upperLinks < graph.index.layer0Links / 4)
         #expect(graph.index.perNode == 300 * (1 + 4 + 2 + 4))
-        #expect(graph.entries == 300 * MemoryLayout<CacheStore.Entry?>.stride)
-        #expect(graph.exactIndex >= 300 * 16)
+        #expect(MemoryLayout<CacheStore.Entry>.stride == 56)
+        #expect(graph.entries == 300 * 56)
+        // The texts are the prompts and answers' bytes ("n0"…"n299", "a…"), nothing per entry besides.
+        #expect(graph.texts < 300 * 16)
+        // 4-byte buckets, at most ¾ full: 512 for 300 entries.
+        #expect(graph.exactIndex == 512 * 4)
         // Below the threshold there is no graph: vectors and the node → slot map only.
         let flat = store(vectors, scopes: [acme], settings: settings(annMinEntries: 1_000, quantization: .int8)).memory
         #expect(flat.index == IndexBytes(vectors: 300 * (Self.dimensions + 4), perNode: 300 * 4))

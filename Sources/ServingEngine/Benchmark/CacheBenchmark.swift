@@ -9,8 +9,8 @@ import Foundation
 /// ≈ 0.74 between an entry and its cluster's centre, ≈ 0.55 between two entries of a cluster,
 /// ≈ 0 across clusters; see ``ClusteredVectors``). Half of the
 /// queries are paraphrases of stored entries (cosine 0.95 to one of them), half fresh points from
-/// the same mixture. Every entry holds a short prompt, normalised prompt and answer (under 16
-/// bytes each, so Swift keeps them inline), one scope, and its vector.
+/// the same mixture. Every entry holds a short prompt and answer (7 bytes
+/// each at a million entries, in the store's text arena), one scope, and its vector.
 public struct CacheBenchmark: Sendable {
     /// The figures for one size and one index kind.
     public struct Result: Sendable {
@@ -63,15 +63,19 @@ public struct CacheBenchmark: Sendable {
         public var upperLinks: Double
         /// The index's per-node arrays: level, upper-list offset, visit stamp, cache slot.
         public var indexPerNode: Double
-        /// The entry records: scope, texts (inline up to 15 bytes), answer, expiry, LRU links.
+        /// The entry records: text offsets and lengths, scope and source numbers, token counts,
+        /// expiry, exact hash, LRU links.
         public var entries: Double
+        /// The texts themselves (prompt and answer bytes in the arena) and the shared provider
+        /// and model names.
+        public var texts: Double
         /// The exact-match dictionary (prompt hash → entry).
         public var exactIndex: Double
 
         /// The vector index alone.
         public var index: Double { vectors + layer0Links + upperLinks + indexPerNode }
         /// Everything.
-        public var total: Double { index + entries + exactIndex }
+        public var total: Double { index + entries + texts + exactIndex }
     }
 
     /// The dot-product kernel this CPU runs: "avx512-vnni", "avx2" or "portable".
@@ -152,7 +156,7 @@ public struct CacheBenchmark: Sendable {
         let computed = MemoryBreakdown(
             vectors: perEntry(memory.index.vectors), layer0Links: perEntry(memory.index.layer0Links),
             upperLinks: perEntry(memory.index.upperLinks), indexPerNode: perEntry(memory.index.perNode),
-            entries: perEntry(memory.entries), exactIndex: perEntry(memory.exactIndex)
+            entries: perEntry(memory.entries), texts: perEntry(memory.texts), exactIndex: perEntry(memory.exactIndex)
         )
         var queryVectors = samples.prefix(queries / 2).map { generator.perturb($0, cosine: 0.95) }
         let paraphrases = queryVectors.count

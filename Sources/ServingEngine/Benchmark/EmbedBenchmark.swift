@@ -91,6 +91,49 @@ public struct EmbedBenchmark: Sendable {
         )
     }
 
+    /// Concurrent callers embedding one text each through ``MiniLMEmbedder/embed(_:)``.
+    public struct Concurrent: Sendable {
+        /// Texts embedded and the wall-clock seconds they took.
+        public var texts: Int, seconds: Double
+        /// Their tokens, `[CLS]` and `[SEP]` included.
+        public var tokens: Int
+        /// Latency of one call, from its start to its vector.
+        public var latency: LatencySummary
+        /// The batcher's figures, when the model batches.
+        public var batcher: EmbeddingBatcher.Statistics?
+
+        /// Texts per second.
+        public var rate: Double { Double(texts) / max(seconds, 1e-9) }
+    }
+
+    /// Embeds `texts` through `model.embed(_:)` from `callers` concurrent tasks, each taking the
+    /// next text when its last one is done (a closed loop): with batching the texts that arrive
+    /// while the workers are busy are embedded together; without it every call computes on its
+    /// own, as many at a time as Dispatch allows.
+    public static func concurrent(model: MiniLMEmbedder, texts: [String], callers: Int) async throws -> Concurrent {
+        let clock = ContinuousClock()
+        let tokens = texts.reduce(0) { $0 + model.tokenizer.tokenIDs($1).count }
+        let start = clock.now
+        let callers = max(1, callers)
+        let latency = try await withThrowingTaskGroup(of: LatencyHistogram.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var histogram = LatencyHistogram()
+                    for index in stride(from: caller, to: texts.count, by: callers) {
+                        let began = clock.now
+                        _ = try await model.embed(texts[index])
+                        histogram.record(clock.now - began)
+                    }
+                    return histogram
+                }
+            }
+            var merged = LatencyHistogram()
+            for try await histogram in group { merged.add(histogram) }
+            return merged
+        }
+        return Concurrent(texts: texts.count, seconds: (clock.now - start).seconds, tokens: tokens, latency: latency.summary(), batcher: model.batcher?.statistics)
+    }
+
     static func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .zero }

@@ -71,6 +71,111 @@ public struct EngineBenchmark: Sendable {
         return results
     }
 
+    /// The cache-on engine under the demo's traffic mix, with a given embedder: flat out from
+    /// `clients` concurrent callers (closed loop), then at a fixed offered rate (open loop,
+    /// latency from each request's scheduled arrival, so a backlog shows in the tail).
+    public struct LoadResult: Sendable {
+        /// Which embedder set-up was measured.
+        public var name: String
+        /// Requests completed flat out and the seconds they took.
+        public var closedLoopRequests: Int, closedLoopSeconds: Double
+        /// Latency percentiles flat out.
+        public var closedLoop: LatencySummary
+        /// The offered rate of the open-loop run, requests per second.
+        public var offeredRate: Double
+        /// Latency percentiles at the offered rate.
+        public var openLoop: LatencySummary
+        /// Cache outcomes over both runs: exact hits, semantic hits, misses, `unavailable`.
+        public var exact: Int, semantic: Int, misses: Int, unavailable: Int
+        /// The batcher's figures after both runs, when the embedder batches.
+        public var batcher: EmbeddingBatcher.Statistics?
+
+        /// Requests per second flat out.
+        public var requestsPerSecond: Double { Double(closedLoopRequests) / max(closedLoopSeconds, 1e-9) }
+    }
+
+    /// Requests drawn as the demo's traffic generator draws them: the prompt catalog's families,
+    /// paraphrases and long tail, 35 % hard prompts, the built-in configuration's tenants with
+    /// skewed shares. Seeded, so every set-up gets the same sequence.
+    public static func demoMix(count: Int, seed: UInt64 = 42) -> [ChatRequest] {
+        let catalog = PromptCatalog()
+        var random = SeededRandom(seed: seed)
+        let tenants = EngineConfiguration.builtIn.traffic.tenants
+        var cumulative: [Double] = []
+        var total = 0.0
+        for rank in 1...max(tenants.count, 1) {
+            total += 1 / Double(rank)
+            cumulative.append(total)
+        }
+        return (0..<count).map { _ in
+            let draw = catalog.draw(hardShare: 0.35, using: &random)
+            let target = random.unit() * total
+            let tenant = tenants[cumulative.firstIndex { $0 >= target } ?? tenants.count - 1]
+            return ChatRequest(model: ChatRequest.automaticModel, messages: [ChatMessage(role: .user, content: draw.prompt)], tenant: tenant)
+        }
+    }
+
+    /// Measures the engine with the cache on and `embedder` over an instant provider: `requests`
+    /// flat out from `clients` concurrent callers, then `openLoopRequests` more at `rate` per
+    /// second, on one engine (so the second run meets the cache the first one filled).
+    public static func load(name: String, embedder: any Embedder, requests: [ChatRequest], clients: Int, rate: Double, openLoopRequests: [ChatRequest]) async throws -> LoadResult {
+        let provider = InstantProvider(name: "instant", answer: "a short instant answer of eight words")
+        var configuration = EngineConfiguration.builtIn
+        configuration.providers = [ProviderConfiguration(name: "instant", model: "instant", pricing: .init(inputPerMillion: 1, outputPerMillion: 1))]
+        configuration.tiers = [TierConfiguration(name: "small", chain: ["instant"]), TierConfiguration(name: "frontier", chain: ["instant"])]
+        let engine = try ServingEngine(configuration: configuration, providers: [provider], embedder: embedder)
+        let clock = ContinuousClock()
+
+        let closedStart = clock.now
+        let callers = max(1, clients)
+        let closed = await withTaskGroup(of: LatencyHistogram.self) { group in
+            for caller in 0..<callers {
+                group.addTask {
+                    var histogram = LatencyHistogram()
+                    // Caller c sends requests c, c + callers, c + 2·callers, …
+                    for index in stride(from: caller, to: requests.count, by: callers) {
+                        let began = clock.now
+                        _ = try? await engine.complete(requests[index])
+                        histogram.record(clock.now - began)
+                    }
+                    return histogram
+                }
+            }
+            var merged = LatencyHistogram()
+            for await histogram in group { merged.add(histogram) }
+            return merged
+        }
+        let closedSeconds = (clock.now - closedStart).seconds
+
+        // Poisson arrivals at `rate`, each request in its own task, timed from its scheduled
+        // arrival rather than from when it happened to start.
+        var random = SeededRandom(seed: 99)
+        let open = await withTaskGroup(of: Duration.self) { group in
+            var due = clock.now
+            for request in openLoopRequests {
+                due += .seconds(random.exponential(rate: rate))
+                if due > clock.now { try? await Task.sleep(until: due, clock: clock) }
+                let scheduled = due
+                group.addTask {
+                    _ = try? await engine.complete(request)
+                    return clock.now - scheduled
+                }
+            }
+            var histogram = LatencyHistogram()
+            for await latency in group { histogram.record(latency) }
+            return histogram
+        }
+        let totals = engine.snapshot().totals
+        let batcher = (embedder as? MiniLMEmbedder)?.batcher?.statistics
+        let all = requests.count + openLoopRequests.count
+        return LoadResult(
+            name: name, closedLoopRequests: requests.count, closedLoopSeconds: closedSeconds, closedLoop: closed.summary(),
+            offeredRate: rate, openLoop: open.summary(),
+            exact: totals.exactHits, semantic: totals.semanticHits, misses: all - totals.exactHits - totals.semanticHits - totals.embedderFailures,
+            unavailable: totals.embedderFailures, batcher: batcher
+        )
+    }
+
     private func measure(_ name: String, _ count: Int, _ body: (Int) -> Void) -> Result {
         var histogram = LatencyHistogram()
         let clock = ContinuousClock()

@@ -16,8 +16,11 @@ import Foundation
 ///
 /// The async calls compute on a Dispatch queue of their own, never on Swift's cooperative thread
 /// pool: an embedding is milliseconds of solid CPU, and the pool has one thread per core, so
-/// computing there would stall every other task of the process meanwhile. Concurrent calls each
-/// take their own scratch buffers from a pool.
+/// computing there would stall every other task of the process meanwhile. ``embed(_:)`` goes
+/// through an ``EmbeddingBatcher``: concurrent queries are embedded together as one batch by a
+/// worker per core, and when too many already wait it throws ``EmbedderOverloaded`` at once (the
+/// cache then misses, counted as `unavailable`) instead of queueing without bound. Each batch
+/// takes its own scratch buffers from a pool.
 ///
 /// The matrix products run on the fastest ``MiniLMKernels`` the CPU supports (bf16 with
 /// AVX512_BF16 where available, else fp32) unless the initialiser or the environment variable
@@ -34,6 +37,9 @@ public struct MiniLMEmbedder: Embedder {
     public let tokenizer: WordPieceTokenizer
     private let encoder: BertEncoder
     private let scratchPool: ScratchPool
+    /// Batches concurrent ``embed(_:)`` calls; nil when batching is off (each call computes on
+    /// its own, as many at a time as callers).
+    public let batcher: EmbeddingBatcher?
 
     /// The most tokens one packed forward pass takes; larger batches are split.
     private static let tokensPerPass = 2_048
@@ -43,9 +49,10 @@ public struct MiniLMEmbedder: Embedder {
     ///   - folder: A sentence-transformers folder.
     ///   - kernels: The kernels to multiply with; `nil` takes the ones
     ///     ``MiniLMKernels/environmentVariable`` names, else the fastest this CPU supports.
+    ///   - batching: How ``embed(_:)`` batches concurrent calls; `nil` turns batching off.
     /// - Throws: ``MiniLMError`` naming the missing or wrong file, tensor or setting, or kernels
     ///   this CPU lacks.
-    public init(folder: String, kernels: MiniLMKernels? = nil) throws(MiniLMError) {
+    public init(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) throws(MiniLMError) {
         let chosen: MiniLMKernels
         if let kernels {
             try kernels.requireSupport(source: "the minilm embedder's configuration")
@@ -89,22 +96,31 @@ public struct MiniLMEmbedder: Embedder {
         guard vocabulary.count == configuration.vocabularySize else {
             throw MiniLMError("\(folder): the vocabulary has \(vocabulary.count) tokens but config.json's vocab_size is \(configuration.vocabularySize); the files belong to different models")
         }
-        tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength, lowercase: lowercase, source: folder)
-        encoder = try BertEncoder(configuration: configuration, tensors: weights, path: chosen.path)
+        let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength, lowercase: lowercase, source: folder)
+        let encoder = try BertEncoder(configuration: configuration, tensors: weights, path: chosen.path)
+        let scratchPool = ScratchPool(configuration: configuration, path: chosen.path)
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.scratchPool = scratchPool
         dimensions = configuration.hiddenSize
         self.kernels = chosen
-        scratchPool = ScratchPool(configuration: configuration, path: chosen.path)
+        batcher = batching.map { settings in
+            EmbeddingBatcher(settings: settings, name: "minilm") { texts in
+                Self.vectors(forTokens: texts.map(tokenizer.tokenIDs), encoder: encoder, scratchPool: scratchPool)
+            }
+        }
     }
 
     /// Loads the model in `folder` on the embedder's own queue (loading packs some 22 million
     /// weights: seconds that should not hold a thread of the cooperative pool).
     /// - Parameters:
     ///   - folder: A sentence-transformers folder.
-    ///   - kernels: As for ``init(folder:kernels:)``.
-    public static func load(folder: String, kernels: MiniLMKernels? = nil) async throws(MiniLMError) -> MiniLMEmbedder {
+    ///   - kernels: As for ``init(folder:kernels:batching:)``.
+    ///   - batching: As for ``init(folder:kernels:batching:)``.
+    public static func load(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) async throws(MiniLMError) -> MiniLMEmbedder {
         let result: Result<MiniLMEmbedder, MiniLMError> = await offPool {
             do throws(MiniLMError) {
-                return .success(try MiniLMEmbedder(folder: folder, kernels: kernels))
+                return .success(try MiniLMEmbedder(folder: folder, kernels: kernels, batching: batching))
             } catch {
                 return .failure(error)
             }
@@ -112,8 +128,11 @@ public struct MiniLMEmbedder: Embedder {
         return try result.get()
     }
 
+    /// Embeds one text, batched with concurrent calls (see ``batcher``).
+    /// - Throws: ``EmbedderOverloaded`` when the batcher's queue is full.
     public func embed(_ text: String) async throws -> [Float] {
-        await Self.offPool { vectors(forTokens: [tokenizer.tokenIDs(text)])[0] }
+        if let batcher { return try await batcher.embed(text) }
+        return await Self.offPool { vectors(forTokens: [tokenizer.tokenIDs(text)])[0] }
     }
 
     /// Embeds many texts at once, in the order given: much faster per text than one at a time,
@@ -132,18 +151,22 @@ public struct MiniLMEmbedder: Embedder {
 
     /// The embeddings of already tokenized sequences, computed synchronously on this thread.
     public func vectors(forTokens sequences: [[Int32]]) -> [[Float]] {
+        Self.vectors(forTokens: sequences, encoder: encoder, scratchPool: scratchPool)
+    }
+
+    private static func vectors(forTokens sequences: [[Int32]], encoder: BertEncoder, scratchPool: ScratchPool) -> [[Float]] {
         scratchPool.withScratch { scratch in
-            embed(sequences, scratch: scratch)
+            embed(sequences, encoder: encoder, scratch: scratch)
         }
     }
 
-    private func embed(_ sequences: [[Int32]], scratch: EncoderScratch) -> [[Float]] {
+    private static func embed(_ sequences: [[Int32]], encoder: BertEncoder, scratch: EncoderScratch) -> [[Float]] {
         var results: [[Float]] = []
         results.reserveCapacity(sequences.count)
         var start = 0
         while start < sequences.count {
             var end = start, tokens = 0
-            while end < sequences.count, end == start || tokens + sequences[end].count <= Self.tokensPerPass {
+            while end < sequences.count, end == start || tokens + sequences[end].count <= tokensPerPass {
                 tokens += sequences[end].count
                 end += 1
             }

@@ -2,7 +2,7 @@
 struct IndexBytes: Hashable {
     /// Vectors: float values, or int8 codes plus one scale per vector.
     var vectors = 0
-    /// Layer-0 neighbour lists: a count and `2 × neighbors` Int32 ids per node.
+    /// Layer-0 neighbour lists: a 16-bit count and `2 × neighbors` 24-bit ids per node.
     var layer0Links = 0
     /// Upper-layer neighbour lists, for the few nodes that have any.
     var upperLinks = 0

@@ -30,6 +30,10 @@ struct ScopeIndex {
 
     var isApproximate: Bool { graph != nil }
 
+    /// Whether another vector would exceed ``HNSWGraph/maxNodes`` (a tombstone other than the
+    /// entry point can always be reused; one free node may be the entry point).
+    var isFull: Bool { rows.count >= HNSWGraph.maxNodes && freeNodes.count <= 1 }
+
     /// Stores `vector` for cache slot `slot` and returns its node.
     mutating func add(_ vector: [Float], slot: Int) -> Int {
         live += 1

@@ -1,0 +1,218 @@
+import Dispatch
+import Synchronization
+import Testing
+@testable import ServingEngine
+
+/// A batch computation that holds each batch until the test opens the gate, recording the
+/// batches it was given. It runs on the batcher's workers (Dispatch threads), so blocking there
+/// stalls no task of the cooperative pool.
+final class GatedBatches: Sendable {
+    private let open = DispatchSemaphore(value: 0)
+    private let state = Mutex<(batches: [[String]], opened: Bool)>(([], false))
+    /// Texts whose batches are never held.
+    private let passing: Set<String>
+
+    init(passing: Set<String> = []) {
+        self.passing = passing
+    }
+
+    /// The batches started so far, in order.
+    var batches: [[String]] { state.withLock { $0.batches } }
+
+    /// A vector per text: its length in the first component, so answers can be told apart.
+    func compute(_ texts: [String]) -> [[Float]] {
+        let opened = state.withLock { state in
+            state.batches.append(texts)
+            return state.opened
+        }
+        if !opened, !passing.isSuperset(of: texts) { open.wait() }
+        return texts.map { [Float($0.count), 0, 0, 0] }
+    }
+
+    /// Lets every held and future batch finish.
+    func openGate() {
+        let waiting = state.withLock { state in
+            state.opened = true
+            return state.batches.filter { !passing.isSuperset(of: $0) }.count
+        }
+        for _ in 0..<waiting { open.signal() }
+    }
+
+    /// Waits (without a deadline of its own; the suite's time limit bounds it) until `count`
+    /// batches have started.
+    func waitForBatches(_ count: Int) async throws {
+        while batches.count < count { try await Task.sleep(for: .milliseconds(1)) }
+    }
+}
+
+/// An embedder over a batcher, as ``MiniLMEmbedder`` is, for engine tests.
+struct BatchedEmbedder: Embedder {
+    let name = "batched"
+    let dimensions = 4
+    let batcher: EmbeddingBatcher
+
+    func embed(_ text: String) async throws -> [Float] {
+        try await batcher.embed(text)
+    }
+}
+
+private func waitUntilQueued(_ batcher: EmbeddingBatcher, _ count: Int) async throws {
+    while batcher.statistics.queued < count { try await Task.sleep(for: .milliseconds(1)) }
+}
+
+@Suite("Embedding batcher", .timeLimit(.minutes(1)))
+struct EmbeddingBatcherTests {
+    @Test func textsThatArriveWhileTheWorkerIsBusyAreEmbeddedTogetherInOneBatch() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8), compute: gate.compute)
+        async let first = batcher.embed("a")
+        try await gate.waitForBatches(1)
+        async let second = batcher.embed("bb")
+        async let third = batcher.embed("ccc")
+        async let fourth = batcher.embed("dddd")
+        try await waitUntilQueued(batcher, 3)
+        gate.openGate()
+        let vectors = try await [first, second, third, fourth]
+        #expect(vectors.map { $0[0] } == [1, 2, 3, 4])
+        #expect(gate.batches.count == 2)
+        #expect(gate.batches[0] == ["a"])
+        #expect(Set(gate.batches[1]) == ["bb", "ccc", "dddd"])
+        let statistics = batcher.statistics
+        #expect(statistics.batches == 2)
+        #expect(statistics.texts == 4)
+        #expect(statistics.largestBatch == 3)
+        #expect(statistics.queueWait.count == 4)
+        #expect(statistics.rejected == 0)
+    }
+
+    @Test func aBatchNeverTakesMoreThanTheBatchSize() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 2, maxQueued: 8), compute: gate.compute)
+        async let first = batcher.embed("a")
+        try await gate.waitForBatches(1)
+        async let rest = withThrowingTaskGroup(of: [Float].self) { group in
+            for text in ["b", "c", "d", "e", "f"] { group.addTask { try await batcher.embed(text) } }
+            return try await group.reduce(into: 0) { count, _ in count += 1 }
+        }
+        try await waitUntilQueued(batcher, 5)
+        gate.openGate()
+        _ = try await first
+        #expect(try await rest == 5)
+        #expect(gate.batches.map(\.count) == [1, 2, 2, 1])
+    }
+
+    @Test func whenTheQueueIsFullATextIsRefusedAtOnceInsteadOfWaiting() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 2), name: "gated", compute: gate.compute)
+        async let held = batcher.embed("a")
+        try await gate.waitForBatches(1)
+        async let queued1 = batcher.embed("b")
+        async let queued2 = batcher.embed("c")
+        try await waitUntilQueued(batcher, 2)
+        // The gate is still shut: this call can only return because it was refused, not served.
+        do {
+            _ = try await batcher.embed("d")
+            Issue.record("expected the full queue to refuse the text")
+        } catch let error as EmbedderOverloaded {
+            #expect(error.queued == 2)
+            #expect(error.description.contains("the gated embedder is overloaded (2 texts waiting for 1 busy workers)"))
+        }
+        #expect(batcher.statistics.rejected == 1)
+        #expect(gate.batches.count == 1)
+        gate.openGate()
+        let vectors = try await [held, queued1, queued2]
+        #expect(vectors.count == 3)
+        // Once the queue drains, texts are accepted again.
+        #expect(try await batcher.embed("eeeee")[0] == 5)
+    }
+
+    @Test func aTextIsRefusedWhenItsExpectedWaitIsOverTheBoundEvenWithRoomInTheQueue() async throws {
+        let gate = GatedBatches(passing: ["warm"])
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, maxWait: .zero), name: "gated", compute: gate.compute)
+        // A first batch teaches the batcher what a text costs (some nanoseconds, more than zero).
+        _ = try await batcher.embed("warm")
+        // Once its worker has gone idle, the next text is taken at once whatever the bound.
+        while batcher.statistics.busyWorkers > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        async let held = batcher.embed("a")
+        try await gate.waitForBatches(2)
+        // One text would wait behind the held batch: more than a bound of zero.
+        await #expect(throws: EmbedderOverloaded.self) { try await batcher.embed("b") }
+        #expect(batcher.statistics.rejected == 1)
+        gate.openGate()
+        _ = try await held
+        // With the worker idle again, nothing waits and the text is taken at once.
+        #expect(try await batcher.embed("cc")[0] == 2)
+    }
+
+    @Test func aTextAlreadyBeingEmbeddedIsJoinedAndARecentOneIsRemembered() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 0), compute: gate.compute)
+        async let first = batcher.embed("same")
+        try await gate.waitForBatches(1)
+        // The queue admits nothing more (maxQueued 0), but a call for the text in flight needs no room.
+        async let second = batcher.embed("same")
+        while batcher.statistics.joined < 1 { try await Task.sleep(for: .milliseconds(1)) }
+        gate.openGate()
+        #expect(try await first == [4, 0, 0, 0])
+        #expect(try await second == [4, 0, 0, 0])
+        #expect(try await batcher.embed("same") == [4, 0, 0, 0])
+        #expect(gate.batches == [["same"]])
+        let statistics = batcher.statistics
+        #expect(statistics.joined == 1)
+        #expect(statistics.remembered == 1)
+        #expect(statistics.rejected == 0)
+    }
+
+    @Test func onlyTheLastRecentTextsAreRemembered() async throws {
+        let gate = GatedBatches()
+        gate.openGate()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, recentTexts: 2), compute: gate.compute)
+        for text in ["a", "bb", "ccc"] { _ = try await batcher.embed(text) }
+        _ = try await batcher.embed("ccc")
+        _ = try await batcher.embed("a")
+        #expect(gate.batches == [["a"], ["bb"], ["ccc"], ["a"]])
+        #expect(batcher.statistics.remembered == 1)
+    }
+
+    @Test func workersComputeBatchesAtTheSameTimeUpToTheirNumber() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8, maxQueued: 8), compute: gate.compute)
+        async let first = batcher.embed("a")
+        try await gate.waitForBatches(1)
+        async let second = batcher.embed("b")
+        // Both texts are in a batch of their own at the same time: two workers, both busy.
+        try await gate.waitForBatches(2)
+        async let third = batcher.embed("c")
+        try await waitUntilQueued(batcher, 1)
+        #expect(gate.batches.count == 2)
+        gate.openGate()
+        _ = try await [first, second, third]
+        #expect(gate.batches.count == 3)
+    }
+
+    @Test func anOverloadedEmbedderMakesTheRequestACountedMissAnsweredByTheProvider() async throws {
+        let gate = GatedBatches()
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 0), name: "gated", compute: gate.compute)
+        let engine = try ServingEngine(configuration: testConfiguration(), providers: ["a", "b", "c", "z"].map { ScriptedProvider($0) }, embedder: BatchedEmbedder(batcher: batcher))
+        // The first request's embedding holds the only worker.
+        async let first = engine.complete(ChatRequest(prompt: "What is the capital of France?"))
+        try await gate.waitForBatches(1)
+        let response = try await engine.complete(ChatRequest(prompt: "What is the capital of Spain?"))
+        #expect(response.text == "default answer")
+        #expect(response.decision.provider == "a")
+        guard case .unavailable(let reason) = response.decision.cache else {
+            Issue.record("expected the cache outcome to be unavailable, got \(response.decision.cache)")
+            gate.openGate()
+            _ = try await first
+            return
+        }
+        #expect(reason.contains("overloaded"))
+        #expect(engine.snapshot().totals.embedderFailures == 1)
+        // The refused request did not wait for the held embedding: it is still held.
+        #expect(gate.batches.count == 1)
+        gate.openGate()
+        let held = try await first
+        #expect(held.decision.cache == .miss(bestSimilarity: nil))
+        #expect(engine.snapshot().totals.embedderFailures == 1)
+    }
+}
