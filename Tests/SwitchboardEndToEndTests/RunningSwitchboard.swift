@@ -21,8 +21,8 @@ final class RunningSwitchboard: @unchecked Sendable {
     init(_ arguments: [String], environment: [String: String], directory: URL, name: String) async throws {
         standardOutput = directory.appendingPathComponent("\(name).stdout")
         standardError = directory.appendingPathComponent("\(name).stderr")
-        FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
-        FileManager.default.createFile(atPath: standardError.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardOutput.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: standardError.path, contents: nil)
         (exit, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
         process.executableURL = SwitchboardBinary.url
         process.arguments = arguments

@@ -80,7 +80,9 @@ struct PromptBytes {
             case 0x30...0x39:
                 if sawOperatorAfterDigit { return true }
                 sawDigit = true
-            case 0x2B, 0x2D, 0x2A, 0x2F, 0x5E, 0x3D where sawDigit:  // + - * / ^ =
+            case 0x2B, 0x2D, 0x2A, 0x2F, 0x5E:  // + - * / ^ (after a digit or not, as the router was trained)
+                sawOperatorAfterDigit = true
+            case 0x3D where sawDigit:  // =
                 sawOperatorAfterDigit = true
             case 0x20, 0x09, 0x0A, 0x61...0x7A, 0x80...:
                 break
