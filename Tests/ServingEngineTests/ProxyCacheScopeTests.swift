@@ -160,6 +160,13 @@ struct ProxyCacheScopeTests {
         #expect(again.choices.map(\.content) == ["red", "blue"])
     }
 
+    @Test func requestIDsDifferBetweenEnginesThatServedTheSameNumberOfRequests() async throws {
+        let first = try await engine([]).complete(ChatRequest(model: "small", messages: [ChatMessage(role: .user, content: "hi")]))
+        let second = try await engine([]).complete(ChatRequest(model: "small", messages: [ChatMessage(role: .user, content: "hi")]))
+        #expect(first.id.hasPrefix("chatcmpl-") && second.id.hasPrefix("chatcmpl-"))
+        #expect(first.id != second.id, "a restart or another replica never reuses an id")
+    }
+
     @Test func theClientsFieldsReachTheProviderAsSent() async throws {
         let a = ScriptedProvider("a")
         let engine = try engine([a])

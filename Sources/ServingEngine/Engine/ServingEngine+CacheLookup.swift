@@ -35,6 +35,11 @@ extension ServingEngine {
     /// after `limit` without waiting for it (it is cancelled and left to finish on its own).
     /// Cancelling the caller cancels the operation and throws `CancellationError` at once.
     static func within<T: Sendable>(_ limit: Duration, embedder: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await within(limit, timedOut: EmbedderTimeout(embedder: embedder, limit: limit), operation)
+    }
+
+    /// ``within(_:embedder:_:)`` with the error thrown at the limit given: `timedOut`.
+    static func within<T: Sendable>(_ limit: Duration, timedOut: any Error & Sendable, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = Race<T>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -46,7 +51,7 @@ extension ServingEngine {
                 }
                 let timer = Task {
                     try? await Task.sleep(for: limit)
-                    if !Task.isCancelled { race.finish(.failure(EmbedderTimeout(embedder: embedder, limit: limit))) }
+                    if !Task.isCancelled { race.finish(.failure(timedOut)) }
                 }
                 race.attach(work: work, timer: timer)
             }

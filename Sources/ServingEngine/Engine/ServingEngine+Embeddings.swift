@@ -85,34 +85,20 @@ extension ServingEngine {
         }
     }
 
-    /// One embeddings call, given up after `timeout`.
+    /// One embeddings call, given up (not awaited) after `timeout`; a cancelled caller is a
+    /// timeout the caller then tells apart by `Task.isCancelled`.
     static func embedding(_ provider: any EmbeddingProvider, _ request: EmbeddingProviderRequest, timeout: Duration) async -> Result<EmbeddingProviderResponse, ProviderFailure> {
-        await withTaskGroup(of: Result<EmbeddingProviderResponse, ProviderFailure>?.self) { group in
-            group.addTask {
-                do {
-                    return .success(try await provider.embed(request))
-                } catch let failure as ProviderFailure {
-                    return .failure(failure)
-                } catch is CancellationError {
-                    return nil
-                } catch {
-                    return .failure(ProviderFailure(.badResponse, "\(provider.name): \(error)"))
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: max(.zero, timeout))
-                return Task.isCancelled ? nil : .failure(ProviderFailure(.timeout, "\(provider.name): no embeddings within \(DurationFormat.short(timeout))"))
-            }
-            var outcome: Result<EmbeddingProviderResponse, ProviderFailure>?
-            for await result in group {
-                if let result {
-                    outcome = result
-                    break
-                }
-                if Task.isCancelled { break }
-            }
-            group.cancelAll()
-            return outcome ?? .failure(ProviderFailure(.timeout, "\(provider.name): the embeddings call was cancelled"))
+        let limit = max(.zero, timeout)
+        do {
+            return .success(try await within(limit, timedOut: ProviderFailure(.timeout, "\(provider.name): no embeddings within \(DurationFormat.short(limit))")) {
+                try await provider.embed(request)
+            })
+        } catch let failure as ProviderFailure {
+            return .failure(failure)
+        } catch is CancellationError {
+            return .failure(ProviderFailure(.timeout, "\(provider.name): the embeddings call was cancelled"))
+        } catch {
+            return .failure(ProviderFailure(.badResponse, "\(provider.name): \(error)"))
         }
     }
 }

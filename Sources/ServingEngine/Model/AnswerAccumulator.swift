@@ -71,11 +71,6 @@ public struct AnswerAccumulator: Sendable {
         building[0]?.content ?? ""
     }
 
-    /// Whether any choice has received a finish reason of its own.
-    public var finishedChoices: Set<Int> {
-        Set(building.filter { $0.value.finishReason != nil }.keys)
-    }
-
     /// The finished choices in index order; a choice with no finish reason of its own ends with
     /// `finish` (the stream's overall reason). An answer with no pieces at all is one empty text.
     public func choices(finish: FinishReason) -> [AnswerChoice] {

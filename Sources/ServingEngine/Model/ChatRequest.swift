@@ -53,27 +53,8 @@ public struct ChatRequest: Sendable, Hashable {
     /// The sampling parameters, read from and written to ``parameters`` (`max_completion_tokens`
     /// is read before `max_tokens`, and written back to whichever the client used).
     public var sampling: SamplingParameters {
-        get {
-            var stop: [String] = []
-            switch parameters["stop"] {
-            case .string(let single)?: stop = [single]
-            case .array(let list)?: stop = list.compactMap(\.stringValue)
-            default: break
-            }
-            return SamplingParameters(
-                temperature: parameters["temperature"]?.doubleValue,
-                topP: parameters["top_p"]?.doubleValue,
-                maxTokens: parameters["max_completion_tokens"]?.intValue ?? parameters["max_tokens"]?.intValue,
-                stop: stop
-            )
-        }
-        set {
-            parameters["temperature"] = newValue.temperature.map(JSONValue.double)
-            parameters["top_p"] = newValue.topP.map(JSONValue.double)
-            let limitKey = parameters["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens"
-            parameters[limitKey] = newValue.maxTokens.map { .integer(Int64($0)) }
-            parameters["stop"] = newValue.stop.isEmpty ? nil : .array(newValue.stop.map(JSONValue.string))
-        }
+        get { SamplingParameters(parameters) }
+        set { newValue.write(into: &parameters) }
     }
 
     /// The index of the last user message, if there is one.
@@ -109,6 +90,35 @@ public struct SamplingParameters: Sendable, Hashable {
         self.topP = topP
         self.maxTokens = maxTokens
         self.stop = stop
+    }
+}
+
+extension SamplingParameters {
+    /// The sampling parameters a request body's fields hold (`max_completion_tokens` read before
+    /// `max_tokens`; `stop` as a string or a list).
+    public init(_ parameters: JSONObject) {
+        var stop: [String] = []
+        switch parameters["stop"] {
+        case .string(let single)?: stop = [single]
+        case .array(let list)?: stop = list.compactMap(\.stringValue)
+        default: break
+        }
+        self.init(
+            temperature: parameters["temperature"]?.doubleValue,
+            topP: parameters["top_p"]?.doubleValue,
+            maxTokens: parameters["max_completion_tokens"]?.intValue ?? parameters["max_tokens"]?.intValue,
+            stop: stop
+        )
+    }
+
+    /// Writes these parameters into body fields, the token limit to whichever of
+    /// `max_completion_tokens` and `max_tokens` the body already uses.
+    public func write(into parameters: inout JSONObject) {
+        parameters["temperature"] = temperature.map(JSONValue.double)
+        parameters["top_p"] = topP.map(JSONValue.double)
+        let limitKey = parameters["max_completion_tokens"] != nil ? "max_completion_tokens" : "max_tokens"
+        parameters[limitKey] = maxTokens.map { .integer(Int64($0)) }
+        parameters["stop"] = stop.isEmpty ? nil : .array(stop.map(JSONValue.string))
     }
 }
 

@@ -36,11 +36,6 @@ public struct ChoiceDelta: Sendable, Hashable {
         self.extra = extra
     }
 
-    /// Whether the piece carries any of the answer (rather than only a finish reason).
-    public var carriesOutput: Bool {
-        content?.isEmpty == false || refusal?.isEmpty == false || !toolCalls.isEmpty || functionCall != nil || logprobs != nil || !extra.isEmpty
-    }
-
     /// The chunk's `delta` object.
     public var deltaObject: JSONObject {
         var delta = JSONObject()

@@ -31,14 +31,14 @@ public struct ProviderRequest: Sendable, Hashable {
 
     /// Creates a provider request with only sampling parameters.
     public init(messages: [ChatMessage], sampling: SamplingParameters, requestID: String) {
-        var request = ChatRequest(messages: messages)
-        request.sampling = sampling
-        self.init(messages: messages, parameters: request.parameters, requestID: requestID)
+        var parameters = JSONObject()
+        sampling.write(into: &parameters)
+        self.init(messages: messages, parameters: parameters, requestID: requestID)
     }
 
     /// The sampling parameters, read from ``parameters``.
     public var sampling: SamplingParameters {
-        ChatRequest(messages: messages, parameters: parameters).sampling
+        SamplingParameters(parameters)
     }
 }
 
