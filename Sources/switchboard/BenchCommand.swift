@@ -13,6 +13,6 @@ struct BenchCommand: AsyncParsableCommand {
               switchboard bench embed
               switchboard bench cache --sizes 10000,100000 --quantize int8
             """,
-        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self, BenchEmbedCommand.self, BenchCacheCommand.self]
+        subcommands: [BenchEngineCommand.self, BenchDashboardCommand.self, BenchGatewayCommand.self, BenchSharedStateCommand.self, BenchEmbedCommand.self, BenchCacheCommand.self, BenchUpstreamCommand.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `switchboard` command: the dashboard by default, and the headless tools as subcommands.
 @main
@@ -16,4 +17,24 @@ struct Switchboard: AsyncParsableCommand {
         subcommands: [DashboardCommand.self, ConsoleCommand.self, SimulateCommand.self, EvalCommand.self, TrainCommand.self, CheckConfigCommand.self, PrintConfigCommand.self, BenchCommand.self, ServeCommand.self, DrillCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
+
+    /// Parses and runs the command line. A command that fails prints its error once, without the
+    /// usage text argument-parser would add: the error says what was wrong and what to do, and
+    /// `--help` is one flag away. Help and version requests print as usual.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let message = message(for: error)
+            if !message.isEmpty { FileHandle.standardError.write(Data("error: \(message)\n".utf8)) }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }

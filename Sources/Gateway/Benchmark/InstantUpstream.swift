@@ -5,8 +5,10 @@ import NIOCore
 
 /// A model server that answers at once with a fixed reply (JSON, or SSE when the body asks for a
 /// stream, its text chunks `chunkInterval` apart): the upstream of `switchboard bench gateway`, so
-/// that what is measured is Switchboard.
-struct InstantUpstream: Sendable {
+/// that what is measured is Switchboard, and of `switchboard bench upstream`, which serves it in a
+/// process of its own so that a gateway in another process (Switchboard's or another product's)
+/// can be measured in front of it.
+package struct InstantUpstream: Sendable {
     static let completion = ByteBuffer(string: #"{"id":"chatcmpl-up","object":"chat.completion","created":0,"model":"instant","choices":[{"index":0,"message":{"role":"assistant","content":"An instant answer from the local upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}"#)
     static let streamChunks = [
         #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"# + "\n\n",
@@ -19,10 +21,18 @@ struct InstantUpstream: Sendable {
     ].map { ByteBuffer(string: $0) }
 
     /// The pause between streamed text chunks (zero: the whole stream in one write).
-    var chunkInterval: Duration = .zero
+    package var chunkInterval: Duration
+    /// Where to listen; port 0 picks a free one.
+    package var address: GatewayAddress
+
+    /// Creates an upstream on `address` (a free loopback port by default).
+    package init(chunkInterval: Duration = .zero, address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 0)) {
+        self.chunkInterval = chunkInterval
+        self.address = address
+    }
 
     /// Runs until cancelled; `onListening` gets the port.
-    func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
+    package func run(onListening: @escaping @Sendable (Int) -> Void) async throws {
         let router = Router()
         let interval = chunkInterval
         router.post("/v1/chat/completions") { request, _ -> Response in
@@ -44,7 +54,7 @@ struct InstantUpstream: Sendable {
         logger.logLevel = .critical
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname(address.host, port: address.port)),
             onServerRunning: { onListening($0.localAddress?.port ?? 0) },
             logger: logger
         )

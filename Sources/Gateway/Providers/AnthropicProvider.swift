@@ -26,10 +26,10 @@ final class AnthropicProvider: ModelProvider {
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
-        .producing { continuation in try await self.run(request, continuation) }
+        .producing { continuation in try await self.answer(request) { continuation.yield($0) } }
     }
 
-    private func run(_ request: ProviderRequest, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) async throws {
+    func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
         let body = try mapping.body(for: request)
         var headers = [("anthropic-version", Self.apiVersion), ("accept", "text/event-stream")]
         if let apiKey { headers.append(("x-api-key", apiKey)) }
@@ -39,12 +39,12 @@ final class AnthropicProvider: ModelProvider {
             let object = try call.object(event.data)
             switch try translator.handle(object, name: event.name) {
             case .emit(let chunks):
-                for chunk in chunks { continuation.yield(chunk) }
+                for chunk in chunks { try receive(chunk) }
                 return true
             case .stop:
                 return false
             }
         }
-        continuation.yield(try translator.finish())
+        try receive(try translator.finish())
     }
 }

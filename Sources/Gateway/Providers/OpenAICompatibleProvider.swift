@@ -39,7 +39,7 @@ final class OpenAICompatibleProvider: ModelProvider {
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
-        .producing { continuation in try await self.run(request, continuation) }
+        .producing { continuation in try await self.answer(request) { continuation.yield($0) } }
     }
 
     /// The upstream body: the client's, with this provider's model and a usage-reporting stream.
@@ -57,12 +57,12 @@ final class OpenAICompatibleProvider: ModelProvider {
         return body
     }
 
-    private func run(_ request: ProviderRequest, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) async throws {
+    func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
         var headers = [("accept", "text/event-stream")]
         if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
         let response = try await call.post(endpoint, headers: headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields))
         if let type = response.headers.first(name: "content-type"), type.contains("application/json") {
-            try Self.whole(try await call.json(of: response), provider: name, continuation)
+            try Self.whole(try await call.json(of: response), provider: name, receive)
             return
         }
         var finish: FinishReason?
@@ -77,14 +77,14 @@ final class OpenAICompatibleProvider: ModelProvider {
             let more = Self.responseFields(of: object)
             if more.contains(where: { fields[$0.key] != $0.value }) {
                 for (key, value) in more { fields[key] = value }
-                continuation.yield(.responseFields(more))
+                try receive(.responseFields(more))
             }
             switch object["choices"] {
             case .array(let choices)?:
                 for (position, choice) in choices.enumerated() {
                     let delta = ChoiceDelta(wireChunkChoice: choice, position: position)
                     if delta.index == 0, let reason = delta.finishReason { finish = reason }
-                    Self.yield(delta, continuation)
+                    try Self.pass(delta, receive)
                 }
             case nil, .null?:
                 break
@@ -97,22 +97,22 @@ final class OpenAICompatibleProvider: ModelProvider {
         guard let finish else {
             throw ProviderFailure(.streamBroken, "\(name)'s stream ended before the answer finished (no finish_reason)")
         }
-        continuation.yield(.finished(finish, usage))
+        try receive(.finished(finish, usage))
     }
 
     /// Passes a piece on: plain text of choice 0 as `.text`, anything else as it came.
-    private static func yield(_ delta: ChoiceDelta, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) {
+    private static func pass(_ delta: ChoiceDelta, _ receive: (ProviderChunk) throws -> Void) throws {
         let plain = delta.index == 0 && delta.refusal == nil && delta.toolCalls.isEmpty && delta.functionCall == nil && delta.logprobs == nil
             && delta.finishReason == nil && delta.extra.isEmpty
         if plain {
-            if let text = delta.content, !text.isEmpty { continuation.yield(.text(text)) }
+            if let text = delta.content, !text.isEmpty { try receive(.text(text)) }
         } else {
-            continuation.yield(.delta(delta))
+            try receive(.delta(delta))
         }
     }
 
     /// A non-streamed `chat.completion` object, passed on as the pieces that would have streamed it.
-    private static func whole(_ object: JSONValue, provider: String, _ continuation: AsyncThrowingStream<ProviderChunk, any Error>.Continuation) throws {
+    private static func whole(_ object: JSONValue, provider: String, _ receive: (ProviderChunk) throws -> Void) throws {
         guard let list = object["choices"]?.arrayValue, !list.isEmpty else {
             throw ProviderFailure(.badResponse, "\(provider) answered without choices")
         }
@@ -121,9 +121,9 @@ final class OpenAICompatibleProvider: ModelProvider {
             throw ProviderFailure(.badResponse, "\(provider) answered with a choice that has no 'message'")
         }
         let fields = responseFields(of: object)
-        if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
-        for piece in AnswerAccumulator.pieces(of: choices) { yield(piece, continuation) }
-        continuation.yield(.finished(choices[0].finishReason, object["usage"].flatMap(usage)))
+        if !fields.isEmpty { try receive(.responseFields(fields)) }
+        for piece in AnswerAccumulator.pieces(of: choices) { try pass(piece, receive) }
+        try receive(.finished(choices[0].finishReason, object["usage"].flatMap(usage)))
     }
 
     /// The response's top-level fields other than the ones every chunk has.

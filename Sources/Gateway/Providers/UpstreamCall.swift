@@ -40,26 +40,28 @@ struct UpstreamCall: Sendable {
 
     /// Streams the server-sent events of `response` to `handle`, which returns false to stop.
     /// A body that breaks off is `.streamBroken`; a trailing event that never ended is handed over
-    /// (and is usually garbled JSON, so `.badResponse`).
+    /// (and is usually garbled JSON, so `.badResponse`). What `handle` throws passes through as it is.
     func events(of response: HTTPClientResponse, _ handle: (ServerSentEventParser.Event) throws -> Bool) async throws {
         var parser = ServerSentEventParser()
         var received = 0
-        do {
-            for try await buffer in response.body {
-                // Bounded before parsing: an endless stream, or one line that never ends, must not
-                // grow memory without limit.
-                received += buffer.readableBytes
-                guard received <= maxResponseBytes else { throw tooLong() }
-                for event in parser.feed(buffer.readableBytesView) {
-                    guard try handle(event) else { return }
-                }
+        var body = response.body.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await body.next()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                throw transportFailure(error, midStream: true)
             }
-        } catch let failure as ProviderFailure {
-            throw failure
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw transportFailure(error, midStream: true)
+            guard let buffer = next else { break }
+            // Bounded before parsing: an endless stream, or one line that never ends, must not
+            // grow memory without limit.
+            received += buffer.readableBytes
+            guard received <= maxResponseBytes else { throw tooLong() }
+            for event in parser.feed(buffer.readableBytesView) {
+                guard try handle(event) else { return }
+            }
         }
         if let last = parser.finish() { _ = try handle(last) }
     }

@@ -7,6 +7,9 @@ extension ServingEngine {
         case cancelled
     }
 
+    /// Thrown into a provider's answer when the watchdog already gave up on it: the provider stops.
+    struct WatchdogWon: Error {}
+
     /// A provider's finished answer.
     struct Answered: Sendable {
         var choices: [AnswerChoice]
@@ -98,15 +101,16 @@ extension ServingEngine {
                     }
                     return true
                 }
+                var answered: Answered?
                 do {
-                    for try await chunk in provider.stream(request) {
+                    try await provider.answer(request) { chunk in
                         switch chunk {
                         case .text(let piece):
-                            guard pass() else { return nil }
+                            guard pass() else { throw WatchdogWon() }
                             answer.add(text: piece)
                             continuation.yield(.text(piece))
                         case .delta(let delta):
-                            guard pass() else { return nil }
+                            guard pass() else { throw WatchdogWon() }
                             answer.add(delta)
                             continuation.yield(.delta(delta))
                         case .responseFields(let more):
@@ -114,22 +118,28 @@ extension ServingEngine {
                             if ttft != nil { continuation.yield(.responseFields(more)) }
                         case .finished(let reason, let usage):
                             if ttft == nil {
-                                guard pass() else { return nil }
+                                guard pass() else { throw WatchdogWon() }
                             }
-                            guard progress.complete() else { return nil }
+                            guard progress.complete() else { throw WatchdogWon() }
                             let choices = answer.choices(finish: reason)
                             let completion = choices.reduce(0) { $0 + TokenEstimator.estimate($1.content ?? "") + $1.toolCalls.reduce(0) { $0 + TokenEstimator.estimate($1.arguments) } }
                             let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: completion)
-                            return .answered(Answered(choices: choices, finish: reason, usage: reported, responseFields: fields, timeToFirstToken: ttft ?? .zero))
+                            answered = Answered(choices: choices, finish: reason, usage: reported, responseFields: fields, timeToFirstToken: ttft ?? .zero)
                         }
                     }
+                    if let answered { return .answered(answered) }
                     if Task.isCancelled { return nil }
                     return .failed(ProviderFailure(.streamBroken, "\(name) ended its stream without finishing the answer"), chunksSent: progress.chunks)
+                } catch is WatchdogWon {
+                    return nil
                 } catch let failure as ProviderFailure {
+                    // An answer that finished stands even if the provider failed after it.
+                    if let answered { return .answered(answered) }
                     return .failed(failure, chunksSent: progress.chunks)
                 } catch is CancellationError {
                     return nil
                 } catch {
+                    if let answered { return .answered(answered) }
                     return .failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks)
                 }
             }

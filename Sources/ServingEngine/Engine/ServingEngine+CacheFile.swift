@@ -55,23 +55,32 @@ extension ServingEngine {
 
     /// Saves the cache to `path` every `interval` while entries change, and once more when the
     /// task is cancelled, so a graceful shutdown loses nothing and a crash loses at most one interval.
+    /// The writing runs on a dispatch queue: a million entries take a while, and the task's own
+    /// thread may be an event loop serving connections.
     public func persistCache(to path: String, every interval: Duration = .seconds(5)) async {
         var savedInsertions = cache?.statistics.insertions ?? 0
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             let insertions = cache?.statistics.insertions ?? 0
             guard insertions != savedInsertions else { continue }
-            do {
-                try saveCache(to: path)
-                savedInsertions = insertions
-            } catch {
-                metrics.recordEvent(EngineEvent(kind: .info, message: "saving the cache failed: \(error.message)"))
-            }
+            if await saveCacheOffThread(to: path) { savedInsertions = insertions }
         }
-        do {
-            try saveCache(to: path)
-        } catch {
-            metrics.recordEvent(EngineEvent(kind: .info, message: "saving the cache failed: \(error.message)"))
+        await saveCacheOffThread(to: path)
+    }
+
+    /// ``saveCache(to:)`` on a dispatch queue; a failure is an engine event. True when it saved.
+    @discardableResult
+    private func saveCacheOffThread(to path: String) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                do throws(CacheFileError) {
+                    try self.saveCache(to: path)
+                    continuation.resume(returning: true)
+                } catch {
+                    self.metrics.recordEvent(EngineEvent(kind: .info, message: "saving the cache failed: \(error.message)"))
+                    continuation.resume(returning: false)
+                }
+            }
         }
     }
 }

@@ -145,11 +145,15 @@ public final class ServingEngine: Sendable {
 
     /// Answers `request` in full.
     public func complete(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
+        // Run in the caller's task, collecting the events, then read them: no task of its own
+        // and no hop to a consumer per piece, and the caller's cancellation reaches it directly.
+        let (events, continuation) = AsyncThrowingStream<EngineStreamEvent, any Error>.makeStream()
+        await execute(request, continuation: continuation)
         var answer = AnswerAccumulator()
         var fields = JSONObject()
         var source: AnswerSource?
         do {
-            for try await event in stream(request) {
+            for try await event in events {
                 switch event {
                 case .answering(let answering): source = answering
                 case .text(let chunk): answer.add(text: chunk)

@@ -23,6 +23,14 @@ final class MetricsRecorder: Sendable {
         var providerAnswered = 0
         var latency: WindowedLatency
         var rate = RollingCounts(channels: 1, span: 120)
+
+        mutating func record(_ record: DecisionRecord, second: Int64, now: ContinuousClock.Instant) {
+            requests += 1
+            spentUSD += record.costUSD
+            if record.provider != nil { providerAnswered += 1 }
+            rate.add(channel: 0, second: second)
+            if record.status.isSuccess { latency.record(record.latency, now: now) }
+        }
     }
 
     struct ProviderState: Sendable {
@@ -32,6 +40,22 @@ final class MetricsRecorder: Sendable {
         var spentUSD = 0.0
         var latency: WindowedLatency
         var rate = RollingCounts(channels: 3, span: 120)
+
+        mutating func record(_ attempt: ProviderAttempt, cost: Double, second: Int64, now: ContinuousClock.Instant) {
+            attempts += 1
+            rate.add(channel: Channel.requests, second: second)
+            switch attempt.outcome {
+            case .succeeded:
+                successes += 1
+                latency.record(attempt.latency, now: now)
+            case .failed:
+                failures += 1
+                rate.add(channel: Channel.failures, second: second)
+            case .skipped:
+                break
+            }
+            spentUSD += cost
+        }
     }
 
     struct State: Sendable {
@@ -81,23 +105,12 @@ final class MetricsRecorder: Sendable {
 
     /// Records one provider call's end (success or failure, not skips).
     func recordAttempt(_ attempt: ProviderAttempt, cost: Double, now: ContinuousClock.Instant) {
+        if case .skipped = attempt.outcome { return }
         let second = second(now)
         state.withLock { state in
-            guard var provider = state.providers[attempt.provider] else { return }
-            provider.attempts += 1
-            provider.rate.add(channel: Channel.requests, second: second)
-            switch attempt.outcome {
-            case .succeeded:
-                provider.successes += 1
-                provider.latency.record(attempt.latency, now: now)
-            case .failed:
-                provider.failures += 1
-                provider.rate.add(channel: Channel.failures, second: second)
-            case .skipped:
-                return
-            }
-            provider.spentUSD += cost
-            state.providers[attempt.provider] = provider
+            // Mutated in place through the dictionary: a copy out and back would copy the
+            // provider's histograms (tens of kilobytes) on every attempt.
+            state.providers[attempt.provider]?.record(attempt, cost: cost, second: second, now: now)
         }
     }
 
@@ -135,14 +148,7 @@ final class MetricsRecorder: Sendable {
             if record.isFallback { state.totals.fallbacks += 1 }
             state.totals.spentUSD += record.costUSD
             state.totals.frontierOnlyUSD += record.frontierCostUSD
-            if var tier = state.tiers[record.route.tier] {
-                tier.requests += 1
-                tier.spentUSD += record.costUSD
-                if record.provider != nil { tier.providerAnswered += 1 }
-                tier.rate.add(channel: 0, second: second)
-                if record.status.isSuccess { tier.latency.record(record.latency, now: now) }
-                state.tiers[record.route.tier] = tier
-            }
+            state.tiers[record.route.tier]?.record(record, second: second, now: now)
             state.activity.prepend(.decision(record))
             if state.activity.count > Self.activityCapacity { state.activity.removeLast() }
         }

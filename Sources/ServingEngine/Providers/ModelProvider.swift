@@ -11,6 +11,19 @@ public protocol ModelProvider: Sendable {
     /// Streams the answer to `request`: zero or more `.text`, `.delta` and `.responseFields`
     /// chunks, then one `.finished`.
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error>
+    /// Answers `request` in the calling task, handing each chunk of ``stream(_:)``'s sequence to
+    /// `receive` as it arrives. When `receive` throws, the provider stops and rethrows it.
+    ///
+    /// This is how the engine reads a provider: no task and no stream between the upstream's
+    /// bytes and the caller, so no thread hop per chunk. The default reads ``stream(_:)``; a
+    /// provider whose answer arrives as I/O implements this and builds its stream from it.
+    func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws
+}
+
+extension ModelProvider {
+    public func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
+        for try await chunk in stream(request) { try receive(chunk) }
+    }
 }
 
 /// What a provider is asked to answer: the client's conversation and parameters as sent.
