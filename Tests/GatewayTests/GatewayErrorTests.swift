@@ -167,7 +167,7 @@ struct GatewayOperationsTests {
         try await GatewayHarness.run { h in
             #expect(try await h.get("/healthz").status == 200)
             #expect(try await h.get("/readyz").status == 200)
-            for name in ["primary", "secondary", "claude", "strict"] {
+            for name in ["primary", "secondary", "claude", "strict", "plain"] {
                 _ = try await h.post("/admin/providers/\(name)/down", "")
             }
             let notReady = try await h.get("/readyz")

@@ -43,7 +43,8 @@ struct GatewayHarness {
 
     /// A configuration over the fake: tier `main` = [primary, secondary]; model `claude-only` =
     /// [claude]; `strict-only` = [strict], which drops unknown fields and can only do tools;
-    /// `vision-first` = [strict, primary].
+    /// `vision-first` = [strict, primary]; `plain-only` = [plain], called without a stream when the
+    /// client asks for none.
     static func configuration(_ upstream: FakeUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false) -> String {
         """
         providers:
@@ -71,6 +72,12 @@ struct GatewayHarness {
             drop_unknown_fields: true
             capabilities: [tools]
             timeout_ms: \(timeoutMs)
+          - name: plain
+            kind: openai-compatible
+            base_url: \(upstream.baseURL("plain"))
+            model: fake-plain
+            stream_upstream: when_client_streams
+            timeout_ms: \(timeoutMs)
         tiers:
           - name: main
             chain: [primary, secondary]
@@ -81,6 +88,8 @@ struct GatewayHarness {
             chain: [strict]
           - name: vision-first
             chain: [strict, primary]
+          - name: plain-only
+            chain: [plain]
         cache:
           enabled: \(cache)
         resilience:

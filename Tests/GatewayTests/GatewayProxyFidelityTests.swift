@@ -155,6 +155,28 @@ struct GatewayProxyFidelityTests {
         }
     }
 
+    @Test func aProviderSetToStreamOnlyWhenAskedIsCalledPlainlyForAPlainRequestAndStreamedForAStream() async throws {
+        try await GatewayHarness.run(cache: false) { h in
+            let completion = #"{"id":"up-1","object":"chat.completion","created":1,"model":"fake-plain","system_fingerprint":"fp_plain","choices":[{"index":0,"message":{"role":"assistant","content":"One plain answer."},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":3,"total_tokens":7}}"#
+            h.upstream.script("plain", [.json(completion), .answer(["Streamed ", "answer."])])
+            let plain = try await h.post(#"{"model":"plain-only","messages":[{"role":"user","content":"hi"}],"seed":7}"#)
+            #expect(plain.status == 200, "\(plain.body)")
+            #expect(plain.content == "One plain answer.")
+            #expect(plain.json["system_fingerprint"] as? String == "fp_plain")
+            #expect((plain.json["usage"] as? [String: Any])?["completion_tokens"] as? Int == 3)
+
+            let streamed = try await h.post(#"{"model":"plain-only","stream":true,"messages":[{"role":"user","content":"hi again"}]}"#)
+            #expect(streamed.status == 200)
+            #expect(streamed.streamedText == "Streamed answer.")
+
+            let calls = h.upstream.calls("plain")
+            #expect(calls.count == 2)
+            #expect(calls[0].json["stream"] == nil && calls[0].json["stream_options"] == nil, "a plain request is sent without a stream: \(calls[0].body)")
+            #expect(calls[0].json["seed"] as? Int == 7)
+            #expect(calls[1].json["stream"] as? Bool == true, "a streamed request streams upstream: \(calls[1].body)")
+        }
+    }
+
     @Test func badToolsAndFormatsAreRefusedNamingTheField() async throws {
         try await GatewayHarness.run { h in
             let cases: [(String, String)] = [

@@ -95,6 +95,20 @@ struct RemoteProviderConfigurationTests {
         #expect(error(simulatedWithURL)?.key == "providers[0].base_url")
     }
 
+    @Test func streamUpstreamIsReadForOpenAICompatibleProvidersOnlyAndBadValuesAreNamedWithTheirLine() throws {
+        let defaulted = try ConfigurationLoader.parse(remote, source: "test.yaml")
+        #expect(defaulted.providers.map(\.upstreamStreaming) == [.always, .always])
+        let plain = remote.replacingOccurrences(of: "    model: qwen-7b\n", with: "    model: qwen-7b\n    stream_upstream: when_client_streams\n")
+        #expect(try ConfigurationLoader.parse(plain, source: "test.yaml").providers[0].upstreamStreaming == .whenClientStreams)
+
+        let misspelt = try #require(error(plain.replacingOccurrences(of: "when_client_streams", with: "never")))
+        #expect(misspelt.key == "providers[0].stream_upstream")
+        #expect(misspelt.line == 7)
+        #expect(misspelt.message.contains("always or when_client_streams") && misspelt.message.contains("'never'"))
+        let onAnthropic = remote.replacingOccurrences(of: "    model: claude-sonnet\n", with: "    model: claude-sonnet\n    stream_upstream: always\n")
+        #expect(error(onAnthropic)?.key == "providers[1].stream_upstream")
+    }
+
     @Test func theEngineRefusesRemoteProvidersItCannotBuildWithAClearError() throws {
         let configuration = try ConfigurationLoader.parse(remote, source: "test.yaml")
         #expect(throws: ConfigError.self) { try ServingEngine(configuration: configuration) }

@@ -9,7 +9,8 @@ import ServingEngine
 /// as `system` (many compatible servers do not know the role), and the stream asked for with usage.
 /// Every piece of the answer comes back as sent: tool-call deltas, refusals, log probabilities,
 /// each choice of `n`, `finish_reason`, usage with its details, and top-level fields such as
-/// `system_fingerprint`.
+/// `system_fingerprint`. With `stream_upstream: when_client_streams`, a client that asked for no
+/// stream gets one plain upstream call instead (its answer passed on as the same pieces).
 ///
 /// Upstream statuses become ``ProviderFailure`` kinds (429 → `rateLimited` with `Retry-After`,
 /// 5xx → `serverError`, 401/403/404 → `providerRejected`, 400/413/422 → `requestRejected` with the
@@ -22,6 +23,7 @@ final class OpenAICompatibleProvider: ModelProvider {
     private let embeddingsEndpoint: String
     private let apiKey: String?
     private let dropUnknownFields: Bool
+    private let streaming: ProviderConfiguration.UpstreamStreaming
     private let call: UpstreamCall
 
     init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
@@ -31,6 +33,7 @@ final class OpenAICompatibleProvider: ModelProvider {
         embeddingsEndpoint = Self.join(baseURL, "embeddings")
         self.apiKey = apiKey
         dropUnknownFields = configuration.dropUnknownFields
+        streaming = configuration.upstreamStreaming
         call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
     }
 
@@ -42,8 +45,9 @@ final class OpenAICompatibleProvider: ModelProvider {
         .producing { continuation in try await self.answer(request) { continuation.yield($0) } }
     }
 
-    /// The upstream body: the client's, with this provider's model and a usage-reporting stream.
-    static func body(for request: ProviderRequest, model: String, dropUnknownFields: Bool) -> JSONObject {
+    /// The upstream body: the client's, with this provider's model and, when `stream`, a
+    /// usage-reporting stream.
+    static func body(for request: ProviderRequest, model: String, dropUnknownFields: Bool, stream: Bool = true) -> JSONObject {
         var body: JSONObject = ["model": .string(model)]
         body["messages"] = .array(request.messages.map { message in
             var wire = message.wireObject
@@ -52,15 +56,18 @@ final class OpenAICompatibleProvider: ModelProvider {
         })
         let unknown = dropUnknownFields ? Set(OpenAIChatFields.unknown(in: request.parameters)) : []
         for (key, value) in request.parameters where !unknown.contains(key) && body[key] == nil { body[key] = value }
-        body["stream"] = true
-        body["stream_options"] = ["include_usage": true]
+        if stream {
+            body["stream"] = true
+            body["stream_options"] = ["include_usage": true]
+        }
         return body
     }
 
     func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
-        var headers = [("accept", "text/event-stream")]
+        let stream = request.clientStreams || streaming == .always
+        var headers = [("accept", stream ? "text/event-stream" : "application/json")]
         if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
-        let response = try await call.post(endpoint, headers: headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields))
+        let response = try await call.post(endpoint, headers: headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields, stream: stream))
         if let type = response.headers.first(name: "content-type"), type.contains("application/json") {
             try Self.whole(try await call.json(of: response), provider: name, receive)
             return

@@ -225,9 +225,19 @@ public enum ConfigurationLoader {
             }
             provider.defaultMaxTokens = try item.int("default_max_tokens", default: provider.defaultMaxTokens, in: 1...1_000_000, unit: " tokens")
         }
+        if item.has("stream_upstream") {
+            guard kind == .openAICompatible else {
+                throw item.error("stream_upstream", "only openai-compatible providers can be called without a stream; remove it")
+            }
+            let value = try item.string("stream_upstream")
+            guard let streaming = ProviderConfiguration.UpstreamStreaming(rawValue: value) else {
+                throw item.error("stream_upstream", "expected always or when_client_streams, got '\(value)'")
+            }
+            provider.upstreamStreaming = streaming
+        }
         try item.finish(known: [
             "name", "kind", "model", "price", "timeout_ms", "max_concurrency", "weight", "simulation", "base_url", "api_key_env", "health_check",
-            "capabilities", "drop_unknown_fields", "default_max_tokens",
+            "capabilities", "drop_unknown_fields", "default_max_tokens", "stream_upstream",
         ])
         return provider
     }

@@ -90,6 +90,18 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var dropUnknownFields = false
     /// The `max_tokens` sent when the client sets none, for APIs that require one (Anthropic's).
     public var defaultMaxTokens = 4096
+    /// When an OpenAI-compatible provider is asked for a stream (`stream_upstream`).
+    public var upstreamStreaming: UpstreamStreaming = .always
+
+    /// When the upstream call is a stream.
+    public enum UpstreamStreaming: String, Sendable, Hashable, CaseIterable {
+        /// Always: the provider's timeout bounds the first token and each gap between tokens,
+        /// whatever the client asked for.
+        case always
+        /// Only when the client asked for a stream; otherwise one plain call, which saves the
+        /// stream's parsing and wake-ups, but then the timeout bounds the whole answer.
+        case whenClientStreams = "when_client_streams"
+    }
 
     /// What the provider can do: the declared capabilities, or the kind's defaults.
     public var capabilities: Set<ProviderCapability> {

@@ -94,7 +94,7 @@ extension ServingEngine {
         let deadline = start + configuration.resilience.deadline
         let timeouts = Dictionary(uniqueKeysWithValues: chain.map { ($0, timeout(for: $0)) })
         var machine = CascadeStateMachine(chain: chain, policy: configuration.resilience.retry, deadline: deadline) { timeouts[$0] ?? .seconds(10) }
-        let providerRequest = ProviderRequest(messages: request.messages, parameters: request.parameters, requestID: requestID)
+        let providerRequest = ProviderRequest(messages: request.messages, parameters: request.parameters, requestID: requestID, clientStreams: request.stream)
 
         while true {
             let action = machine.next(now: .now) { health.admit($0, now: .now) }

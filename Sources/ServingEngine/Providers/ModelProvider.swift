@@ -34,12 +34,17 @@ public struct ProviderRequest: Sendable, Hashable {
     public var parameters: JSONObject
     /// A request identifier for the provider's logs.
     public var requestID: String
+    /// Whether the client asked for a stream. The engine reads every provider as a stream; a
+    /// provider may answer a client that did not ask for one with a single call instead
+    /// (`stream_upstream: when_client_streams`).
+    public var clientStreams: Bool
 
     /// Creates a provider request.
-    public init(messages: [ChatMessage], parameters: JSONObject = JSONObject(), requestID: String) {
+    public init(messages: [ChatMessage], parameters: JSONObject = JSONObject(), requestID: String, clientStreams: Bool = true) {
         self.messages = messages
         self.parameters = parameters
         self.requestID = requestID
+        self.clientStreams = clientStreams
     }
 
     /// Creates a provider request with only sampling parameters.
