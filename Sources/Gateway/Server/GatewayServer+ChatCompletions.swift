@@ -102,26 +102,32 @@ extension GatewayServer {
             // Choices whose opening (role) chunk or closing (finish) chunk has gone out.
             var opened: Set<Int> = [0]
             var closed: Set<Int> = []
+            // The opening (role) chunk goes out with the answer's first piece, in one write, so the
+            // client reads its first token in the same segment; the closing chunks go in one too.
+            var opening: ByteBuffer? = writer.opening()
             do {
-                try await bodyWriter.write(writer.opening())
                 do {
                     while let event = try await events.next() {
                         switch event {
                         case .answering:
                             continue
                         case .text(let text):
-                            try await bodyWriter.write(writer.text(text))
+                            try await bodyWriter.write(Self.after(&opening, writer.text(text)))
                         case .delta(let delta):
-                            if opened.insert(delta.index).inserted { try await bodyWriter.write(writer.opening(index: delta.index)) }
+                            var piece = ByteBuffer()
+                            if opened.insert(delta.index).inserted { piece.writeImmutableBuffer(writer.opening(index: delta.index)) }
                             if delta.finishReason != nil { closed.insert(delta.index) }
-                            try await bodyWriter.write(writer.delta(delta))
+                            piece.writeImmutableBuffer(writer.delta(delta))
+                            try await bodyWriter.write(Self.after(&opening, piece))
                         case .responseFields(let fields):
                             for (key, value) in fields { writer.responseFields[key] = value }
                         case .finished(let reason, let usage, let record):
                             decision = record
-                            if !closed.contains(0) { try await bodyWriter.write(writer.finish(reason)) }
-                            if includeUsage { try await bodyWriter.write(writer.usageChunk(usage)) }
-                            try await bodyWriter.write(ChunkWriter.done)
+                            var closing = ByteBuffer()
+                            if !closed.contains(0) { closing.writeImmutableBuffer(writer.finish(reason)) }
+                            if includeUsage { closing.writeImmutableBuffer(writer.usageChunk(usage)) }
+                            closing.writeImmutableBuffer(ChunkWriter.done)
+                            try await bodyWriter.write(Self.after(&opening, closing))
                         }
                     }
                 } catch let error as EngineError {
@@ -129,8 +135,9 @@ extension GatewayServer {
                     status = APIError(error).status.code
                     errorCode = error.code.description
                     self.recordFailureMetrics(error)
-                    try await bodyWriter.write(writer.error(APIError(error)))
+                    try await bodyWriter.write(Self.after(&opening, writer.error(APIError(error))))
                 }
+                if let opening { try await bodyWriter.write(opening) }
                 try await bodyWriter.finish(nil)
             } catch {
                 status = 499
@@ -142,6 +149,13 @@ extension GatewayServer {
             self.metrics.recordResponse(route: "chat", status: errorCode == "client_disconnected" ? 499 : 200)
         }
         return (Response(status: .ok, headers: headers, body: body), true)
+    }
+
+    /// `piece`, preceded by `pending` (which is then used up) if it has not gone out yet.
+    static func after(_ pending: inout ByteBuffer?, _ piece: ByteBuffer) -> ByteBuffer {
+        guard var joined = pending.take() else { return piece }
+        joined.writeImmutableBuffer(piece)
+        return joined
     }
 
     /// `x-switchboard-dropped-fields`, when the answering provider is set to drop the request's
