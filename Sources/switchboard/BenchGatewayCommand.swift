@@ -52,8 +52,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-interval-ms"), help: "With --stream, the local upstream's pause between text chunks.")
     var chunkIntervalMs: Double = 1
 
-    @Option(help: TaskExecution.help)
-    var executor: TaskExecution = .eventLoops
+    @OptionGroup var tasks: ExecutorOptions
 
     func validate() throws {
         guard concurrency >= 1, concurrency <= 1024 else { throw ValidationError("--concurrency must be between 1 and 1024") }
@@ -67,7 +66,7 @@ struct BenchGatewayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        executor.install()
+        tasks.install()
         #if DEBUG
         let build = "debug build (use -c release for figures worth quoting)"
         #else

@@ -23,15 +23,14 @@ struct BenchUpstreamCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-interval-ms"), help: "The pause between streamed text chunks.")
     var chunkIntervalMs: Double = 0
 
-    @Option(help: TaskExecution.help)
-    var executor: TaskExecution = .eventLoops
+    @OptionGroup var tasks: ExecutorOptions
 
     func validate() throws {
         guard chunkIntervalMs >= 0, chunkIntervalMs <= 1000 else { throw ValidationError("--chunk-interval-ms must be between 0 and 1000, got \(chunkIntervalMs)") }
     }
 
     func run() async throws {
-        executor.install()
+        tasks.install()
         let address: GatewayAddress
         do {
             address = try GatewayAddress(parsing: listen)

@@ -44,8 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-save-interval-ms"), help: "How often changed cache entries are saved to --cache-file.")
     var cacheSaveIntervalMs: Int = 5000
 
-    @Option(help: TaskExecution.help)
-    var executor: TaskExecution = .eventLoops
+    @OptionGroup var tasks: ExecutorOptions
 
     func validate() throws {
         guard (50...3_600_000).contains(cacheSaveIntervalMs) else {
@@ -54,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        executor.install()
+        tasks.install()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
         }
