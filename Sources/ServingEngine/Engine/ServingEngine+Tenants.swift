@@ -5,7 +5,7 @@ extension ServingEngine {
     /// use it; the HTTP gateway admits through ``TenantLimiter`` itself to set headers.
     public func completeWithinLimits(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
         let pass: TenantPass
-        switch tenants.admit(request.tenant, estimatedTokens: tenants.estimate(request)) {
+        switch await tenants.admitWaiting(request.tenant, estimatedTokens: tenants.estimate(request)) {
         case .success(let admitted): pass = admitted
         case .failure(let refusal): throw EngineError(.rateLimited, refusal.message)
         }
