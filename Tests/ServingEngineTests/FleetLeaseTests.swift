@@ -70,6 +70,32 @@ struct FleetLeaseTests {
         #expect(refusal.retryAfterSeconds < 1)
     }
 
+    @Test func aRequestThatOnlyWaitsForALeaseOnItsWayIsAdmittedWhenItComesNotRefused() async throws {
+        let clock = Clock()
+        let row = FakeRow()
+        let limiter = Self.replica(TenantLimits(requestsPerMinute: 100), clock: clock)
+        for _ in 0..<13 { #expect(Self.admitted(limiter)) }
+        // The lease loop answers 30 ms later; the request waits for it.
+        let server = Task {
+            try await Task.sleep(for: .milliseconds(30))
+            row.serve(limiter)
+        }
+        let waited = await limiter.admitWaiting("acme", estimatedTokens: 1)
+        try await server.value
+        #expect((try? waited.get()) != nil, "admitted once the lease came")
+        #expect(limiter.snapshot().first?.counters.throttled.isEmpty == true, "no refusal counted for the wait")
+        // With no lease coming, it gives up after its patience, counted once.
+        let alone = Self.replica(TenantLimits(requestsPerMinute: 100), clock: clock)
+        for _ in 0..<13 { #expect(Self.admitted(alone)) }
+        let refused = await alone.admitWaiting("acme", estimatedTokens: 1, patience: .milliseconds(40))
+        guard case .failure(let refusal) = refused else {
+            Issue.record("admitted without a lease")
+            return
+        }
+        #expect(refusal.awaitingLease)
+        #expect(alone.snapshot().first?.counters.throttled[.requests] == 1)
+    }
+
     @Test func twoReplicasSharingTheRowAdmitTheLimitPlusAtMostOneSliceEachInAMinute() throws {
         let clock = Clock()
         let row = FakeRow()
