@@ -47,6 +47,40 @@ struct SharedStateFleetTests {
         }
         print("override on B visible on A and C after \(ContinuousClock.now - started)")
 
+        // A block set through B's admin API refuses the tenant on A and C; lifted through C, it
+        // serves again everywhere.
+        #expect(try await b.request("POST", "admin/tenants/default/limits", json: #"{"blocked": true}"#).status == 200)
+        for replica in [a, c] {
+            let refused = try await eventually(within: .seconds(10)) { try await replica.chat("Are you there \(replica.baseURL.port ?? 0)").status == 429 }
+            #expect(refused, "the block set on B never reached \(replica.baseURL)")
+        }
+        #expect(try await c.request("POST", "admin/tenants/default/limits", json: #"{"blocked": false, "requests_per_minute": 12}"#).status == 200)
+        for replica in [a, b] {
+            let limited = try await eventually(within: .seconds(10)) { try await replica.request("GET", "admin/tenants").body.contains(#""requests_per_minute":12"#) }
+            #expect(limited, "the limit set on C never reached \(replica.baseURL)")
+        }
+        for replica in [a, b, c] {
+            // Slices are sized for the replicas each one counts.
+            let counted = try await eventually(within: .seconds(10)) { try await replica.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3") }
+            #expect(counted, "\(replica.baseURL) never counted three replicas")
+        }
+        // 12 a minute across the fleet: 36 requests at once through the three replicas admit at
+        // most 12 + 3 × ⌈12 / (4 × 3)⌉ = 15 in a UTC minute (started early in one, so that the
+        // burst stays inside it).
+        let second = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
+        if second > 45 { try await Task.sleep(for: .seconds(61 - second)) }
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<36 {
+                let replica = [a, b, c][index % 3]
+                group.addTask { try await replica.chat("Count to \(index) in French").status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let admitted = statuses.filter { $0 == 200 }.count
+        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(statuses.filter { $0 == 429 }.count) refused")
+        #expect(admitted >= 12 && admitted <= 15, "\(statuses)")
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "\(statuses)")
+
         let metrics = try await eventually(within: .seconds(10)) {
             try await a.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3")
         }
