@@ -102,6 +102,8 @@ struct SharedStateFleetTests {
             try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#)
         }
         #expect(connected, "A never connected: \(a.log)")
+        // A shared limit for the tenant, so that the outage has something to decide about.
+        #expect(try await a.request("POST", "admin/tenants/default/limits", json: #"{"requests_per_minute": 6000}"#).status == 200)
 
         try await postgres.cutOff(database.name)
         let disconnected = try await eventually(within: .seconds(15)) {
@@ -113,6 +115,10 @@ struct SharedStateFleetTests {
             let reply = try await a.chat(prompt)
             #expect(reply.status == 200, "a request failed while the database was away: \(reply.body)")
         }
+        // on_unavailable is open by default: all twelve were admitted on A's own limits, counted.
+        let tenants = try await a.request("GET", "admin/tenants").body
+        #expect(tenants.contains(#""on_unavailable":"open""#) && tenants.contains(#""failed_open":12"#), "\(tenants)")
+        #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_tenant_shared_state_unavailable_total{tenant="default",outcome="failed_open"} 12"#))
         #expect(try await a.request("POST", "admin/providers/gpt-cloud/down").status == 200)
         let queued = try await a.request("GET", "metrics").body
         #expect(queued.contains("switchboard_shared_state_queued_writes"), "\(queued)")
@@ -128,6 +134,56 @@ struct SharedStateFleetTests {
         let overridden = Self.provider("gpt-cloud", in: try await b.request("GET", "admin/providers").body)?.contains(#""override":"forced-down""#) == true
         #expect(overridden, "the override set on A during the outage never reached B")
         #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#))
+    }
+
+    @Test func failingClosedWhileTheDatabaseIsAwayRefusesWhatNoLeaseCoversAndServesAgainAfterwards() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let database = try await postgres.createDatabase(prefix: "closed")
+        // The demo deployment, failing closed, with a per-minute limit for callers without a key.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-closed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = try String(contentsOf: GatewayPythonClientTests.repository.appendingPathComponent("examples/tenant-budgets.yaml"), encoding: .utf8)
+        let config = directory.appendingPathComponent("closed.yaml")
+        try (example + "  - name: default\n    requests_per_minute: 60\nshared_state: { on_unavailable: closed }\n").write(to: config, atomically: true, encoding: .utf8)
+        async let startA = FleetReplica.serve(["--config", config.path, "--state", database.url])
+        async let startB = FleetReplica.serve(["--config", config.path, "--state", database.url])
+        let (a, b) = try await (startA, startB)
+        defer { [a, b].forEach { $0.stop() } }
+        let connected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#)
+        }
+        #expect(connected, "A never connected: \(a.log)")
+        #expect(try await a.chat("Say hello before the outage").status == 200)
+
+        try await postgres.cutOff(database.name)
+        let disconnected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="disconnected"} 1"#)
+        }
+        #expect(disconnected, "A never noticed the database was gone: \(a.log)")
+        // Whatever A still held of its lease is used up, then it refuses rather than guess.
+        var statuses: [Int] = []
+        var refusal = ""
+        for index in 0..<100 {
+            let reply = try await a.chat("Outage question number \(index)")
+            statuses.append(reply.status)
+            if reply.status == 429 {
+                refusal = reply.body
+                break
+            }
+        }
+        #expect(statuses.last == 429, "A never refused while failing closed: \(statuses.count) answered")
+        #expect(refusal.contains("on_unavailable is closed") && refusal.contains("rate_limit_exceeded"), "\(refusal)")
+        let tenants = try await a.request("GET", "admin/tenants").body
+        #expect(tenants.contains(#""on_unavailable":"closed""#) && tenants.contains(#""failed_closed":1"#), "\(tenants)")
+        print("failing closed: \(statuses.count - 1) answered from A's lease after the database went away, then 429")
+
+        try await postgres.restore(database.name)
+        let served = try await eventually(within: .seconds(30)) { try await a.chat("Back after the outage \(Int.random(in: 0...1_000_000))").status == 200 }
+        #expect(served, "A never served again after the database returned: \(a.log)")
     }
 
     @Test func aBadURLAMissingDatabaseAndANewerSchemaStopServeWithTheReason() async throws {
