@@ -142,10 +142,14 @@ package struct LeaseExchange: Sendable, Hashable {
         case tokens = "t"
     }
 
+    /// The tenant whose limit it is.
     package var tenant: String
+    /// Requests or tokens.
     package var kind: Kind
+    /// The UTC minute (seconds since 1970 / 60).
     package var minute: Int
     /// Positive: asked for; negative: given back.
     package var amount: Double
+    /// The per-minute limit the row may not grant past.
     package var limit: Double
 }

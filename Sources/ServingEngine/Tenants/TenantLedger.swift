@@ -174,8 +174,9 @@ struct TenantLedger: Sendable {
         accounts[tenant] = account
     }
 
-    /// Counts a request refused for its budget (by the route, after admission).
-    mutating func countBudgetRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
+    /// Counts a refusal decided outside ``admit(_:estimatedTokens:now:)``: a budget's (by the
+    /// route, after admission) or a fleet lease's that its caller stopped waiting for.
+    mutating func countRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
         accounts[tenant]?.counters.throttled[limit, default: 0] += 1
     }
 

@@ -73,7 +73,7 @@ public final class TenantLimiter: Sendable {
     }
 
     private func countRefusal(_ refusal: TenantRefusal) {
-        ledger.withLock { $0.countBudgetRefusal(refusal.tenant, limit: refusal.limit) }
+        ledger.withLock { $0.countRefusal(refusal.tenant, limit: refusal.limit) }
     }
 
     /// Tokens a chat request is expected to use: its prompt (about four characters a token, a
@@ -153,11 +153,6 @@ public final class TenantLimiter: Sendable {
         ledger.withLock { $0.fleet?.available = available }
     }
 
-    /// What the fleet does while the database is away, or nil for a replica that runs alone.
-    public var unavailablePolicy: UnavailablePolicy? {
-        ledger.withLock { $0.fleet?.onUnavailable }
-    }
-
     /// The exchanges with the fleet's per-minute rows needed now (shared state carries them).
     package func leaseWork() -> [LeaseExchange] {
         let now = clock()
@@ -206,7 +201,7 @@ public final class TenantLimiter: Sendable {
     }
 
     func countBudgetRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
-        ledger.withLock { $0.countBudgetRefusal(tenant, limit: limit) }
+        ledger.withLock { $0.countRefusal(tenant, limit: limit) }
     }
 
     func settle(_ tenant: String, estimatedTokens: Int, reservedUSD: Double, usedTokens: Int, costUSD: Double, cacheHit: Bool, steered: Bool, admittedAt: Double) {
