@@ -77,13 +77,21 @@ struct TenantFleetLimitsTests {
         let requestSlice = 13, tokenSlice = 250
         let acme = counts["acme"] ?? [:]
         let globex = counts["globex"] ?? [:]
-        print("fleet of 2: acme admitted \(acme.sorted { $0.key < $1.key }.map(\.value)) requests by minute (limit 100, bound \(100 + 2 * requestSlice)); globex used \(globex.sorted { $0.key < $1.key }.map(\.value)) tokens by minute (limit 2000, bound \(2000 + 2 * tokenSlice) plus usage beyond estimates)")
-        for (minute, admitted) in acme {
-            #expect(admitted <= 100 + 2 * requestSlice, "minute \(minute): \(admitted) requests")
+        // The bound holds while the database answers. A replica that counted it away (on a
+        // machine this loaded, a query past its timeout) failed open: those admissions are counted
+        // as such, and are what the bound leaves out.
+        func failedOpen(_ tenant: String) -> Int {
+            [engineA, engineB].reduce(0) { total, engine in total + (engine.tenants.snapshot().first { $0.name == tenant }?.counters.failedOpen ?? 0) }
         }
-        // Usage here stays under the estimate (max_tokens 40 is never reached), so the bound is exact.
+        let (acmeOpen, globexOpen) = (failedOpen("acme"), failedOpen("globex"))
+        print("fleet of 2: acme admitted \(acme.sorted { $0.key < $1.key }.map(\.value)) requests by minute (limit 100, bound \(100 + 2 * requestSlice)); globex used \(globex.sorted { $0.key < $1.key }.map(\.value)) tokens by minute (limit 2000, bound \(2000 + 2 * tokenSlice) plus usage beyond estimates); failed open: \(acmeOpen) and \(globexOpen)")
+        for (minute, admitted) in acme {
+            #expect(admitted <= 100 + 2 * requestSlice + acmeOpen, "minute \(minute): \(admitted) requests, \(acmeOpen) of them failed open")
+        }
+        // Usage here stays under the estimate (max_tokens 40 is never reached), so the bound is
+        // exact; each request uses 11 tokens.
         for (minute, used) in globex {
-            #expect(used <= 2000 + 2 * tokenSlice, "minute \(minute): \(used) tokens")
+            #expect(used <= 2000 + 2 * tokenSlice + 11 * globexOpen, "minute \(minute): \(used) tokens, \(globexOpen) requests failed open")
         }
         // The load asked for 320 requests per tenant: the fleet used its limit, and alone each
         // replica would have admitted its own 100 (200 in all).
@@ -147,7 +155,9 @@ struct TenantFleetLimitsTests {
         var options = Self.options
         options.startTimeout = .seconds(2)
         let replica = try await SharedStateReplica.connect(url: Self.unreachable, engine: engine, options: options, logger: SharedStateReplicaTests.logger)
-        _ = replica
+        // Stopped at the end, so that its client stops trying to reach the database.
+        let run = Task { await replica.run() }
+        defer { run.cancel() }
         #expect(engine.snapshot(activityLimit: 0).sharedState.label == "disconnected")
         #expect(engine.snapshot(activityLimit: 0).sharedState.onUnavailable == .open)
         var answered = 0
@@ -163,7 +173,9 @@ struct TenantFleetLimitsTests {
         var options = Self.options
         options.startTimeout = .seconds(2)
         let replica = try await SharedStateReplica.connect(url: Self.unreachable, engine: engine, options: options, logger: SharedStateReplicaTests.logger)
-        _ = replica
+        // Stopped at the end, so that its client stops trying to reach the database.
+        let run = Task { await replica.run() }
+        defer { run.cancel() }
         #expect(engine.snapshot(activityLimit: 0).sharedState.onUnavailable == .closed)
         var refusals: [String] = []
         for index in 0..<4 {
