@@ -69,17 +69,23 @@ struct SharedStateFleetTests {
         // burst stays inside it).
         let second = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
         if second > 45 { try await Task.sleep(for: .seconds(61 - second)) }
-        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+        let replies = try await withThrowingTaskGroup(of: FleetReplica.HTTPReply.self) { group in
             for index in 0..<36 {
                 let replica = [a, b, c][index % 3]
-                group.addTask { try await replica.chat("Count to \(index) in French").status }
+                group.addTask { try await replica.chat("Count to \(index) in French") }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        let admitted = statuses.filter { $0 == 200 }.count
-        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(statuses.filter { $0 == 429 }.count) refused")
-        #expect(admitted >= 12 && admitted <= 15, "\(statuses)")
-        #expect(statuses.allSatisfy { $0 == 200 || $0 == 429 }, "\(statuses)")
+        let admitted = replies.filter { $0.status == 200 }.count
+        let refused = replies.filter { $0.status == 429 }
+        // A refusal is the fleet's limit used up, or (on a loaded machine) a request that gave up
+        // waiting for its replica's next lease; either way it names the per-minute limit.
+        let gaveUp = refused.filter { $0.body.contains("waiting for its next share") }.count
+        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(refused.count) refused (\(gaveUp) gave up waiting for a lease)")
+        #expect(admitted <= 15, "\(replies.map(\.status))")
+        #expect(admitted >= 12 || gaveUp > 0, "\(replies.map(\.status))")
+        #expect(refused.count + admitted == 36, "\(replies.map(\.status))")
+        #expect(refused.allSatisfy { $0.body.contains("12 requests per minute") && $0.body.contains("rate_limit_exceeded") }, "\(refused.first?.body ?? "")")
 
         let metrics = try await eventually(within: .seconds(10)) {
             try await a.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3")
