@@ -56,6 +56,7 @@ extension SharedStateReplica {
                             $0.connection = .connected
                             $0.listening = true
                         }
+                        self.engine.tenants.setFleetAvailable(true)
                         self.publishStatus()
                         self.logger.info("shared state: connected to \(self.location), listening")
                         for try await notification in notifications {
@@ -97,6 +98,7 @@ extension SharedStateReplica {
                         if cleanUp {
                             try await client.query("DELETE FROM switchboard_cache_entries WHERE expires_at < now()", logger: logger)
                             try await client.query("DELETE FROM switchboard_replicas WHERE last_seen < now() - interval '1 day'", logger: logger)
+                            try await client.query("DELETE FROM switchboard_tenant_windows WHERE minute < floor(extract(epoch FROM now()) / 60)::bigint - 5", logger: logger)
                         }
                         state.withLock { $0.replicas = replicas }
                         engine.tenants.setFleetSize(replicas.count)
@@ -113,6 +115,7 @@ extension SharedStateReplica {
     }
 
     func markDisconnected(_ reason: String) {
+        engine.tenants.setFleetAvailable(false)
         let wasConnected = state.withLock { state in
             defer {
                 state.connection = .disconnected(reason: reason)
@@ -142,6 +145,9 @@ extension SharedStateReplica {
         applyEntries(entries)
         for change in try await SharedStateRows.overrides(on: connection, logger: logger) where change.setBy != replicaID {
             apply(.overrideChanged(change))
+        }
+        for record in try await SharedStateRows.tenantLimits(on: connection, logger: logger) where record.setBy != replicaID {
+            apply(.tenantLimitsChanged(record))
         }
         state.withLock {
             $0.lastInvalidationID = newestInvalidation
@@ -181,6 +187,11 @@ extension SharedStateReplica {
             guard origin != replicaID else { return }
             for change in try await SharedStateRows.overrides(provider: reference, on: connection, logger: logger) {
                 apply(.overrideChanged(change))
+            }
+        case "t":
+            guard origin != replicaID else { return }
+            for record in try await SharedStateRows.tenantLimits(tenant: reference, on: connection, logger: logger) {
+                apply(.tenantLimitsChanged(record))
             }
         default:
             logger.debug("shared state: ignoring a notification of unknown kind: \(payload)")

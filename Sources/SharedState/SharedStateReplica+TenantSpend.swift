@@ -54,5 +54,6 @@ extension SharedStateReplica {
             if period == day.name { totals[tenant, default: (0, 0)].day = spent } else { totals[tenant, default: (0, 0)].month = spent }
         }
         tenants.applyFleetSpend(totals)
+        tenants.setFleetAvailable(true)
     }
 }

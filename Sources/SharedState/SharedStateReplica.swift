@@ -38,6 +38,12 @@ public final class SharedStateReplica: Sendable {
         public var onApplied: (@Sendable (SharedChange) -> Void)?
         /// How often tenants' spend is written to the shared ledger and the fleet's totals read back.
         public var spendSync: Duration = .milliseconds(500)
+        /// How often the replica looks for per-minute leases to take or give back (a lock, no
+        /// query, when none is needed).
+        public var leaseCheck: Duration = .milliseconds(20)
+        /// A lease of a per-minute limit is `1 / (leaseSlices × replicas)` of it: a fleet of `n`
+        /// admits at most `limit + n × slice` in a UTC minute (see the README, "Tenants").
+        public var leaseSlices = 4
 
         /// Creates options.
         public init(
@@ -111,6 +117,7 @@ public final class SharedStateReplica: Sendable {
         let location = try SharedStateLocation(url: url)
         let replica = SharedStateReplica(location: location, engine: engine, options: options, logger: logger)
         let client = replica.client
+        engine.tenants.joinFleet(onUnavailable: engine.configuration.sharedState.onUnavailable, leaseSlices: options.leaseSlices)
         replica.clientTask.withLock { $0 = Task { await client.run() } }
         do {
             try await replica.withTimeout(options.startTimeout) {
@@ -123,6 +130,7 @@ public final class SharedStateReplica: Sendable {
                 try await replica.syncSpend()
             }
             replica.state.withLock { $0.connection = .connected }
+            engine.tenants.setFleetAvailable(true)
             let loaded = replica.state.withLock { $0.appliedRemote }
             logger.info("shared state: connected to \(location), \(loaded) cached answers loaded", metadata: ["replica": "\(replica.replicaID)"])
         } catch {
@@ -149,12 +157,14 @@ public final class SharedStateReplica: Sendable {
             group.addTask { await self.listenLoop() }
             group.addTask { await self.heartbeatLoop() }
             group.addTask { await self.spendLoop() }
+            group.addTask { await self.leaseLoop() }
             await group.waitForAll()
         }
         // A task of its own: this one is cancelled, and the flush must still run.
         await Task {
             await self.flush(within: .seconds(2))
             try? await self.withTimeout(.seconds(2)) { try await self.syncSpend() }
+            try? await self.withTimeout(.seconds(1)) { try await self.returnLeases() }
         }.value
         stopClient()
     }
@@ -180,7 +190,8 @@ public final class SharedStateReplica: Sendable {
         state.withLock { state in
             SharedStateStatus(
                 connection: state.connection, replicaID: replicaID, location: location.description, replicas: state.replicas,
-                queuedWrites: state.queue.count, droppedWrites: state.queue.dropped, appliedRemote: state.appliedRemote, lastSync: state.lastSync
+                queuedWrites: state.queue.count, droppedWrites: state.queue.dropped, appliedRemote: state.appliedRemote, lastSync: state.lastSync,
+                onUnavailable: engine.configuration.sharedState.onUnavailable
             )
         }
     }

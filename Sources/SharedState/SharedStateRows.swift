@@ -60,6 +60,18 @@ enum SharedStateRows {
                 )
                 SELECT pg_notify(\(SharedStateSchema.channel), 'o|' || \(replica) || '|' || provider) FROM stored
                 """
+        case .tenantLimitsChanged(let record):
+            let limits = String(decoding: try JSONEncoder().encode(record.limits), as: UTF8.self)
+            query = """
+                WITH stored AS (
+                    INSERT INTO switchboard_tenant_limits (tenant, limits, set_by, set_at)
+                    VALUES (\(record.tenant), \(limits), \(record.setBy), \(record.setAt))
+                    ON CONFLICT (tenant) DO UPDATE SET limits = EXCLUDED.limits, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at
+                    WHERE switchboard_tenant_limits.set_at <= EXCLUDED.set_at
+                    RETURNING tenant
+                )
+                SELECT pg_notify(\(SharedStateSchema.channel), 't|' || \(replica) || '|' || tenant) FROM stored
+                """
         }
         try await client.query(query, logger: logger)
     }
@@ -144,6 +156,23 @@ enum SharedStateRows {
         var result: [(Int64, String, String?, String?)] = []
         let rows = try await connection.query("SELECT id, replica, tenant, model FROM switchboard_invalidations WHERE id > \(after) ORDER BY id", logger: logger)
         for try await (id, replica, tenant, model) in rows.decode((Int64, String, String?, String?).self) { result.append((id, replica, tenant, model)) }
+        return result
+    }
+
+    /// Every tenant's limits as operators last set them, or just `tenant`'s.
+    static func tenantLimits(tenant: String? = nil, on connection: PostgresConnection, logger: Logger) async throws -> [TenantLimitsRecord] {
+        var result: [TenantLimitsRecord] = []
+        let rows = try await connection.query(
+            "SELECT tenant, limits, set_by, set_at FROM switchboard_tenant_limits WHERE \(tenant)::text IS NULL OR tenant = \(tenant)",
+            logger: logger
+        )
+        for try await (name, text, setBy, setAt) in rows.decode((String, String, String, Date).self) {
+            guard let limits = try? JSONDecoder().decode(TenantLimits.self, from: Data(text.utf8)) else {
+                logger.warning("shared state: ignoring tenant \(name)'s stored limits, which this Switchboard cannot read")
+                continue
+            }
+            result.append(TenantLimitsRecord(tenant: name, limits: limits, setBy: setBy, setAt: setAt))
+        }
         return result
     }
 

@@ -87,6 +87,27 @@ enum SharedStateSchema {
             )
             """,
         ],
+        // Version 4: the fleet's per-minute windows (what replicas leased of each tenant's
+        // requests `r` and tokens `t` per UTC minute), and tenants' limits as operators set them.
+        [
+            """
+            CREATE TABLE switchboard_tenant_windows (
+                tenant text NOT NULL,
+                kind text NOT NULL,
+                minute bigint NOT NULL,
+                granted double precision NOT NULL,
+                PRIMARY KEY (tenant, kind, minute)
+            )
+            """,
+            """
+            CREATE TABLE switchboard_tenant_limits (
+                tenant text PRIMARY KEY,
+                limits text NOT NULL,
+                set_by text NOT NULL,
+                set_at timestamptz NOT NULL
+            )
+            """,
+        ],
     ]
 
     /// Brings the database to ``latestVersion``; returns the version found before.

@@ -53,6 +53,24 @@ struct TenantsViewTests {
         #expect(!state.showTenants)
     }
 
+    @Test func inAFleetTheTitleSaysHowAnOutageIsHandledAndTheRowsCountWhatItForced() throws {
+        var frame = Self.frame
+        frame.snapshot.sharedState = SharedStateStatus(connection: .disconnected(reason: "gone"), replicaID: "r1", onUnavailable: .closed)
+        frame.snapshot.tenants[0].counters.failedClosed = 9
+        frame.snapshot.tenants[2].counters.failedOpen = 3
+        var canvas = Canvas(width: 160, height: 48)
+        DashboardRenderer.render(frame, into: &canvas)
+        let lines = canvas.text.split(separator: "\n").map(String.init)
+        let title = try #require(lines.first { $0.contains("Tenants") })
+        #expect(title.contains("fleet: fail closed, db away, 3 failed open, 9 failed closed"), "\(title)")
+        let acme = try #require(lines.first { $0.contains("acme") && $0.contains("540/600") })
+        #expect(acme.contains("9 failed closed"), "\(acme)")
+        // Alone, nothing about a fleet.
+        var alone = Canvas(width: 160, height: 48)
+        DashboardRenderer.render(Self.frame, into: &alone)
+        #expect(!alone.text.contains("fleet:"))
+    }
+
     @Test func theHelpOverlayListsTheTenantsKey() {
         #expect(Keymap.standard.bindings.contains { $0.command == .toggleTenants && $0.keys == [.character("T")] })
     }

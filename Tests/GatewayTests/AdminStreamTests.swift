@@ -93,6 +93,15 @@ struct AdminStreamTests {
             #expect(decision?.tenant == "acme")
             #expect(decision?.origin == .console)
             #expect(decision?.evidence.prompt == "hello from the console")
+            #expect(h.engine.tenants.snapshot().first { $0.name == "acme" }?.counters.admitted == 2, "the attached console's prompt counts against acme's limits")
+
+            // A blocked tenant's prompt from the attached console is refused like any other.
+            h.engine.tenants.change("acme", TenantLimitsChange(blocked: true))
+            await #expect {
+                for try await _ in attached.stream(ChatRequest(prompt: "hello while blocked", tenant: "acme")) {}
+            } throws: { error in
+                (error as? EngineError)?.message.contains("tenant 'acme' is blocked by the operator") == true
+            }
             await attached.stop()
         }
     }

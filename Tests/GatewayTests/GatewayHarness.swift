@@ -45,34 +45,36 @@ struct GatewayHarness {
     /// [claude]; `strict-only` = [strict], which drops unknown fields and can only do tools;
     /// `vision-first` = [strict, primary]; `plain-only` = [plain], called without a stream when the
     /// client asks for none.
-    static func configuration(_ upstream: FakeUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false) -> String {
-        """
+    static func configuration(_ upstream: FakeUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false, priced: Set<String> = []) -> String {
+        // Providers have no price unless named in `priced` ($1000 per million tokens both ways).
+        func price(_ name: String) -> String { priced.contains(name) ? "\n    price: { input_per_mtok: 1000, output_per_mtok: 1000 }" : "" }
+        return """
         providers:
-          - name: primary
+          - name: primary\(price("primary"))
             kind: openai-compatible
             base_url: \(upstream.baseURL("primary"))
             api_key_env: PRIMARY_KEY
             model: fake-a
             timeout_ms: \(timeoutMs)\(healthCheck ? "\n    health_check: {interval_ms: 100, timeout_ms: 500}" : "")
-          - name: secondary
+          - name: secondary\(price("secondary"))
             kind: openai-compatible
             base_url: \(upstream.baseURL("secondary"))
             model: fake-b
             timeout_ms: \(timeoutMs)
-          - name: claude
+          - name: claude\(price("claude"))
             kind: anthropic
             base_url: \(upstream.baseURL("claude"))
             api_key_env: CLAUDE_KEY
             model: claude-fake
             timeout_ms: \(timeoutMs)
-          - name: strict
+          - name: strict\(price("strict"))
             kind: openai-compatible
             base_url: \(upstream.baseURL("strict"))
             model: fake-strict
             drop_unknown_fields: true
             capabilities: [tools]
             timeout_ms: \(timeoutMs)
-          - name: plain
+          - name: plain\(price("plain"))
             kind: openai-compatible
             base_url: \(upstream.baseURL("plain"))
             model: fake-plain
@@ -108,7 +110,7 @@ struct GatewayHarness {
     static func run(
         settings: GatewaySettings = GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)),
         timeoutMs: Int = 3000, deadlineMs: Int = 10_000, cache: Bool = true, healthCheck: Bool = false,
-        similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil,
+        similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil, priced: Set<String> = [],
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
         let upstream = FakeUpstream()
@@ -122,7 +124,7 @@ struct GatewayHarness {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await upstreamGroup.run() }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }
-            var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck), source: "test.yaml")
+            var configuration = try ConfigurationLoader.parse(configuration(upstream, timeoutMs: timeoutMs, deadlineMs: deadlineMs, cache: cache, healthCheck: healthCheck, priced: priced), source: "test.yaml")
             if let similarityThreshold {
                 // A fixed cut-off, so that a test can make paraphrases hit on purpose.
                 configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: similarityThreshold)

@@ -118,6 +118,47 @@ struct GatewayTenantLimitsTests {
         }
     }
 
+    @Test func aSpentBudgetSendsChatEmbeddingsAndResponsesToTheZeroPriceProviderInsteadOfA429() async throws {
+        // main = [primary ($1000 per million tokens), secondary (no price)].
+        try await GatewayHarness.run(settings: Self.settings, cache: false, priced: ["primary"]) { h in
+            h.engine.tenants.change("acme", TenantLimitsChange(dailyBudgetUSD: .some(0)))
+            for (path, body) in [
+                ("/v1/chat/completions", GatewayHarness.chat("free please", model: "main")), ("/v1/embeddings", #"{"model":"main","input":"free please"}"#), ("/v1/responses", #"{"model":"main","input":"free please"}"#),
+            ] {
+                let reply = try await h.post(path, body, headers: Self.acme)
+                #expect(reply.status == 200, "\(path): \(reply.body)")
+                #expect(reply.headers["x-switchboard-provider"] == "secondary", "\(path)")
+                #expect(reply.headers["x-switchboard-budget"] == "budget 100 % used → free providers only (secondary)", "\(path)")
+            }
+            #expect(h.upstream.calls("primary").isEmpty, "the priced provider is never called")
+            // The decision trail says why, embeddings included.
+            let decisions = h.engine.snapshot(activityLimit: 20).activity.compactMap { entry -> DecisionRecord? in
+                if case .decision(let record) = entry { record } else { nil }
+            }
+            #expect(decisions.count == 3)
+            #expect(decisions.allSatisfy { $0.route.budget?.summary == "budget 100 % used → free providers only (secondary)" }, "\(decisions.map { $0.route.budget?.summary ?? "-" })")
+            #expect(h.engine.tenants.snapshot().first { $0.name == "acme" }?.counters.steered == 3)
+        }
+    }
+
+    @Test func aSpentBudgetWithNoZeroPriceProviderIsInsufficientQuotaOnEveryRoute() async throws {
+        try await GatewayHarness.run(settings: Self.settings, cache: false, priced: ["primary", "secondary"]) { h in
+            h.engine.tenants.change("acme", TenantLimitsChange(dailyBudgetUSD: .some(0)))
+            for (path, body) in [
+                ("/v1/chat/completions", GatewayHarness.chat("no free", model: "main")), ("/v1/embeddings", #"{"model":"main","input":"no free"}"#),
+                ("/v1/responses", #"{"model":"main","input":"no free"}"#),
+            ] {
+                let reply = try await h.post(path, body, headers: Self.acme)
+                #expect(reply.status == 429, "\(path): \(reply.body)")
+                #expect(reply.error["code"] as? String == "insufficient_quota", "\(path)")
+                #expect(reply.errorMessage.contains("no zero-price provider can"), "\(path): \(reply.errorMessage)")
+                #expect(reply.headers["x-should-retry"] == "false", "\(path)")
+            }
+            #expect(h.upstream.calls("primary").isEmpty && h.upstream.calls("secondary").isEmpty)
+            #expect(h.engine.tenants.snapshot().first { $0.name == "acme" }?.counters.throttled[.dailyBudget] == 3)
+        }
+    }
+
     @Test func theAdminAPIListsTenantsChangesTheirLimitsAndBlocksThem() async throws {
         try await GatewayHarness.run(settings: Self.settings, cache: false) { h in
             _ = try await h.post(GatewayHarness.chat("hi"), headers: Self.acme)
@@ -130,6 +171,12 @@ struct GatewayTenantLimitsTests {
             #expect(acme["requests_per_minute"] as? Int == 600)
             #expect(acme["admitted"] as? Int == 1)
             #expect((acme["budget"] as? [String: Any])?["daily_usd"] as? Double == 5)
+            #expect(acme["failed_open"] as? Int == 0 && acme["failed_closed"] as? Int == 0)
+            // Alone there is no database to lose: no policy, nothing failed open or closed.
+            let fleet = try #require(listed.json["shared_state"] as? [String: Any])
+            #expect(fleet["state"] as? String == "disabled")
+            #expect(fleet["on_unavailable"] == nil || fleet["on_unavailable"] is NSNull)
+            #expect(fleet["failed_open"] as? Int == 0 && fleet["failed_closed"] as? Int == 0)
 
             let bad = try await h.post("/admin/tenants/acme/limits", #"{"requests_per_minute": 0}"#, headers: Self.admin)
             #expect(bad.status == 400)
@@ -160,6 +207,8 @@ struct GatewayTenantLimitsTests {
             #expect(text.contains(#"switchboard_tenant_throttled_total{tenant="acme",limit="requests_per_minute"} 1"#))
             #expect(text.contains(#"switchboard_tenant_budget_used_ratio{tenant="acme"} 0.000000"#))
             #expect(text.contains(#"switchboard_tenant_remaining_requests{tenant="acme"} 0"#))
+            #expect(text.contains(#"switchboard_tenant_shared_state_unavailable_total{tenant="acme",outcome="failed_open"} 0"#))
+            #expect(text.contains(#"switchboard_tenant_shared_state_unavailable_total{tenant="acme",outcome="failed_closed"} 0"#))
         }
     }
 

@@ -33,6 +33,34 @@ struct BudgetRoutingTests {
         return try await engine.completeWithinLimits(request)
     }
 
+    @Test func failingClosedWithTheDatabaseAwayKeepsABudgetedTenantOnFreeProvidersAndSaysWhy() async throws {
+        // A replica that joined a fleet is cut off until its first exchange with the database.
+        let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 10))
+        engine.tenants.joinFleet(onUnavailable: .closed, leaseSlices: 4)
+        let answer = try await Self.ask(engine, "question")
+        #expect(answer.decision.provider == "free")
+        #expect(answer.decision.route.budget?.summary == "shared state unreachable, failing closed → free providers only (free)")
+        #expect(engine.tenants.snapshot().first { $0.name == "acme" }?.counters.failedClosed == 1)
+
+        // With no zero-price provider, nothing priced answers: insufficient_quota, saying why.
+        let noFree = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 10), smallChain: ["cheap"])
+        noFree.tenants.joinFleet(onUnavailable: .closed, leaseSlices: 4)
+        await #expect {
+            try await Self.ask(noFree, "question")
+        } throws: { error in
+            guard let error = error as? EngineError else { return false }
+            return error.code == .insufficientQuota && error.message.contains("shared_state.on_unavailable: closed")
+        }
+
+        // Failing open, the priced frontier answers within the replica's share; counted.
+        let open = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 10))
+        open.tenants.joinFleet(onUnavailable: .open, leaseSlices: 4)
+        let served = try await Self.ask(open, "question")
+        #expect(served.decision.provider == "dear")
+        #expect(served.decision.route.budget == nil)
+        #expect(open.tenants.snapshot().first { $0.name == "acme" }?.counters.failedOpen == 1)
+    }
+
     @Test func pastAStepRequestsGoToItsTierAndTheDecisionSaysWhy() async throws {
         let steps = [BudgetStep(atPercent: 50, action: .tier("small"))]
         let engine = try Self.engine(tenant: TenantLimits(dailyBudgetUSD: 0.05, onBudget: steps))

@@ -120,10 +120,22 @@ struct SharedStateConfigurationTests {
         #expect(try ConfigurationLoader.parse(Self.base, source: "alone.yaml").sharedState.resolvedURL(environment: [:], source: "alone.yaml") == nil)
     }
 
+    @Test func onUnavailableIsOpenUnlessTheFileSaysClosed() throws {
+        #expect(try ConfigurationLoader.parse(Self.base, source: "alone.yaml").sharedState.onUnavailable == .open)
+        let closed = try ConfigurationLoader.parse(Self.base + "\nshared_state: { url: 'postgres://sb@db/fleet', on_unavailable: closed }\n", source: "fleet.yaml")
+        #expect(closed.sharedState.onUnavailable == .closed)
+        // Alone, for a fleet whose database --state names.
+        let policyOnly = try ConfigurationLoader.parse(Self.base + "\nshared_state: { on_unavailable: closed }\n", source: "fleet.yaml")
+        #expect(policyOnly.sharedState.onUnavailable == .closed)
+        #expect(try policyOnly.sharedState.resolvedURL(environment: [:], source: "fleet.yaml") == nil)
+    }
+
     @Test(arguments: [
         ("shared_state: { url: 'postgres://sb:secret@db/fleet' }", "a password does not belong"),
         ("shared_state: { url: 'postgres://sb@db/f', url_env: X }", "not both"),
         ("shared_state: { uri: 'postgres://sb@db/f' }", "did you mean 'url'"),
+        ("shared_state: { url: 'postgres://sb@db/f', on_unavailable: sometimes }", "fleet.yaml:3:60: shared_state.on_unavailable"),
+        ("shared_state: { url: 'postgres://sb@db/f', on_unavailable: sometimes }", "expected open (keep serving on each replica's own limits) or closed"),
     ])
     func mistakesAreNamed(section: String, expected: String) {
         #expect {

@@ -47,6 +47,46 @@ struct SharedStateFleetTests {
         }
         print("override on B visible on A and C after \(ContinuousClock.now - started)")
 
+        // A block set through B's admin API refuses the tenant on A and C; lifted through C, it
+        // serves again everywhere.
+        #expect(try await b.request("POST", "admin/tenants/default/limits", json: #"{"blocked": true}"#).status == 200)
+        for replica in [a, c] {
+            let refused = try await eventually(within: .seconds(10)) { try await replica.chat("Are you there \(replica.baseURL.port ?? 0)").status == 429 }
+            #expect(refused, "the block set on B never reached \(replica.baseURL)")
+        }
+        #expect(try await c.request("POST", "admin/tenants/default/limits", json: #"{"blocked": false, "requests_per_minute": 12}"#).status == 200)
+        for replica in [a, b] {
+            let limited = try await eventually(within: .seconds(10)) { try await replica.request("GET", "admin/tenants").body.contains(#""requests_per_minute":12"#) }
+            #expect(limited, "the limit set on C never reached \(replica.baseURL)")
+        }
+        for replica in [a, b, c] {
+            // Slices are sized for the replicas each one counts.
+            let counted = try await eventually(within: .seconds(10)) { try await replica.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3") }
+            #expect(counted, "\(replica.baseURL) never counted three replicas")
+        }
+        // 12 a minute across the fleet: 36 requests at once through the three replicas admit at
+        // most 12 + 3 × ⌈12 / (4 × 3)⌉ = 15 in a UTC minute (started early in one, so that the
+        // burst stays inside it).
+        let second = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 60)
+        if second > 45 { try await Task.sleep(for: .seconds(61 - second)) }
+        let replies = try await withThrowingTaskGroup(of: FleetReplica.HTTPReply.self) { group in
+            for index in 0..<36 {
+                let replica = [a, b, c][index % 3]
+                group.addTask { try await replica.chat("Count to \(index) in French") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let admitted = replies.filter { $0.status == 200 }.count
+        let refused = replies.filter { $0.status == 429 }
+        // A refusal is the fleet's limit used up, or (on a loaded machine) a request that gave up
+        // waiting for its replica's next lease; either way it names the per-minute limit.
+        let gaveUp = refused.filter { $0.body.contains("waiting for its next share") }.count
+        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(refused.count) refused (\(gaveUp) gave up waiting for a lease)")
+        #expect(admitted <= 15, "\(replies.map(\.status))")
+        #expect(admitted >= 12 || gaveUp > 0, "\(replies.map(\.status))")
+        #expect(refused.count + admitted == 36, "\(replies.map(\.status))")
+        #expect(refused.allSatisfy { $0.body.contains("12 requests per minute") && $0.body.contains("rate_limit_exceeded") }, "\(refused.first?.body ?? "")")
+
         let metrics = try await eventually(within: .seconds(10)) {
             try await a.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 3")
         }
@@ -68,6 +108,8 @@ struct SharedStateFleetTests {
             try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#)
         }
         #expect(connected, "A never connected: \(a.log)")
+        // A shared limit for the tenant, so that the outage has something to decide about.
+        #expect(try await a.request("POST", "admin/tenants/default/limits", json: #"{"requests_per_minute": 6000}"#).status == 200)
 
         try await postgres.cutOff(database.name)
         let disconnected = try await eventually(within: .seconds(15)) {
@@ -79,6 +121,10 @@ struct SharedStateFleetTests {
             let reply = try await a.chat(prompt)
             #expect(reply.status == 200, "a request failed while the database was away: \(reply.body)")
         }
+        // on_unavailable is open by default: all twelve were admitted on A's own limits, counted.
+        let tenants = try await a.request("GET", "admin/tenants").body
+        #expect(tenants.contains(#""on_unavailable":"open""#) && tenants.contains(#""failed_open":12"#), "\(tenants)")
+        #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_tenant_shared_state_unavailable_total{tenant="default",outcome="failed_open"} 12"#))
         #expect(try await a.request("POST", "admin/providers/gpt-cloud/down").status == 200)
         let queued = try await a.request("GET", "metrics").body
         #expect(queued.contains("switchboard_shared_state_queued_writes"), "\(queued)")
@@ -94,6 +140,56 @@ struct SharedStateFleetTests {
         let overridden = Self.provider("gpt-cloud", in: try await b.request("GET", "admin/providers").body)?.contains(#""override":"forced-down""#) == true
         #expect(overridden, "the override set on A during the outage never reached B")
         #expect(try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#))
+    }
+
+    @Test func failingClosedWhileTheDatabaseIsAwayRefusesWhatNoLeaseCoversAndServesAgainAfterwards() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let database = try await postgres.createDatabase(prefix: "closed")
+        // The demo deployment, failing closed, with a per-minute limit for callers without a key.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-closed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = try String(contentsOf: GatewayPythonClientTests.repository.appendingPathComponent("examples/tenant-budgets.yaml"), encoding: .utf8)
+        let config = directory.appendingPathComponent("closed.yaml")
+        try (example + "  - name: default\n    requests_per_minute: 60\nshared_state: { on_unavailable: closed }\n").write(to: config, atomically: true, encoding: .utf8)
+        async let startA = FleetReplica.serve(["--config", config.path, "--state", database.url])
+        async let startB = FleetReplica.serve(["--config", config.path, "--state", database.url])
+        let (a, b) = try await (startA, startB)
+        defer { [a, b].forEach { $0.stop() } }
+        let connected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="connected"} 1"#)
+        }
+        #expect(connected, "A never connected: \(a.log)")
+        #expect(try await a.chat("Say hello before the outage").status == 200)
+
+        try await postgres.cutOff(database.name)
+        let disconnected = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains(#"switchboard_shared_state{state="disconnected"} 1"#)
+        }
+        #expect(disconnected, "A never noticed the database was gone: \(a.log)")
+        // Whatever A still held of its lease is used up, then it refuses rather than guess.
+        var statuses: [Int] = []
+        var refusal = ""
+        for index in 0..<100 {
+            let reply = try await a.chat("Outage question number \(index)")
+            statuses.append(reply.status)
+            if reply.status == 429 {
+                refusal = reply.body
+                break
+            }
+        }
+        #expect(statuses.last == 429, "A never refused while failing closed: \(statuses.count) answered")
+        #expect(refusal.contains("on_unavailable is closed") && refusal.contains("rate_limit_exceeded"), "\(refusal)")
+        let tenants = try await a.request("GET", "admin/tenants").body
+        #expect(tenants.contains(#""on_unavailable":"closed""#) && tenants.contains(#""failed_closed":1"#), "\(tenants)")
+        print("failing closed: \(statuses.count - 1) answered from A's lease after the database went away, then 429")
+
+        try await postgres.restore(database.name)
+        let served = try await eventually(within: .seconds(30)) { try await a.chat("Back after the outage \(Int.random(in: 0...1_000_000))").status == 200 }
+        #expect(served, "A never served again after the database returned: \(a.log)")
     }
 
     @Test func aBadURLAMissingDatabaseAndANewerSchemaStopServeWithTheReason() async throws {

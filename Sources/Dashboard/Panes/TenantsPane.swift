@@ -7,7 +7,7 @@ enum TenantsPane {
     static func draw(_ frame: DashboardFrame, in rect: Rect, focused: Bool, on canvas: inout Canvas) {
         let tenants = frame.snapshot.tenants
         let limited = tenants.filter(\.configured).count
-        canvas.box(rect, title: "Tenants", focused: focused, badge: "\(tenants.count) tenants, \(limited) with limits · T providers · /limit /block")
+        canvas.box(rect, title: "Tenants", focused: focused, badge: "\(tenants.count) tenants, \(limited) with limits\(Self.fleetBadge(frame.snapshot.sharedState, tenants)) · T providers · /limit /block")
         let inner = rect.inset(by: 1)
         guard !inner.isEmpty else { return }
         // (heading, width, right-aligned)
@@ -42,15 +42,31 @@ enum TenantsPane {
             let throttled = tenant.counters.throttledTotal
             cell(DisplayFormat.count(throttled), 9, right: true, throttled > 0 ? .healthWarn : .dimForeground)
             if detailWidth > 6 {
-                // What matters now first: the budget step in force, then the limits (a block leads them).
+                // What matters now first: the budget step in force, decisions taken without the
+                // fleet's database, then the limits (a block leads them).
                 var parts: [String] = []
                 if let step = tenant.budget?.step { parts.append("now: \(step.summary)") }
+                if tenant.counters.failedClosed > 0 { parts.append("\(DisplayFormat.count(tenant.counters.failedClosed)) failed closed") }
+                if tenant.counters.failedOpen > 0 { parts.append("\(DisplayFormat.count(tenant.counters.failedOpen)) failed open") }
                 if tenant.counters.steered > 0 { parts.append("\(DisplayFormat.count(tenant.counters.steered)) steered") }
                 parts.append(tenant.configured ? tenant.limits.summary : "no limits (counted only)")
                 let detail = parts.joined(separator: " · ")
                 canvas.put(detail, at: detailX, y, style: CellStyle(tenant.limits.blocked ? .healthDown : .dimForeground), limit: detailWidth)
             }
         }
+    }
+
+    /// ` · fleet: fail closed, db away, 12 failed closed` — in a fleet only: the policy for an
+    /// outage of the database, whether one is under way, and the decisions it forced.
+    static func fleetBadge(_ status: SharedStateStatus, _ tenants: [TenantSnapshot]) -> String {
+        guard let policy = status.onUnavailable else { return "" }
+        var text = " · fleet: fail \(policy.rawValue)"
+        if case .disconnected = status.connection { text += ", db away" }
+        let open = tenants.reduce(0) { $0 + $1.counters.failedOpen }
+        let closed = tenants.reduce(0) { $0 + $1.counters.failedClosed }
+        if open > 0 { text += ", \(DisplayFormat.count(open)) failed open" }
+        if closed > 0 { text += ", \(DisplayFormat.count(closed)) failed closed" }
+        return text
     }
 
     /// `$0.42 ██████░░░░ 42% /$1` — today's spend, a bar of the most-used budget, its size.

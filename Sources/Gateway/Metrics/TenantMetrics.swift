@@ -27,6 +27,9 @@ enum TenantMetrics {
         })
         family("switchboard_tenant_cache_hits_total", "counter", "Admitted requests answered from the cache (they cost nothing).", tenants.map { (label($0), "\($0.counters.cacheHits)") })
         family("switchboard_tenant_steered_total", "counter", "Requests a budget step moved to a cheaper tier or to free providers only.", tenants.map { (label($0), "\($0.counters.steered)") })
+        family("switchboard_tenant_shared_state_unavailable_total", "counter", "Requests decided without the shared-state database: outcome=failed_open (admitted on this replica's own limits) or failed_closed (refused, or kept from priced providers).", tenants.flatMap { tenant in
+            [(label(tenant) + ",outcome=\"failed_open\"", "\(tenant.counters.failedOpen)"), (label(tenant) + ",outcome=\"failed_closed\"", "\(tenant.counters.failedClosed)")]
+        })
         family("switchboard_tenant_tokens_total", "counter", "Tokens used by providers for the tenant.", tenants.map { (label($0), "\($0.counters.tokens)") })
         family("switchboard_tenant_spend_usd_total", "counter", "Dollars spent for the tenant since start.", tenants.map { (label($0), number($0.counters.spentUSD)) })
         family("switchboard_tenant_in_flight", "gauge", "Requests of the tenant in flight.", tenants.map { (label($0), "\($0.inFlight)") })

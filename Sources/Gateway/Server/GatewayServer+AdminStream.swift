@@ -80,7 +80,8 @@ extension GatewayServer {
                 try await writer.write(buffer)
             }
             do {
-                for try await event in engine.stream(chat) {
+                // Under the tenant's limits, like every prompt that reaches a provider.
+                for try await event in engine.streamWithinLimits(chat) {
                     switch event {
                     case .answering(let source):
                         try await send("answering", ConsoleChatEvent(source: ConsoleChatEvent.Source(source)))

@@ -6,8 +6,16 @@ extension GatewayServer {
     /// `GET /admin/tenants`: every configured or seen tenant with its limits, use and counters.
     func adminTenants(_ request: Request) -> Response {
         if let error = authorizeAdmin(request) { return failure(error, route: "admin") }
-        struct Body: Encodable { var tenants: [TenantBody] }
-        return respond(route: "admin", Self.json(Body(tenants: engine.tenants.snapshot().map(TenantBody.init))))
+        let tenants = engine.tenants.snapshot()
+        let status = engine.snapshot(activityLimit: 0).sharedState
+        /// How the fleet decides while the database is away, and how often it had to.
+        struct Fleet: Encodable { var state: String; var on_unavailable: String?; var failed_open: Int; var failed_closed: Int }
+        struct Body: Encodable { var shared_state: Fleet; var tenants: [TenantBody] }
+        let fleet = Fleet(
+            state: status.label, on_unavailable: status.onUnavailable?.rawValue,
+            failed_open: tenants.reduce(0) { $0 + $1.counters.failedOpen }, failed_closed: tenants.reduce(0) { $0 + $1.counters.failedClosed }
+        )
+        return respond(route: "admin", Self.json(Body(shared_state: fleet, tenants: tenants.map(TenantBody.init))))
     }
 
     /// `POST /admin/tenants/{id}/limits` with any of `requests_per_minute`, `tokens_per_minute`,
@@ -137,6 +145,8 @@ struct TenantBody: Encodable {
     var cache_hits: Int
     var steered: Int
     var tokens: Int
+    var failed_open: Int
+    var failed_closed: Int
 
     struct Budget: Encodable {
         var daily_usd: Double?
@@ -167,5 +177,7 @@ struct TenantBody: Encodable {
         cache_hits = tenant.counters.cacheHits
         steered = tenant.counters.steered
         tokens = tenant.counters.tokens
+        failed_open = tenant.counters.failedOpen
+        failed_closed = tenant.counters.failedClosed
     }
 }

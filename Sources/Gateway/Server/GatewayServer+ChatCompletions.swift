@@ -28,7 +28,7 @@ extension GatewayServer {
         chat.options.origin = .api
         Self.applyCacheControl(incoming, to: &chat.options)
         let pass: TenantPass
-        switch admitTenant(chat, route: "chat") {
+        switch await admitTenant(chat, route: "chat") {
         case .admitted(let admitted): pass = admitted
         case .refused(let refusal): return refusal
         }

@@ -26,14 +26,9 @@ extension GatewayServer {
         parameters.removeValue(forKey: "model")
         let request = EmbeddingRequest(model: model, parameters: parameters, tenant: intake.tenant)
         let pass: TenantPass
-        switch admitTenant(intake.tenant, estimatedTokens: request.estimatedTokens, route: "embeddings") {
+        switch await admitTenant(intake.tenant, estimatedTokens: request.estimatedTokens, route: "embeddings") {
         case .admitted(let admitted): pass = admitted
         case .refused(let refusal): return refusal
-        }
-        if let standing = engine.tenants.standing(intake.tenant), standing.isSpent {
-            pass.settle(usedTokens: 0, costUSD: 0)
-            let error = EngineError(.insufficientQuota, "tenant '\(intake.tenant)' has spent its budget; embeddings are refused until it resets")
-            if let refusal = budgetRefusal(error, tenant: intake.tenant, route: "embeddings") { return refusal }
         }
         return await metered(pass) {
             do {
@@ -47,6 +42,8 @@ extension GatewayServer {
             } catch {
                 let error = error as? EngineError ?? EngineError(.cancelled, "\(error)")
                 pass.settle(usedTokens: 0, costUSD: 0)
+                // A spent budget with no zero-price provider that can embed: the budget's 429.
+                if let refusal = budgetRefusal(error, tenant: intake.tenant, route: "embeddings") { return refusal }
                 recordFailureMetrics(error)
                 logger.info("POST /v1/embeddings", metadata: ["status": "\(APIError(error).status.code)", "tenant": "\(intake.tenant)", "model": "\(model)", "error": "\(error.code)"])
                 return respond(route: "embeddings", engineErrorResponse(error))

@@ -27,7 +27,7 @@ extension GatewayServer {
         chat.options.origin = .api
         Self.applyCacheControl(incoming, to: &chat.options)
         let pass: TenantPass
-        switch admitTenant(chat, route: "responses") {
+        switch await admitTenant(chat, route: "responses") {
         case .admitted(let admitted): pass = admitted
         case .refused(let refusal): return refusal
         }

@@ -10,7 +10,7 @@ extension GatewayServer {
     /// Wiring a route is two steps:
     /// ```swift
     /// let pass: TenantPass
-    /// switch admitTenant(caller.tenant, estimatedTokens: n, route: "embeddings") {
+    /// switch await admitTenant(caller.tenant, estimatedTokens: n, route: "embeddings") {
     /// case .admitted(let admitted): pass = admitted
     /// case .refused(let refusal): return refusal
     /// }
@@ -19,8 +19,8 @@ extension GatewayServer {
     /// A route that calls the engine's `complete` or `stream` inside `metered` is settled by the
     /// engine with the request's tokens and cost; one that calls a provider itself settles with
     /// `pass.settle(usedTokens:costUSD:)`.
-    func admitTenant(_ tenant: String, estimatedTokens: Int, route: String) -> TenantAdmission {
-        switch engine.tenants.admit(tenant, estimatedTokens: estimatedTokens) {
+    func admitTenant(_ tenant: String, estimatedTokens: Int, route: String) async -> TenantAdmission {
+        switch await engine.tenants.admitWaiting(tenant, estimatedTokens: estimatedTokens) {
         case .success(let pass): return .admitted(pass)
         case .failure(let refusal): return .refused(refused(refusal, route: route))
         }
@@ -35,8 +35,8 @@ extension GatewayServer {
     }
 
     /// ``admitTenant(_:estimatedTokens:route:)`` for a chat request, estimated from its prompt and `max_tokens`.
-    func admitTenant(_ chat: ChatRequest, route: String) -> TenantAdmission {
-        admitTenant(chat.tenant, estimatedTokens: engine.tenants.estimate(chat), route: route)
+    func admitTenant(_ chat: ChatRequest, route: String) async -> TenantAdmission {
+        await admitTenant(chat.tenant, estimatedTokens: engine.tenants.estimate(chat), route: route)
     }
 
     /// Runs `handler` under `pass` (so the engine's budget step and settlement see it) and adds

@@ -7,11 +7,14 @@ public struct SharedStateConfiguration: Sendable, Hashable {
     public var url: String?
     /// The NAME of an environment variable holding the URL.
     public var urlEnvironmentVariable: String?
+    /// What tenants' limits do while the database cannot be reached (`on_unavailable`).
+    public var onUnavailable: UnavailablePolicy
 
-    /// Creates a configuration; both nil means the replica runs alone.
-    public init(url: String? = nil, urlEnvironmentVariable: String? = nil) {
+    /// Creates a configuration; both nil means the replica runs alone (unless `--state` names a database).
+    public init(url: String? = nil, urlEnvironmentVariable: String? = nil, onUnavailable: UnavailablePolicy = .open) {
         self.url = url
         self.urlEnvironmentVariable = urlEnvironmentVariable
+        self.onUnavailable = onUnavailable
     }
 
     /// The URL to use, or nil when shared state is off.

@@ -40,7 +40,11 @@ extension ServingEngine {
         case nil:
             break
         }
-        let payable = !standing.isSpent && !refuseStep
+        // The database away and the fleet failing closed: no priced call until it is back.
+        let heldClosed = tenants.budgetHeldClosed(request.tenant)
+        if heldClosed { tenants.countFailedClosed(request.tenant) }
+        let reason = heldClosed ? Self.heldClosedReason : nil
+        let payable = !standing.isSpent && !refuseStep && !heldClosed
         if payable, fits(route.chain) {
             if let note = route.decision.budget { pass?.markSteered(note) }
             return .success(route)
@@ -65,23 +69,38 @@ extension ServingEngine {
             route.decision.tier = tier.name
         }
         guard !free.isEmpty else {
-            let which = standing.limit == .dailyBudget ? "daily" : "monthly"
-            let spent = String(format: "$%.4f of $%.4f", standing.spentUSD, standing.budgetUSD)
-            let inFlight = standing.reservedUSD > 0 ? String(format: " (plus $%.4f reserved by requests in flight)", standing.reservedUSD) : ""
-            let why = refuseStep && !standing.isSpent
-                ? "has used \(Int(standing.usedPercent)) % of its \(which) budget, where its on_budget step refuses priced calls"
-                : "has spent \(spent) of its \(which) budget\(inFlight)"
+            let message = heldClosed
+                ? Self.heldClosedMessage(request.tenant)
+                : budgetMessage(request.tenant, standing, refuseStep: refuseStep)
             // A cached answer costs nothing, so the cache may still answer: an empty chain, and
             // on a miss ``budgetRefusal(_:tenant:)`` turns the cascade's end into this refusal.
-            let message = "tenant '\(request.tenant)' \(why) (tenants[].\(standing.limit.rawValue)); no zero-price provider can answer instead; the budget resets in \(TenantLimitStatus.format(seconds: standing.resetSeconds))"
             route.chain = []
-            route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .cacheOnly(refusal: message))
+            route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .cacheOnly(refusal: message), reason: reason)
             return .success(route)
         }
         route.chain = free
-        route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .freeProvidersOnly(free))
+        route.decision.budget = BudgetNote(usedPercent: standing.usedPercent, fromTier: chosenTier, effect: .freeProvidersOnly(free), reason: reason)
         pass?.markSteered(route.decision.budget)
         return .success(route)
+    }
+
+    /// Why a spent budget (or a `refuse` step) refuses `tenant`, and when it resets.
+    func budgetMessage(_ tenant: String, _ standing: BudgetStanding, refuseStep: Bool, verb: String = "answer") -> String {
+        let which = standing.limit == .dailyBudget ? "daily" : "monthly"
+        let spent = String(format: "$%.4f of $%.4f", standing.spentUSD, standing.budgetUSD)
+        let inFlight = standing.reservedUSD > 0 ? String(format: " (plus $%.4f reserved by requests in flight)", standing.reservedUSD) : ""
+        let why = refuseStep && !standing.isSpent
+            ? "has used \(Int(standing.usedPercent)) % of its \(which) budget, where its on_budget step refuses priced calls"
+            : "has spent \(spent) of its \(which) budget\(inFlight)"
+        return "tenant '\(tenant)' \(why) (tenants[].\(standing.limit.rawValue)); no zero-price provider can \(verb) instead; the budget resets in \(TenantLimitStatus.format(seconds: standing.resetSeconds))"
+    }
+
+    /// The decision trail's words for a budget held back while the fleet fails closed.
+    static let heldClosedReason = "shared state unreachable, failing closed"
+
+    /// Why a tenant with a budget gets no priced provider while the database is away.
+    static func heldClosedMessage(_ tenant: String, verb: String = "answer") -> String {
+        "tenant '\(tenant)' has a budget the fleet shares, and the shared-state database cannot be reached with shared_state.on_unavailable: closed, so no priced provider may answer until it is back; no zero-price provider can \(verb) instead (set on_unavailable: open to spend within this replica's share during an outage)"
     }
 
     /// The refusal for a request whose budget left it to the cache only and the cache missed
@@ -135,7 +154,9 @@ extension ServingEngine {
         if !after.onBudget.isEmpty, !after.hasBudget {
             throw CommandError("on_budget steps need a budget to take a share of; set budget.daily_usd or budget.monthly_usd too")
         }
-        tenants.change(tenant, change)
+        let limits = tenants.change(tenant, change)
+        // The whole fleet follows: the other replicas apply it as they apply overrides.
+        shared.localTenantLimits(tenant, limits)
         if before.blocked != after.blocked {
             return after.blocked ? "tenant \(tenant) blocked by operator" : "tenant \(tenant) unblocked by operator"
         }

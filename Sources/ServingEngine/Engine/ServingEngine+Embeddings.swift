@@ -35,8 +35,20 @@ extension ServingEngine {
         }
         record.route.tier = routeName
         let needs = [CapabilityNeed(.embeddings, field: "model")]
-        let (capable, skipped) = Self.capable(balance(chain, tier: routeName), needs: needs, capabilities: capabilities)
+        var (capable, skipped) = Self.capable(balance(chain, tier: routeName), needs: needs, capabilities: capabilities)
         guard !capable.isEmpty else { throw fail(Self.noCapableProvider(skipped, needs: needs, tier: routeName)) }
+        switch embeddingBudget(capable, tier: routeName, tenant: request.tenant) {
+        case .success(let budgeted?):
+            capable = budgeted.chain
+            record.route.tier = budgeted.tier
+            record.route.budget = budgeted.note
+            TenantPass.current.flatMap { $0.tenant == request.tenant ? $0 : nil }?.markSteered(budgeted.note)
+        case .success(nil):
+            break
+        case .failure(let error):
+            tenants.countBudgetRefusal(request.tenant, limit: tenants.standing(request.tenant)?.limit ?? .dailyBudget)
+            throw fail(error)
+        }
 
         let deadline = start + configuration.resilience.deadline
         var machine = CascadeStateMachine(chain: capable, policy: configuration.resilience.retry, deadline: deadline) { self.timeout(for: $0) }
@@ -100,5 +112,30 @@ extension ServingEngine {
         } catch {
             return .failure(ProviderFailure(.badResponse, "\(provider.name): \(error)"))
         }
+    }
+
+    /// The budget step for embeddings: with the tenant's budget spent (or a `refuse` step
+    /// reached, or the fleet failing closed while the database is away) only zero-price
+    /// providers that can embed may answer — those of `chain`, else those of the cheapest tier
+    /// that has any — and with none the request is `insufficient_quota`. Nil: the chain stands.
+    func embeddingBudget(_ chain: [String], tier: String, tenant: String) -> Result<(chain: [String], tier: String, note: BudgetNote)?, EngineError> {
+        guard let standing = tenants.standing(tenant) else { return .success(nil) }
+        let refuseStep = if case .refuse? = standing.step?.action { true } else { false }
+        let heldClosed = tenants.budgetHeldClosed(tenant)
+        guard standing.isSpent || refuseStep || heldClosed else { return .success(nil) }
+        if heldClosed { tenants.countFailedClosed(tenant) }
+        let canEmbed = { (name: String) in self.isFree(name) && self.capabilities[name]?.contains(.embeddings) == true }
+        var free = chain.filter(canEmbed)
+        var freeTier = tier
+        if free.isEmpty, let cheapest = configuration.tiers.first(where: { $0.chain.contains(where: canEmbed) }) {
+            free = balance(cheapest.chain, tier: cheapest.name).filter(canEmbed)
+            freeTier = cheapest.name
+        }
+        guard !free.isEmpty else {
+            let message = heldClosed ? Self.heldClosedMessage(tenant, verb: "embed") : budgetMessage(tenant, standing, refuseStep: refuseStep, verb: "embed")
+            return .failure(EngineError(.insufficientQuota, message))
+        }
+        let note = BudgetNote(usedPercent: standing.usedPercent, fromTier: tier, effect: .freeProvidersOnly(free), reason: heldClosed ? Self.heldClosedReason : nil)
+        return .success((free, freeTier, note))
     }
 }

@@ -37,6 +37,12 @@ extension ServingEngine {
                 metrics.recordEvent(EngineEvent(kind: .operator, message: "\(change.provider) set to \(change.override.rawValue) by replica \(change.setBy)"))
             }
             return true
+        case .tenantLimitsChanged(let record):
+            guard EngineConfiguration.isValidName(record.tenant) else { return false }
+            guard tenants.limits(of: record.tenant) != record.limits else { return true }
+            tenants.replaceLimits(record.tenant, record.limits)
+            metrics.recordEvent(EngineEvent(kind: .operator, message: "tenant \(record.tenant) limits set by replica \(record.setBy): \(record.limits.summary)"))
+            return true
         }
     }
 

@@ -5,7 +5,7 @@ extension ServingEngine {
     /// use it; the HTTP gateway admits through ``TenantLimiter`` itself to set headers.
     public func completeWithinLimits(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
         let pass: TenantPass
-        switch tenants.admit(request.tenant, estimatedTokens: tenants.estimate(request)) {
+        switch await tenants.admitWaiting(request.tenant, estimatedTokens: tenants.estimate(request)) {
         case .success(let admitted): pass = admitted
         case .failure(let refusal): throw EngineError(.rateLimited, refusal.message)
         }
@@ -18,11 +18,23 @@ extension ServingEngine {
     /// ``stream(_:)`` under the request's tenant limits (see ``completeWithinLimits(_:)``): the
     /// dashboard's prompt console streams through it.
     public func streamWithinLimits(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
-        switch tenants.admit(request.tenant, estimatedTokens: tenants.estimate(request)) {
-        case .success(let pass):
-            return pass.scope { stream(request) }
-        case .failure(let refusal):
-            return AsyncThrowingStream { $0.finish(throwing: EngineError(.rateLimited, refusal.message)) }
+        // Admitted inside the stream, so that a request only waiting for this replica's next
+        // fleet lease waits for it, as the gateway's routes do.
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                switch await self.tenants.admitWaiting(request.tenant, estimatedTokens: self.tenants.estimate(request)) {
+                case .failure(let refusal):
+                    continuation.finish(throwing: EngineError(.rateLimited, refusal.message))
+                case .success(let pass):
+                    do {
+                        for try await event in pass.scope({ self.stream(request) }) { continuation.yield(event) }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

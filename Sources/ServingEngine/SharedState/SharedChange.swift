@@ -12,6 +12,28 @@ public enum SharedChange: Sendable, Hashable {
     case cacheInvalidated(tenant: String?, model: String?)
     /// An operator overrode a provider's health (or gave it back to its breaker).
     case overrideChanged(OverrideChange)
+    /// An operator changed a tenant's limits (or blocked it) through the admin API or the console.
+    case tenantLimitsChanged(TenantLimitsRecord)
+}
+
+/// A tenant's limits as an operator last set them, and where: what travels to the other replicas.
+public struct TenantLimitsRecord: Sendable, Hashable, Codable {
+    /// The tenant.
+    public var tenant: String
+    /// Its limits after the change (all of them, so that the last writer wins as a whole).
+    public var limits: TenantLimits
+    /// The replica whose dashboard or admin API set them.
+    public var setBy: String
+    /// When they were set.
+    public var setAt: Date
+
+    /// Creates a record.
+    public init(tenant: String, limits: TenantLimits, setBy: String, setAt: Date) {
+        self.tenant = tenant
+        self.limits = limits
+        self.setBy = setBy
+        self.setAt = setAt
+    }
 }
 
 /// One cached answer in a form that can leave the process: scope, prompt, embedding, answer,

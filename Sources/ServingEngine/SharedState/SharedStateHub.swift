@@ -37,6 +37,14 @@ final class SharedStateHub: Sendable {
         observer?(.overrideChanged(change))
     }
 
+    /// Reports a tenant's limits changed here (by this process's dashboard or admin API).
+    func localTenantLimits(_ tenant: String, _ limits: TenantLimits) {
+        let (record, observer) = state.withLock { state in
+            (TenantLimitsRecord(tenant: tenant, limits: limits, setBy: state.replicaID ?? "this replica", setAt: Date()), state.observer)
+        }
+        observer?(.tenantLimitsChanged(record))
+    }
+
     func remoteOverride(_ change: OverrideChange) {
         state.withLock { $0.overrideOrigins[change.provider] = change }
     }

@@ -43,9 +43,11 @@ public struct SharedStateStatus: Sendable, Hashable, Codable {
     public var appliedRemote: Int
     /// When this replica last caught up with the database.
     public var lastSync: Date?
+    /// What tenants' limits do while the database is away (nil when disabled).
+    public var onUnavailable: UnavailablePolicy?
 
     /// Creates a status.
-    public init(connection: Connection, replicaID: String = "", location: String = "", replicas: [Replica] = [], queuedWrites: Int = 0, droppedWrites: Int = 0, appliedRemote: Int = 0, lastSync: Date? = nil) {
+    public init(connection: Connection, replicaID: String = "", location: String = "", replicas: [Replica] = [], queuedWrites: Int = 0, droppedWrites: Int = 0, appliedRemote: Int = 0, lastSync: Date? = nil, onUnavailable: UnavailablePolicy? = nil) {
         self.connection = connection
         self.replicaID = replicaID
         self.location = location
@@ -54,6 +56,7 @@ public struct SharedStateStatus: Sendable, Hashable, Codable {
         self.droppedWrites = droppedWrites
         self.appliedRemote = appliedRemote
         self.lastSync = lastSync
+        self.onUnavailable = onUnavailable
     }
 
     /// The status of a replica that runs alone.

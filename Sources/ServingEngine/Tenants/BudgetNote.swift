@@ -7,6 +7,8 @@ public struct BudgetNote: Sendable, Hashable, Codable {
     public var fromTier: String
     /// What happened to the request.
     public var effect: Effect
+    /// Why, when it was not the budget's share (the shared-state database away, failing closed).
+    public var reason: String?
 
     /// What a budget did.
     public enum Effect: Sendable, Hashable, Codable {
@@ -20,20 +22,23 @@ public struct BudgetNote: Sendable, Hashable, Codable {
     }
 
     /// Creates a note.
-    public init(usedPercent: Double, fromTier: String, effect: Effect) {
+    public init(usedPercent: Double, fromTier: String, effect: Effect, reason: String? = nil) {
         self.usedPercent = usedPercent
         self.fromTier = fromTier
         self.effect = effect
+        self.reason = reason
     }
 
-    /// `budget 86 % used → small` or `budget 100 % used → free providers only (local-llama)`.
+    /// `budget 86 % used → small`, `budget 100 % used → free providers only (local-llama)`, or
+    /// `shared state unreachable, failing closed → cache only`.
     public var summary: String {
         // Down, so that 100 % means spent; the epsilon keeps 0.0192 / 0.02 at 96, not 95.
         let percent = Int((usedPercent + 1e-6).rounded(.down))
+        let cause = reason ?? "budget \(percent) % used"
         return switch effect {
-        case .tier(let tier): "budget \(percent) % used → \(tier)"
-        case .freeProvidersOnly(let names): "budget \(percent) % used → free providers only (\(names.joined(separator: ", ")))"
-        case .cacheOnly: "budget \(percent) % used → cache only"
+        case .tier(let tier): "\(cause) → \(tier)"
+        case .freeProvidersOnly(let names): "\(cause) → free providers only (\(names.joined(separator: ", ")))"
+        case .cacheOnly: "\(cause) → cache only"
         }
     }
 }

@@ -44,6 +44,12 @@ public struct TenantCounters: Sendable, Hashable, Codable {
     public var tokens = 0
     /// Dollars spent since start.
     public var spentUSD = 0.0
+    /// Requests admitted on this replica's own limits alone because the shared-state database
+    /// could not be reached and the fleet fails open (`shared_state.on_unavailable: open`).
+    public var failedOpen = 0
+    /// Requests refused, or kept from priced providers, because the database could not be
+    /// reached and the fleet fails closed.
+    public var failedClosed = 0
 
     /// Every refusal together.
     public var throttledTotal: Int { throttled.values.reduce(0, +) }

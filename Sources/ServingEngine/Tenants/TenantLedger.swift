@@ -21,6 +21,12 @@ struct TenantLedger: Sendable {
         /// The fleet's spend today and this month when this replica last synced (0 alone).
         var fleetDayAtSync = 0.0
         var fleetMonthAtSync = 0.0
+        /// This replica's leases of the fleet's per-minute windows (nil alone, or without that limit).
+        var fleetRequests: FleetWindow?
+        var fleetTokens: FleetWindow?
+
+        /// Whether any of its limits is one the fleet shares (per minute or budget).
+        var hasFleetLimit: Bool { limits.requestsPerMinute != nil || limits.tokensPerMinute != nil || limits.hasBudget }
 
         init(limits: TenantLimits, configured: Bool, now: Double) {
             self.limits = limits
@@ -30,12 +36,14 @@ struct TenantLedger: Sendable {
         }
     }
 
-    private(set) var accounts: [String: Account] = [:]
+    var accounts: [String: Account] = [:]
     /// Spend not yet written to the fleet's shared ledger, by tenant and period.
     private(set) var unsynced: [SpendDelta.Key: Double] = [:]
     /// Replicas sharing the budgets (1 alone). Between two syncs a replica may spend only its
     /// share of what the fleet had left at the last one: the lease that bounds a fleet's overshoot.
     var fleetSize = 1
+    /// How admission works in a fleet; nil for a replica that runs alone.
+    var fleet: FleetLink?
 
     init(tenants: [TenantConfiguration], now: Double) {
         for tenant in tenants {
@@ -59,7 +67,7 @@ struct TenantLedger: Sendable {
         let estimate = Double(max(0, estimatedTokens))
         func refuse(_ limit: TenantRefusal.Limit, after: Double, _ message: String) -> Admission {
             account.counters.throttled[limit, default: 0] += 1
-            return .refused(TenantRefusal(tenant: tenant, limit: limit, retryAfterSeconds: max(0.001, after), status: Self.status(account, now: now), message: message))
+            return .refused(TenantRefusal(tenant: tenant, limit: limit, retryAfterSeconds: max(0.001, after), status: Self.status(account, now: now, fleet: fleet, fleetSize: fleetSize), message: message))
         }
         if account.limits.blocked {
             return refuse(.blocked, after: 60, "tenant '\(tenant)' is blocked by the operator; requests are refused until the block is lifted (dashboard Tenants pane, or POST /admin/tenants/\(tenant)/limits {\"blocked\": false})")
@@ -88,10 +96,23 @@ struct TenantLedger: Sendable {
             if estimate > needed { bucket.charge(estimate - needed, now: now) }
             account.tokens = bucket
         }
+        if let fleet, account.hasFleetLimit {
+            if let refusal = admitInFleet(&account, tenant, fleet: fleet, estimate: estimate, now: now) {
+                // Give back what the local buckets took above.
+                account.requests?.charge(-1, now: now)
+                account.tokens?.charge(-estimate, now: now)
+                // A refusal that only waits for a lease is counted by whoever gives up on it
+                // (``TenantLimiter``), not once per attempt.
+                if !refusal.awaitingLease { account.counters.throttled[refusal.limit, default: 0] += 1 }
+                var refused = TenantRefusal(tenant: tenant, limit: refusal.limit, retryAfterSeconds: max(0.001, refusal.after), status: Self.status(account, now: now, fleet: fleet, fleetSize: fleetSize), message: refusal.message)
+                refused.awaitingLease = refusal.awaitingLease
+                return .refused(refused)
+            }
+        }
         account.inFlight += 1
         account.counters.admitted += 1
         account.recent.add(requests: 1, tokens: 0, now: now)
-        return .admitted(Self.status(account, now: now))
+        return .admitted(Self.status(account, now: now, fleet: fleet, fleetSize: fleetSize))
     }
 
     /// Where `tenant`'s budgets stand at `now`.
@@ -126,10 +147,18 @@ struct TenantLedger: Sendable {
 
     /// Ends one admitted request: corrects its token estimate with `usedTokens`, replaces its
     /// reservation with `costUSD` and counts it.
-    mutating func settle(_ tenant: String, estimatedTokens: Int, reservedUSD: Double, usedTokens: Int, costUSD: Double, cacheHit: Bool, steered: Bool, now: Double) {
+    mutating func settle(_ tenant: String, estimatedTokens: Int, reservedUSD: Double, usedTokens: Int, costUSD: Double, cacheHit: Bool, steered: Bool, admittedAt: Double, now: Double) {
         guard var account = accounts[tenant] else { return }
         account.inFlight = max(0, account.inFlight - 1)
-        account.tokens?.charge(Double(usedTokens - max(0, estimatedTokens)), now: now)
+        let correction = Double(usedTokens - max(0, estimatedTokens))
+        account.tokens?.charge(correction, now: now)
+        if var window = account.fleetTokens {
+            // Tokens beyond the estimate count now; an estimate too high is given back only to
+            // the minute it was taken from.
+            window.roll(now: now)
+            if correction > 0 || FleetWindow.minute(of: admittedAt) == window.minute { window.use(correction, now: now) }
+            account.fleetTokens = window
+        }
         // Reservations belong to requests in flight: with none left there are none (no float residue).
         account.reservedUSD = account.inFlight == 0 ? 0 : max(0, account.reservedUSD - reservedUSD)
         account.spend.add(costUSD, now: now)
@@ -145,8 +174,9 @@ struct TenantLedger: Sendable {
         accounts[tenant] = account
     }
 
-    /// Counts a request refused for its budget (by the route, after admission).
-    mutating func countBudgetRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
+    /// Counts a refusal decided outside ``admit(_:estimatedTokens:now:)``: a budget's (by the
+    /// route, after admission) or a fleet lease's that its caller stopped waiting for.
+    mutating func countRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
         accounts[tenant]?.counters.throttled[limit, default: 0] += 1
     }
 
@@ -195,7 +225,7 @@ struct TenantLedger: Sendable {
             var spend = account.spend
             spend.roll(now: now)
             return TenantSnapshot(
-                name: name, configured: account.configured, limits: account.limits, status: Self.status(account, now: now),
+                name: name, configured: account.configured, limits: account.limits, status: Self.status(account, now: now, fleet: fleet, fleetSize: fleetSize),
                 inFlight: account.inFlight, requestsLastMinute: account.recent.requests(now: now), tokensLastMinute: account.recent.tokens(now: now),
                 spentTodayUSD: spend.daySpent, spentThisMonthUSD: spend.monthSpent, reservedUSD: account.reservedUSD,
                 budget: account.limits.hasBudget ? Self.standing(account, now: now) : nil, counters: account.counters
@@ -210,11 +240,26 @@ struct TenantLedger: Sendable {
         return bucket
     }
 
-    static func status(_ account: Account, now: Double) -> TenantLimitStatus {
-        func window(_ bucket: TokenBucket?) -> TenantLimitStatus.Window? {
-            bucket.map { .init(limit: $0.capacityInt, remaining: $0.remaining(now: now), resetSeconds: $0.resetIn(now: now)) }
+    /// The `x-ratelimit-*` figures: the replica's own bucket, and in a fleet no more than the
+    /// fleet is thought to have left this minute (its reset then the minute's end, if sooner).
+    static func status(_ account: Account, now: Double, fleet: FleetLink? = nil, fleetSize: Int = 1) -> TenantLimitStatus {
+        func window(_ bucket: TokenBucket?, _ shared: FleetWindow?) -> TenantLimitStatus.Window? {
+            guard let bucket else { return nil }
+            var result = TenantLimitStatus.Window(limit: bucket.capacityInt, remaining: bucket.remaining(now: now), resetSeconds: bucket.resetIn(now: now))
+            if fleet?.available == true, var shared {
+                shared.roll(now: now)
+                let fleetLeft = Int(shared.fleetRemaining(limit: bucket.capacity).rounded(.down))
+                if fleetLeft < result.remaining {
+                    result.remaining = fleetLeft
+                    result.resetSeconds = min(result.resetSeconds, FleetWindow.secondsToNextMinute(from: now))
+                }
+            }
+            return result
         }
-        return TenantLimitStatus(requests: window(account.requests), tokens: window(account.tokens), budgetUsedPercent: account.limits.hasBudget ? standing(account, now: now).usedPercent : nil)
+        return TenantLimitStatus(
+            requests: window(account.requests, account.fleetRequests), tokens: window(account.tokens, account.fleetTokens),
+            budgetUsedPercent: account.limits.hasBudget ? standing(account, now: now).usedPercent : nil
+        )
     }
 
     static func standing(_ account: Account, now: Double) -> BudgetStanding {

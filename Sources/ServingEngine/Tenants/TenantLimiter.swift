@@ -41,11 +41,39 @@ public final class TenantLimiter: Sendable {
 
     /// Admits one request of `tenant` estimated at `estimatedTokens`, or says which limit refuses it.
     public func admit(_ tenant: String, estimatedTokens: Int) -> Result<TenantPass, TenantRefusal> {
+        let result = attempt(tenant, estimatedTokens: estimatedTokens)
+        if case .failure(let refusal) = result, refusal.awaitingLease { countRefusal(refusal) }
+        return result
+    }
+
+    /// ``admit(_:estimatedTokens:)``, except that a request refused only because this replica's
+    /// next lease of a fleet-wide per-minute limit is on its way waits for it, up to `patience`
+    /// (the lease loop answers within a few milliseconds while the database is reachable), rather
+    /// than being sent back with a 429 the fleet did not need to give. The routes that reach
+    /// providers admit this way.
+    public func admitWaiting(_ tenant: String, estimatedTokens: Int, patience: Duration = .milliseconds(250)) async -> Result<TenantPass, TenantRefusal> {
+        let deadline = ContinuousClock.now + patience
+        while true {
+            let result = attempt(tenant, estimatedTokens: estimatedTokens)
+            guard case .failure(let refusal) = result, refusal.awaitingLease else { return result }
+            if ContinuousClock.now >= deadline || Task.isCancelled {
+                countRefusal(refusal)
+                return result
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private func attempt(_ tenant: String, estimatedTokens: Int) -> Result<TenantPass, TenantRefusal> {
         let now = clock()
         switch ledger.withLock({ $0.admit(tenant, estimatedTokens: estimatedTokens, now: now) }) {
-        case .admitted(let status): return .success(TenantPass(tenant: tenant, estimatedTokens: estimatedTokens, status: status, limiter: self))
+        case .admitted(let status): return .success(TenantPass(tenant: tenant, estimatedTokens: estimatedTokens, status: status, admittedAt: now, limiter: self))
         case .refused(let refusal): return .failure(refusal)
         }
+    }
+
+    private func countRefusal(_ refusal: TenantRefusal) {
+        ledger.withLock { $0.countRefusal(refusal.tenant, limit: refusal.limit) }
     }
 
     /// Tokens a chat request is expected to use: its prompt (about four characters a token, a
@@ -113,17 +141,71 @@ public final class TenantLimiter: Sendable {
         ledger.withLock { $0.fleetSize = max(1, replicas) }
     }
 
+    /// Makes this limiter one replica's part of a fleet: per-minute limits are leased from the
+    /// shared rows from now on, and `policy` says what happens while the database is away.
+    /// Starts unavailable until the first exchange with the database succeeds.
+    package func joinFleet(onUnavailable policy: UnavailablePolicy, leaseSlices: Int) {
+        ledger.withLock { $0.fleet = FleetLink(onUnavailable: policy, available: false, leaseSlices: max(1, leaseSlices)) }
+    }
+
+    /// Whether the shared database answered the last exchange (shared state reports it).
+    package func setFleetAvailable(_ available: Bool) {
+        ledger.withLock { $0.fleet?.available = available }
+    }
+
+    /// The exchanges with the fleet's per-minute rows needed now (shared state carries them).
+    package func leaseWork() -> [LeaseExchange] {
+        let now = clock()
+        return ledger.withLock { $0.leaseWork(now: now) }
+    }
+
+    /// Gives back the rest of every lease (shared state calls it when the replica stops).
+    package func releaseLeases() -> [LeaseExchange] {
+        let now = clock()
+        return ledger.withLock { $0.leaseWork(now: now, releasing: true) }
+    }
+
+    /// Records the shared rows' answers to ``leaseWork()``.
+    package func leaseSettled(_ results: [(exchange: LeaseExchange, granted: Double, fleetGranted: Double)]) {
+        ledger.withLock { ledger in
+            for result in results { ledger.leaseSettled(result.exchange, granted: result.granted, fleetGranted: result.fleetGranted) }
+        }
+    }
+
+    /// Records that ``leaseWork()``'s exchanges could not be made.
+    package func leaseFailed(_ exchanges: [LeaseExchange]) {
+        ledger.withLock { ledger in
+            for exchange in exchanges { ledger.leaseFailed(exchange) }
+        }
+    }
+
+    /// Sets `tenant`'s limits to `limits` as another replica changed them, keeping what it used.
+    package func replaceLimits(_ tenant: String, _ limits: TenantLimits) {
+        let now = clock()
+        ledger.withLock { $0.setLimits(tenant, limits, now: now) }
+    }
+
+    /// Whether `tenant` may not pay a provider now because the fleet fails closed while the
+    /// database is away.
+    func budgetHeldClosed(_ tenant: String) -> Bool {
+        ledger.withLock { $0.budgetHeldClosed(tenant) }
+    }
+
+    func countFailedClosed(_ tenant: String) {
+        ledger.withLock { $0.countFailedClosed(tenant) }
+    }
+
     func reserve(_ tenant: String, dollars: Double) -> Bool {
         let now = clock()
         return ledger.withLock { $0.reserve(tenant, dollars: dollars, now: now) }
     }
 
     func countBudgetRefusal(_ tenant: String, limit: TenantRefusal.Limit) {
-        ledger.withLock { $0.countBudgetRefusal(tenant, limit: limit) }
+        ledger.withLock { $0.countRefusal(tenant, limit: limit) }
     }
 
-    func settle(_ tenant: String, estimatedTokens: Int, reservedUSD: Double, usedTokens: Int, costUSD: Double, cacheHit: Bool, steered: Bool) {
+    func settle(_ tenant: String, estimatedTokens: Int, reservedUSD: Double, usedTokens: Int, costUSD: Double, cacheHit: Bool, steered: Bool, admittedAt: Double) {
         let now = clock()
-        ledger.withLock { $0.settle(tenant, estimatedTokens: estimatedTokens, reservedUSD: reservedUSD, usedTokens: usedTokens, costUSD: costUSD, cacheHit: cacheHit, steered: steered, now: now) }
+        ledger.withLock { $0.settle(tenant, estimatedTokens: estimatedTokens, reservedUSD: reservedUSD, usedTokens: usedTokens, costUSD: costUSD, cacheHit: cacheHit, steered: steered, admittedAt: admittedAt, now: now) }
     }
 }

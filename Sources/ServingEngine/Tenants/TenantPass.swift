@@ -13,6 +13,8 @@ public final class TenantPass: Sendable {
     public let estimatedTokens: Int
     /// Where the tenant stood once this request was admitted: the `x-ratelimit-*` values.
     public let status: TenantLimitStatus
+    /// When it was admitted, by the limiter's clock.
+    let admittedAt: Double
     private let limiter: TenantLimiter
     private let state = Mutex(State())
 
@@ -29,10 +31,11 @@ public final class TenantPass: Sendable {
     /// The pass of the request running in this task, if its caller admitted one.
     @TaskLocal public static var current: TenantPass?
 
-    init(tenant: String, estimatedTokens: Int, status: TenantLimitStatus, limiter: TenantLimiter) {
+    init(tenant: String, estimatedTokens: Int, status: TenantLimitStatus, admittedAt: Double, limiter: TenantLimiter) {
         self.tenant = tenant
         self.estimatedTokens = estimatedTokens
         self.status = status
+        self.admittedAt = admittedAt
         self.limiter = limiter
     }
 
@@ -61,7 +64,7 @@ public final class TenantPass: Sendable {
             return (state.reservedUSD, state.steered)
         }
         guard let (reserved, steered) = taken else { return }
-        limiter.settle(tenant, estimatedTokens: estimatedTokens, reservedUSD: reserved, usedTokens: usedTokens, costUSD: costUSD, cacheHit: cacheHit, steered: steered)
+        limiter.settle(tenant, estimatedTokens: estimatedTokens, reservedUSD: reserved, usedTokens: usedTokens, costUSD: costUSD, cacheHit: cacheHit, steered: steered, admittedAt: admittedAt)
     }
 
     /// Reserves `dollars` of the budget for this request if they fit; false when they do not.

@@ -20,6 +20,9 @@ public struct TenantRefusal: Error, Sendable, Hashable, CustomStringConvertible 
     public var status: TenantLimitStatus
     /// What happened and what to do, for the caller.
     public var message: String
+    /// Whether this replica is only waiting for its next lease of the fleet's per-minute limit:
+    /// a lease is on its way, so the refusal may clear within milliseconds.
+    public var awaitingLease = false
 
     /// Creates a refusal.
     public init(tenant: String, limit: Limit, retryAfterSeconds: Double, status: TenantLimitStatus, message: String) {
