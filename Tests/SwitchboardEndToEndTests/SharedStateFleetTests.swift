@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Several real `switchboard serve` processes sharing one PostgreSQL database (the server that
@@ -138,10 +141,11 @@ struct SharedStateFleetTests {
         let ids = try await postgres.sql(database.name, "SELECT replica FROM switchboard_replicas ORDER BY replica").split(separator: "\n").map(String.init)
         #expect(ids.count == 2, "\(ids)")
         // A's own id, from its feed's first frame ("server": "ADDRESS · replica ID").
-        let frame = try await a.request("GET", "admin/stream?frames=1").body
+        let baseURL = a.baseURL.absoluteString.hasSuffix("/") ? String(a.baseURL.absoluteString.dropLast()) : a.baseURL.absoluteString
+        let (data, _) = try await URLSession.shared.data(from: URL(string: baseURL + "/admin/stream?frames=1")!)
+        let frame = String(decoding: data, as: UTF8.self)
         let ownID = try #require(ids.first { frame.contains("replica \($0)") }, "A's feed names none of \(ids): \(frame.prefix(400))")
         let otherID = try #require(ids.first { $0 != ownID })
-        let baseURL = a.baseURL.absoluteString.hasSuffix("/") ? String(a.baseURL.absoluteString.dropLast()) : a.baseURL.absoluteString
 
         let tmux = Tmux()
         defer { tmux.killServer() }
