@@ -59,18 +59,18 @@ struct BenchDashboardCommand: AsyncParsableCommand {
     var sample: Int = AttachedEngine.defaultSampleSize
 
     func validate() throws {
-        guard rps > 0, rps <= 100_000 else { throw ValidationError("--rps must be between 0 and 100000, got \(rps)") }
-        guard seconds >= 1 else { throw ValidationError("--seconds must be at least 1, got \(seconds)") }
-        if inProcess, !attached { throw ValidationError("--in-process goes with --attached") }
-        if connect != nil, attached { throw ValidationError("--connect measures a server already running; --attached starts one: pick one") }
-        if serverPID != nil || adminTokenEnv != nil, connect == nil { throw ValidationError("--server-pid and --admin-token-env go with --connect") }
-        guard (1...500).contains(sample) else { throw ValidationError("--sample must be from 1 to 500, got \(sample)") }
+        guard rps > 0, rps <= 100_000 else { throw CommandFailure("--rps must be between 0 and 100000, got \(rps)") }
+        guard seconds >= 1 else { throw CommandFailure("--seconds must be at least 1, got \(seconds)") }
+        if inProcess, !attached { throw CommandFailure("--in-process goes with --attached") }
+        if connect != nil, attached { throw CommandFailure("--connect measures a server already running; --attached starts one: pick one") }
+        if serverPID != nil || adminTokenEnv != nil, connect == nil { throw CommandFailure("--server-pid and --admin-token-env go with --connect") }
+        guard (1...500).contains(sample) else { throw CommandFailure("--sample must be from 1 to 500, got \(sample)") }
     }
 
     func run() async throws {
         let parts = size.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
-            throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 160x48; got '\(size)'")
+            throw CommandFailure("--size must be WIDTHxHEIGHT, e.g. 160x48; got '\(size)'")
         }
         #if DEBUG
         print("switchboard bench dashboard — debug build (use -c release for figures worth quoting)")
@@ -81,7 +81,7 @@ struct BenchDashboardCommand: AsyncParsableCommand {
             var token: String?
             if let adminTokenEnv {
                 guard let value = ProcessInfo.processInfo.environment[adminTokenEnv], !value.isEmpty else {
-                    throw ValidationError("--admin-token-env: the environment variable \(adminTokenEnv) is not set or empty")
+                    throw CommandFailure("--admin-token-env: the environment variable \(adminTokenEnv) is not set or empty")
                 }
                 token = value
             }
@@ -143,14 +143,14 @@ struct BenchDashboardCommand: AsyncParsableCommand {
             console = try AttachedEngine(url: url, adminToken: adminToken, sampleSize: sample)
             try await console.checkAccess()
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         console.start()
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline, console.link.state != .live { try await Task.sleep(for: .milliseconds(50)) }
         guard console.link.state == .live else {
             await console.stop()
-            throw ValidationError("the console attached to \(url) got no frame in 10 s (\(console.link.state))")
+            throw CommandFailure("the console attached to \(url) got no frame in 10 s (\(console.link.state))")
         }
         // A second of frames first, so the Routes pane is full as it is in use.
         try await Task.sleep(for: .seconds(1))
