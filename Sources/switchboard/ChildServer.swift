@@ -14,9 +14,11 @@ struct ChildServer: Sendable {
         var description: String
     }
 
-    /// `Process` is not Sendable; the child is only started, read and stopped from one task at a time.
+    /// `Process` is not Sendable; the child is only started, read and stopped from one task at a
+    /// time. The box also keeps the signal handlers that take the child down with the benchmark.
     private final class ProcessBox: @unchecked Sendable {
         let process = Process()
+        var signalSources: [any DispatchSourceSignal] = []
     }
 
     /// Starts `switchboard serve --listen 127.0.0.1:0 --simulate-traffic RPS --log-level warning`
@@ -61,11 +63,26 @@ struct ChildServer: Sendable {
             throw StartFailure(description: "`switchboard serve` exited with status \(process.terminationStatus) before listening: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         try? FileManager.default.removeItem(at: errors)
-        return ChildServer(url: url, pid: process.processIdentifier, process: box)
+        // Ctrl-C, SIGTERM or SIGHUP to the benchmark stop the child too: a server left running
+        // its simulated traffic would load the machine after the benchmark is gone.
+        let pid = process.processIdentifier
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                kill(pid, SIGTERM)
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            box.signalSources.append(source)
+        }
+        return ChildServer(url: url, pid: pid, process: box)
     }
 
     /// Sends SIGTERM and waits for the child to exit.
     func stop() async {
+        for source in self.process.signalSources { source.cancel() }
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { signal(signalNumber, SIG_DFL) }
         let process = self.process.process
         guard process.isRunning else { return }
         process.terminate()
