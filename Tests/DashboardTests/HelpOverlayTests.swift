@@ -72,6 +72,13 @@ import Testing
         #expect(back == first, "paging back up returns to the top")
     }
 
+    @Test func theFooterOffersTheScrollKeysOnlyWhereTheHelpScrolls() {
+        let large = Fixtures.state(width: 160, height: 48, focus: [.character("?")]).footerBindings.map(\.command)
+        #expect(large == [.toggleHelp])
+        let small = Fixtures.state(width: 80, height: 24, focus: [.character("?")]).footerBindings.map(\.command)
+        #expect(small.contains(.helpScrollUp) && small.contains(.helpPageUp), "\(small)")
+    }
+
     @Test func reopeningTheHelpStartsAtTheTop() {
         let first = Self.render(width: 80, height: 24, keys: [.character("?")])
         let reopened = Self.render(width: 80, height: 24, keys: [.character("?"), .pageDown, .down, .escape, .character("?")])

@@ -133,7 +133,9 @@ public struct DashboardState: Sendable {
         switch mode {
         case .normal: keymap.footer(for: [.pane(focus), .global])
         case .typing: keymap.footer(for: [.console])
-        case .help: keymap.footer(for: [.help])
+        case .help:
+            // The scroll keys only where the overlay scrolls (it fits at 160×48).
+            helpLayout.isScrolling ? keymap.footer(for: [.help]) : keymap.footer(for: [.help]).filter { $0.command == .toggleHelp }
         case .inspecting: keymap.footer(for: [.inspector])
         case .filtering: keymap.footer(for: [.filter])
         }
