@@ -7,8 +7,10 @@ extension AttachedEngine: DashboardEngine {
     /// The header's view of the link.
     public var attachment: DashboardAttachment? {
         let link = self.link
-        // The server's own name for itself only when it adds something (a replica, another address).
-        let target = link.server.flatMap { link.url.hasSuffix("//" + $0) ? nil : "\(link.url) (\($0))" } ?? link.url
+        // The server's own address only when it differs from the URL; its replica id is left to
+        // the header's fleet list, which stars it.
+        let address = link.server.map { $0.components(separatedBy: " · replica ").first ?? $0 }
+        let target = address.flatMap { link.url.hasSuffix("//" + $0) ? nil : "\(link.url) (\($0))" } ?? link.url
         let share = link.decisionsSeen > 0 && link.decisionsShown < link.decisionsSeen ? Double(link.decisionsShown) / Double(link.decisionsSeen) : nil
         switch link.state {
         case .connecting:

@@ -35,6 +35,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Frames per second asked of the server, 1–30.")
     var fps: Int = 10
 
+    @Option(name: .long, help: "The most decisions one frame carries (1–500; beyond it the server sends an even sample and the exact count).")
+    var sample: Int = AttachedEngine.defaultSampleSize
+
     func run() async throws {
         var token: String?
         if let adminTokenEnv {
@@ -44,9 +47,10 @@ struct ConsoleCommand: AsyncParsableCommand {
             token = value
         }
         guard (1...30).contains(fps) else { throw ConsoleFailure(description: "--fps must be from 1 to 30, got \(fps)") }
+        guard (1...500).contains(sample) else { throw ConsoleFailure(description: "--sample must be from 1 to 500, got \(sample)") }
         let engine: AttachedEngine
         do {
-            engine = try AttachedEngine(url: connect, adminToken: token, framesPerSecond: fps)
+            engine = try AttachedEngine(url: connect, adminToken: token, framesPerSecond: fps, sampleSize: sample)
         } catch {
             throw ConsoleFailure(description: error.description)
         }

@@ -46,7 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var tasks: ExecutorOptions
 
+    @Option(name: .customLong("simulate-traffic"), help: ArgumentHelp("Also send the built-in simulated traffic (the demo's prompts and tenants) through the engine at this many requests per second, as `switchboard` does; for demos and `bench dashboard --attached`.", valueName: "RPS"))
+    var simulateTraffic: Double = 0
+
     func validate() throws {
+        guard (0...100_000).contains(simulateTraffic) else {
+            throw ValidationError("--simulate-traffic must be between 0 and 100000 requests per second, got \(simulateTraffic)")
+        }
         guard (50...3_600_000).contains(cacheSaveIntervalMs) else {
             throw ValidationError("--cache-save-interval-ms must be between 50 and 3600000, got \(cacheSaveIntervalMs)")
         }
@@ -92,6 +98,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
+        var traffic: Task<Void, Never>?
+        if simulateTraffic > 0 {
+            _ = try? engine.perform(.setTrafficRate(simulateTraffic))
+            _ = try? engine.perform(.setTrafficPaused(false))
+            traffic = Task { await TrafficGenerator(engine: engine).run() }
+        }
+        defer { traffic?.cancel() }
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
                 // One line on standard output, for scripts and tests that start us on port 0.
@@ -110,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
+        traffic?.cancel()
         // Saves once more after the last request has drained.
         persisting?.cancel()
         await persisting?.value

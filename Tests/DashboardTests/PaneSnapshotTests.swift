@@ -42,12 +42,6 @@ import Testing
         assertSnapshot(SnapshotText.of(canvas), named: "screen-\(size.0)x\(size.1)-\(monochrome ? "mono" : "colour")")
     }
 
-    @Test func helpOverlay() {
-        var canvas = Canvas(width: 1, height: 1)
-        DashboardRenderer.render(Fixtures.frame(width: 160, height: 48, keys: [.character("?")]), into: &canvas)
-        assertSnapshot(SnapshotText.of(canvas), named: "screen-help-160x48")
-    }
-
     @Test func asciiFallback() {
         var canvas = Canvas(width: 1, height: 1, glyphs: .ascii)
         DashboardRenderer.render(Fixtures.frame(width: 80, height: 24), into: &canvas)

@@ -31,17 +31,27 @@ import Testing
         #expect(local.contains("override forced-down here"), "\(local)")
     }
 
-    @Test func anAttachedConsoleNamesTheFleetsReplicasInTheHeader() {
+    @Test func anAttachedConsoleNamesTheFleetsReplicasWithTheirHealthInTheHeader() {
         var snapshot = Fixtures.snapshot
-        snapshot.sharedState = SharedStateStatus(connection: .connected, replicaID: "web-1-41-a", location: "postgres://sb@db:5432/sb", replicas: Self.replicas)
+        // web-1 beat a second ago; web-2 has been silent for 7 s (listed until the replica timeout).
+        let replicas = [SharedStateStatus.Replica(id: "web-1-41-a", lastSeen: snapshot.takenAt.addingTimeInterval(-1)),
+                        SharedStateStatus.Replica(id: "web-2-77-b", lastSeen: snapshot.takenAt.addingTimeInterval(-7))]
+        snapshot.sharedState = SharedStateStatus(connection: .connected, replicaID: "web-1-41-a", location: "postgres://sb@db:5432/sb", replicas: replicas)
         let base = Fixtures.frame(width: 160, height: 48)
         let attachment = DashboardAttachment(target: "http://10.0.0.5:8080", state: "live", health: .live)
         var canvas = Canvas(width: 1, height: 1)
         DashboardRenderer.render(DashboardFrame(snapshot: snapshot, state: base.state, attachment: attachment), into: &canvas)
         let header = String(canvas.text.split(separator: "\n")[0])
         #expect(header.contains("attached http://10.0.0.5:8080 · live"), "\(header)")
-        #expect(header.contains("connected · 2 replicas (web-1-41-a*, web-2-77-b)"), "\(header)")
+        #expect(header.contains("shared state 2 replicas: web-1-41-a* ok, web-2-77-b silent 7s"), "\(header)")
+        // The fleet comes right after the attachment, before the totals a long header may cut.
+        #expect(header.range(of: "shared state")!.lowerBound < header.range(of: "req ")!.lowerBound, "\(header)")
         #expect(!header.contains("gateway"), "an attached console has no gateway of its own: \(header)")
+
+        snapshot.sharedState.replicas[1].lastSeen = snapshot.takenAt
+        DashboardRenderer.render(DashboardFrame(snapshot: snapshot, state: base.state, attachment: attachment), into: &canvas)
+        let healthy = String(canvas.text.split(separator: "\n")[0])
+        #expect(healthy.contains("2 replicas: web-1-41-a* ok, web-2-77-b ok"), "\(healthy)")
     }
 
     @Test func aDisconnectedReplicaSaysSoWithItsQueuedWrites() {

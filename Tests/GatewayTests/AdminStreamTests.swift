@@ -106,6 +106,30 @@ struct AdminStreamTests {
         }
     }
 
+    @Test func anAttachedConsoleGetsItsSampleSizeWithTheExactCountBeside() async throws {
+        try await GatewayHarness.run(settings: Self.keyed) { h in
+            // One frame a second and two decisions a frame: ten requests finishing together
+            // arrive as a sample of them, counted in full.
+            let attached = try AttachedEngine(url: h.baseURL, adminToken: "admin-secret", framesPerSecond: 1, sampleSize: 2)
+            try await attached.checkAccess()
+            attached.start()
+            try await eventually("the feed is live") { attached.link.state == .live }
+            let before = attached.link
+            await withTaskGroup(of: Void.self) { group in
+                for n in 0..<10 {
+                    group.addTask { _ = try? await h.engine.complete(ChatRequest(prompt: "sampled request \(n) of ten", tenant: "acme")) }
+                }
+            }
+            try await eventually("all ten counted", timeout: .seconds(15)) { attached.link.decisionsSeen - before.decisionsSeen == 10 }
+            let after = attached.link
+            #expect(after.decisionsSeen - before.decisionsSeen == 10, "the count is exact")
+            let shown = after.decisionsShown - before.decisionsShown
+            #expect(shown >= 2 && shown <= 2 * (after.frames - before.frames), "at most two a frame: \(shown) shown over \(after.frames - before.frames) frames")
+            #expect(shown < 10, "ten finishing within a second or two are sampled, not all carried")
+            await attached.stop()
+        }
+    }
+
     func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Several real `switchboard serve` processes sharing one PostgreSQL database (the server that
@@ -212,6 +215,74 @@ struct SharedStateFleetTests {
         let tooNew = try await SwitchboardBinary.run(["serve", "--listen", "127.0.0.1:0", "--state", database.url], timeout: .seconds(60))
         #expect(tooNew.status != 0)
         #expect(tooNew.standardError.contains("schema is at version 99"), "\(tooNew.standardError)")
+    }
+
+    /// A console attached to one replica of a fleet: the header lists both replicas with their
+    /// health, and an override the operator sets in the console reaches the other replica.
+    @Test(.enabled(if: Tmux.isInstalled, "tmux is not installed; install it (apt-get install tmux) to run the console end-to-end test"))
+    func aConsoleAttachedToOneReplicaListsTheFleetAndItsOverrideReachesTheOther() async throws {
+        guard let postgres = TestPostgres.current else {
+            Issue.record(Comment(rawValue: TestPostgres.missing))
+            return
+        }
+        let database = try await postgres.createDatabase(prefix: "console")
+        async let startA = FleetReplica.serve(["--state", database.url])
+        async let startB = FleetReplica.serve(["--state", database.url])
+        let (a, b) = try await (startA, startB)
+        defer { [a, b].forEach { $0.stop() } }
+        let listed = try await eventually(within: .seconds(15)) {
+            try await a.request("GET", "metrics").body.contains("switchboard_shared_state_replicas 2")
+        }
+        #expect(listed, "A never listed two replicas: \(a.log)")
+        let ids = try await postgres.sql(database.name, "SELECT replica FROM switchboard_replicas ORDER BY replica").split(separator: "\n").map(String.init)
+        #expect(ids.count == 2, "\(ids)")
+        // A's own id, from its feed's first frame ("server": "ADDRESS · replica ID").
+        let baseURL = a.baseURL.absoluteString.hasSuffix("/") ? String(a.baseURL.absoluteString.dropLast()) : a.baseURL.absoluteString
+        let (data, _) = try await URLSession.shared.data(from: URL(string: baseURL + "/admin/stream?frames=1")!)
+        let frame = String(decoding: data, as: UTF8.self)
+        let ownID = try #require(ids.first { frame.contains("replica \($0)") }, "A's feed names none of \(ids): \(frame.prefix(400))")
+        let otherID = try #require(ids.first { $0 != ownID })
+
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-fleet-console-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let exitFile = directory.appendingPathComponent("console.exit")
+        let command = "cd '\(directory.path)' && LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color '\(SwitchboardBinary.url.path)' console --connect '\(baseURL)'; echo EXIT=$? > '\(exitFile.path)'"
+        try tmux.run(["new-session", "-d", "-x", "160", "-y", "48", "-s", "dash", "sh", "-c", command])
+
+        // The header: attached to A, live, both replicas with their health, A starred.
+        try await tmux.waitFor("the header listing both replicas", timeout: .seconds(30)) { screen in
+            let header = screen.split(separator: "\n").first.map(String.init) ?? ""
+            return header.contains("attached \(baseURL)") && header.contains("live") && header.contains("2 replicas: ")
+                && header.contains("\(ownID)* ok") && header.contains("\(otherID) ok")
+        }
+
+        // Force the first provider down from the console: B's admin API shows the override, set by A.
+        try tmux.sendKeys(["1"])
+        try tmux.sendKeys(["f"])
+        let forced = try await eventually(within: .seconds(15)) {
+            Self.provider("distilled-local", in: try await b.request("GET", "admin/providers").body)?.contains(#""override":"forced-down""#) == true
+        }
+        #expect(forced, "the override set from the console on A never reached B; B's log:\n\(b.log)")
+        let onB = try await b.request("GET", "admin/providers").body
+        #expect(Self.provider("distilled-local", in: onB)?.contains(#""override_set_by":"\#(ownID)""#) == true, "B names A as the override's origin: \(onB)")
+        try await tmux.waitFor("the console showing the override", timeout: .seconds(10)) { screen in
+            screen.split(separator: "\n").contains { $0.contains("distilled-local") && $0.contains("forced down") }
+        }
+        // And back to automatic, on B too.
+        try tmux.sendKeys(["a"])
+        let automatic = try await eventually(within: .seconds(15)) {
+            Self.provider("distilled-local", in: try await b.request("GET", "admin/providers").body)?.contains(#""override":"auto""#) == true
+        }
+        #expect(automatic, "returning the provider to automatic from the console never reached B")
+
+        try tmux.sendKeys(["q"])
+        let exited = try await eventually(within: .seconds(15)) {
+            (try? String(contentsOf: exitFile, encoding: .utf8))?.hasPrefix("EXIT=0") == true
+        }
+        #expect(exited, "the console did not exit cleanly after q; last screen:\n\((try? tmux.capture()) ?? "")")
     }
 
     /// How many changes from other replicas `replica` applied, from its `/metrics`.

@@ -22,8 +22,13 @@ public struct DashboardBenchmark: Sendable {
     /// The screen size rendered.
     public var height: Int
 
+    /// Read at the start and the end of the steady phase (counters such as process CPU seconds,
+    /// bytes received); ``Report/steadyDeltas`` holds what each grew by.
+    public var probe: @Sendable () -> [Double]
+
     /// Creates a benchmark.
-    public init(rate: Double = 1000, duration: Duration = .seconds(5), burstFrames: Int = 300, width: Int = 160, height: Int = 48) {
+    public init(rate: Double = 1000, duration: Duration = .seconds(5), burstFrames: Int = 300, width: Int = 160, height: Int = 48, probe: @escaping @Sendable () -> [Double] = { [] }) {
+        self.probe = probe
         self.rate = rate
         self.duration = duration
         self.burstFrames = burstFrames
@@ -66,6 +71,17 @@ public struct DashboardBenchmark: Sendable {
         public var activityEntries: Int
         /// Why the ncurses path was not measured, if it was not.
         public var ncursesNote: String?
+        /// Frames of the steady 10 fps phase (the UI thread sleeps between them, as the dashboard
+        /// does): p50 and p99 of the frame, and how many frames the scheduler took the UI thread
+        /// off its core while it rendered them (involuntary context switches).
+        public var steady = Phase()
+        /// The same for the frames rendered back to back afterwards (a busy thread, which the
+        /// scheduler time-slices against the other processes' threads).
+        public var burst = Phase()
+        /// How long the steady 10 fps phase lasted.
+        public var steadyWall: Duration = .zero
+        /// What each of ``DashboardBenchmark/probe``'s counters grew by during the steady phase.
+        public var steadyDeltas: [Double] = []
 
         /// A few lines for people.
         public var summary: String {
@@ -77,6 +93,9 @@ public struct DashboardBenchmark: Sendable {
                 "  CPU time on the UI thread: snapshot p50 \(ms(snapshotCPUPercentile50)); panes p50 \(ms(renderCPUPercentile50))  p99 \(ms(renderCPUPercentile99)) (wall times include waiting for a core)",
                 "UI thread CPU per frame (snapshot + render + blit): \(ms(cpuPerFrame)) mean",
             ]
+            for (name, phase) in [("steady 10 fps", steady), ("back to back", burst)] where phase.frames > 0 {
+                lines.append("  \(name): p50 \(ms(phase.percentile50))  p99 \(ms(phase.percentile99)) over \(phase.frames) frames; preempted while rendering in \(phase.preempted), p99 of the others \(ms(phase.unpreemptedPercentile99))")
+            }
             if let p50 = blitPercentile50, let p99 = blitPercentile99 {
                 lines.append("ncurses blit + doupdate (newterm on /dev/null): p50 \(ms(p50))  p99 \(ms(p99))")
             } else if let ncursesNote {
@@ -85,6 +104,20 @@ public struct DashboardBenchmark: Sendable {
             lines.append("UI thread CPU at 10 fps: \(String(format: "%.2f", uiCPUShare * 100)) % of one core")
             return lines.joined(separator: "\n")
         }
+    }
+
+    /// Frame times of one phase of the run.
+    public struct Phase: Sendable {
+        /// Frames rendered.
+        public var frames = 0
+        /// Frame time (snapshot and panes), p50.
+        public var percentile50: Duration = .zero
+        /// Frame time, p99.
+        public var percentile99: Duration = .zero
+        /// Frames during which the UI thread was preempted (lost its core to another thread).
+        public var preempted = 0
+        /// Frame time p99 of the frames that were not preempted.
+        public var unpreemptedPercentile99: Duration = .zero
     }
 
     /// Runs the benchmark against `engine`, with its own traffic generator at ``rate``.
@@ -99,9 +132,17 @@ public struct DashboardBenchmark: Sendable {
         _ = try? engine.perform(.setTrafficPaused(false))
         let traffic = TrafficGenerator(engine: engine)
         let trafficTask = Task { await traffic.run() }
+        defer { trafficTask.cancel() }
         // Let the load and the activity log fill up first.
         try? await Task.sleep(for: .seconds(1))
-        let before = engine.snapshot().totals.requests
+        return await run(showing: view) { engine.snapshot(activityLimit: 0).totals.requests }
+    }
+
+    /// Renders what `view` shows while someone else makes the load (a `switchboard serve` in
+    /// another process, say); `requestsFinished` counts the requests the load has finished, for
+    /// the achieved rate.
+    public func run(showing view: any DashboardEngine, requestsFinished: @escaping @Sendable () -> Int) async -> Report {
+        let before = requestsFinished()
         let started = ContinuousClock.now
         let benchmark = self
         let partial: Report = await withCheckedContinuation { continuation in
@@ -112,10 +153,8 @@ public struct DashboardBenchmark: Sendable {
             thread.start()
         }
         let elapsed = ContinuousClock.now - started
-        let after = engine.snapshot().totals.requests
-        trafficTask.cancel()
         var report = partial
-        report.achievedRequestsPerSecond = Double(after - before) / max(elapsed.seconds, 1e-9)
+        report.achievedRequestsPerSecond = Double(requestsFinished() - before) / max(elapsed.seconds, 1e-9)
         return report
     }
 
@@ -143,7 +182,9 @@ public struct DashboardBenchmark: Sendable {
         var activityEntries = 0
         let clock = ContinuousClock()
 
+        var preempted: [Bool] = []
         func frame() {
+            let switches = Self.involuntarySwitches()
             let start = clock.now
             let cpu0 = sb_thread_cpu_nanoseconds()
             let snapshot = engine.snapshot(activityLimit: DashboardApp.activityRows)
@@ -159,6 +200,7 @@ public struct DashboardBenchmark: Sendable {
             snapshotCPU.append(.nanoseconds(cpu1 - cpu0))
             renderCPU.append(.nanoseconds(cpu2 - cpu1))
             frameTimes.append(rendered - start)
+            preempted.append(Self.involuntarySwitches() != switches)
             renderTimes.append(rendered - snapped)
             if let screen {
                 screen.present(canvas)
@@ -167,6 +209,7 @@ public struct DashboardBenchmark: Sendable {
         }
 
         // Steady phase: 10 frames a second, as the dashboard runs, for the CPU share.
+        let probed = probe()
         let cpuStart = sb_thread_cpu_nanoseconds()
         let wallStart = clock.now
         let end = wallStart + duration
@@ -179,8 +222,10 @@ public struct DashboardBenchmark: Sendable {
         }
         let cpuNanoseconds = sb_thread_cpu_nanoseconds() - cpuStart
         let cpu = Double(cpuNanoseconds) / 1e9
-        let wall = (clock.now - wallStart).seconds
-        let steadyFrames = max(1, frameTimes.count)
+        let steadyWall = clock.now - wallStart
+        let wall = steadyWall.seconds
+        let deltas = zip(probe(), probed).map { $0 - $1 }
+        let steadyFrames = frameTimes.count
         // Burst phase: frames back to back, for percentiles.
         for _ in 0..<burstFrames { frame() }
 
@@ -188,6 +233,14 @@ public struct DashboardBenchmark: Sendable {
             guard !values.isEmpty else { return nil }
             let sorted = values.sorted()
             return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+        }
+        func phase(_ range: Range<Int>) -> Phase {
+            guard !range.isEmpty else { return Phase() }
+            let times = Array(frameTimes[range])
+            let flags = Array(preempted[range])
+            let calm = zip(times, flags).filter { !$0.1 }.map(\.0)
+            return Phase(frames: times.count, percentile50: percentile(times, 0.5) ?? .zero, percentile99: percentile(times, 0.99) ?? .zero,
+                         preempted: flags.filter { $0 }.count, unpreemptedPercentile99: percentile(calm, 0.99) ?? .zero)
         }
         return Report(
             framePercentile50: percentile(frameTimes, 0.5) ?? .zero,
@@ -200,11 +253,23 @@ public struct DashboardBenchmark: Sendable {
             renderCPUPercentile50: percentile(renderCPU, 0.5) ?? .zero,
             renderCPUPercentile99: percentile(renderCPU, 0.99) ?? .zero,
             snapshotCPUPercentile50: percentile(snapshotCPU, 0.5) ?? .zero,
-            cpuPerFrame: .nanoseconds(cpuNanoseconds / Int64(steadyFrames)),
+            cpuPerFrame: .nanoseconds(cpuNanoseconds / Int64(max(1, steadyFrames))),
             frames: frameTimes.count,
             uiCPUShare: cpu / max(wall, 1e-9),
             achievedRequestsPerSecond: 0,
             activityEntries: activityEntries,
-            ncursesNote: note)
+            ncursesNote: note,
+            steady: phase(0..<steadyFrames),
+            burst: phase(steadyFrames..<frameTimes.count),
+            steadyWall: steadyWall,
+            steadyDeltas: deltas)
+    }
+
+    /// The calling thread's involuntary context switches so far (Linux `getrusage(RUSAGE_THREAD)`).
+    static func involuntarySwitches() -> Int {
+        var usage = rusage()
+        // RUSAGE_THREAD (1) is a GNU extension the Glibc module does not name.
+        guard getrusage(__rusage_who_t(1), &usage) == 0 else { return 0 }
+        return usage.ru_nivcsw
     }
 }

@@ -16,11 +16,16 @@ public enum DashboardRenderer {
         }
         FooterBar.draw(frame, in: layout.footer, on: &canvas)
         if state.mode == .help {
-            HelpOverlay.draw(state.keymap, in: Rect(x: 0, y: 1, width: layout.width, height: layout.height - 2), on: &canvas)
+            HelpOverlay.draw(state.keymap, scroll: state.helpScroll, in: overlayArea(width: layout.width, height: layout.height), on: &canvas)
         }
         if state.mode == .inspecting, let inspector = state.inspector {
-            InspectorOverlay.draw(inspector, utcOffset: frame.utcOffset, in: Rect(x: 0, y: 1, width: layout.width, height: layout.height - 2), on: &canvas)
+            InspectorOverlay.draw(inspector, utcOffset: frame.utcOffset, in: overlayArea(width: layout.width, height: layout.height), on: &canvas)
         }
+    }
+
+    /// Where overlays go: between the header and the footer.
+    static func overlayArea(width: Int, height: Int) -> Rect {
+        Rect(x: 0, y: 1, width: width, height: height - 2)
     }
 
     /// Draws one pane into `rect`.

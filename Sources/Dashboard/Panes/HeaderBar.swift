@@ -3,6 +3,9 @@ import ServingEngine
 /// The top line: totals, traffic, shared state (in a fleet) and the gateway address; shorter
 /// labels below 130 columns.
 enum HeaderBar {
+    /// A replica silent longer than this (three of its 1 s heartbeats) is shown as silent.
+    static let replicaSilence: Double = 3
+
     private struct Item {
         var label: String
         var shortLabel: String
@@ -49,13 +52,24 @@ enum HeaderBar {
             break
         case .connected:
             let replicas = s.sharedState.replicas.count
-            // An attached console names the fleet's live replicas (the ones heard from within the
-            // replica timeout), with the one it is attached to marked.
             var value = "connected · \(replicas) replica\(replicas == 1 ? "" : "s")"
+            var role = StyleRole.healthOK
             if frame.attachment != nil, !compact, !s.sharedState.replicas.isEmpty {
-                value += " (" + s.sharedState.replicas.map { $0.id == s.sharedState.replicaID ? "\($0.id)*" : $0.id }.joined(separator: ", ") + ")"
+                // An attached console names the fleet's replicas (the ones heard from within the
+                // replica timeout), the one it is attached to starred, each with its health: ok
+                // while its heartbeat is fresh, else how long it has been silent.
+                let health = s.sharedState.replicas.map { replica in
+                    let name = replica.id == s.sharedState.replicaID ? "\(replica.id)*" : replica.id
+                    let silent = s.takenAt.timeIntervalSince(replica.lastSeen)
+                    guard silent > Self.replicaSilence else { return "\(name) ok" }
+                    role = .healthWarn
+                    return "\(name) silent \(Int(silent))s"
+                }
+                value = "\(replicas) replica\(replicas == 1 ? "" : "s"): " + health.joined(separator: ", ")
             }
-            items.insert(Item(label: "shared state", shortLabel: "state", value: value, role: .healthOK), at: min(5, items.count))
+            // Attached, the fleet comes right after what the console is attached to (a long header
+            // cuts the right end first).
+            items.insert(Item(label: "shared state", shortLabel: "state", value: value, role: role), at: frame.attachment != nil ? 1 : min(5, items.count))
         case .disconnected:
             let queued = s.sharedState.queuedWrites
             items.insert(Item(label: "shared state", shortLabel: "state", value: "disconnected" + (queued > 0 ? " · \(queued) queued" : ""), role: .healthDown), at: min(5, items.count))

@@ -68,6 +68,8 @@ public struct DashboardState: Sendable {
     public private(set) var hiddenByFilter = 0
     /// The request the inspector shows, while it is open.
     public private(set) var inspector: RequestInspectorState?
+    /// How far the help overlay is scrolled (it scrolls only where it is taller than the screen).
+    public private(set) var helpScroll = 0
     private var latestActivity: [ActivityEntry] = []
     private var hasSnapshot = false
     private var filterVerdicts: [VerdictKey: Bool] = [:]
@@ -131,7 +133,9 @@ public struct DashboardState: Sendable {
         switch mode {
         case .normal: keymap.footer(for: [.pane(focus), .global])
         case .typing: keymap.footer(for: [.console])
-        case .help: keymap.footer(for: [.help])
+        case .help:
+            // The scroll keys only where the overlay scrolls (it fits at 160×48).
+            helpLayout.isScrolling ? keymap.footer(for: [.help]) : keymap.footer(for: [.help]).filter { $0.command == .toggleHelp }
         case .inspecting: keymap.footer(for: [.inspector])
         case .filtering: keymap.footer(for: [.filter])
         }
@@ -313,10 +317,25 @@ public struct DashboardState: Sendable {
         case .editLine: _ = editor.handle(key)
         case .toggleTenants: showTenants.toggle()
         case .cycleTheme: return [.cycleTheme]
-        case .toggleHelp: mode = mode == .help ? .normal : .help
+        case .toggleHelp:
+            mode = mode == .help ? .normal : .help
+            helpScroll = 0
+        case .helpScrollUp: scrollHelp(by: -1)
+        case .helpScrollDown: scrollHelp(by: 1)
+        case .helpPageUp: scrollHelp(by: -max(1, helpLayout.visibleRows - 1))
+        case .helpPageDown: scrollHelp(by: max(1, helpLayout.visibleRows - 1))
         case .quit: return [.quit]
         }
         return []
+    }
+
+    /// The help overlay's layout on this screen (the renderer draws the same one).
+    var helpLayout: HelpOverlayLayout {
+        HelpOverlayLayout(keymap: keymap, screen: DashboardRenderer.overlayArea(width: screenWidth, height: screenHeight))
+    }
+
+    private mutating func scrollHelp(by lines: Int) {
+        helpScroll = min(max(0, helpScroll + lines), helpLayout.maxScroll)
     }
 
     /// Parses the filter line: a good line replaces the filter at once (so the pane narrows as

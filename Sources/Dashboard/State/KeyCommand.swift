@@ -80,4 +80,12 @@ public enum KeyCommand: Sendable, Hashable {
     case editFilter
     /// Freeze the Routes pane, or follow live again.
     case toggleFreeze
+    /// Scroll the help overlay up a line (when it is taller than the screen).
+    case helpScrollUp
+    /// Scroll the help overlay down a line.
+    case helpScrollDown
+    /// Scroll the help overlay up a page.
+    case helpPageUp
+    /// Scroll the help overlay down a page.
+    case helpPageDown
 }

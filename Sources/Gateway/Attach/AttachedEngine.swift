@@ -68,11 +68,18 @@ public final class AttachedEngine: Sendable {
     private let adminToken: String?
     private let client: HTTPClient
     private let framesPerSecond: Int
+    private let sampleSize: Int
     private let state: Mutex<State>
     private let feed = Mutex<Task<Void, Never>?>(nil)
 
-    /// Creates an engine view of the server at `url` (`http://HOST:PORT`).
-    public init(url: String, adminToken: String?, framesPerSecond: Int = 10) throws(AttachError) {
+    /// The most decisions a frame carries by default: a Routes pane's worth (24 rows at 160×48),
+    /// so each frame can refresh the whole pane; beyond it the server sends an even sample and
+    /// the exact count.
+    public static let defaultSampleSize = 25
+
+    /// Creates an engine view of the server at `url` (`http://HOST:PORT`), asking for
+    /// `framesPerSecond` frames of at most `sampleSize` decisions each.
+    public init(url: String, adminToken: String?, framesPerSecond: Int = 10, sampleSize: Int = AttachedEngine.defaultSampleSize) throws(AttachError) {
         var base = url.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
@@ -81,6 +88,7 @@ public final class AttachedEngine: Sendable {
         baseURL = base
         self.adminToken = adminToken
         self.framesPerSecond = framesPerSecond
+        self.sampleSize = sampleSize
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3))))
         state = Mutex(State(link: Link(url: base, server: nil, state: .connecting, decisionsSeen: 0, decisionsShown: 0, reconnects: 0)))
     }
@@ -309,7 +317,7 @@ public final class AttachedEngine: Sendable {
 
     /// One connection to the feed: returns when the server ends it, throws when it breaks or stalls.
     private func followOnce() async throws {
-        var request = HTTPClientRequest(url: baseURL + "/admin/stream?fps=\(framesPerSecond)")
+        var request = HTTPClientRequest(url: baseURL + "/admin/stream?fps=\(framesPerSecond)&sample=\(sampleSize)")
         authorize(&request)
         let response = try await client.execute(request, deadline: .distantFuture)
         guard response.status.code == 200 else {
