@@ -67,9 +67,14 @@ final class ScriptedProvider: ModelProvider {
 }
 
 /// A small configuration over scripted providers: tier `small` = [a, z], tier `frontier` = [b, c, z].
+///
+/// The provider timeout and the deadline are generous by default: suites run in parallel on two
+/// cores, and CPU-bound tests (the index's recall, the router's examples) hold the cooperative
+/// pool's threads for seconds, which a 2 s first-token timeout turned into spurious timeouts and
+/// retries. Tests about timeouts pass their own.
 func testConfiguration(
-    timeout: Duration = .seconds(2),
-    deadline: Duration = .seconds(10),
+    timeout: Duration = .seconds(15),
+    deadline: Duration = .seconds(40),
     retry: RetryPolicy = RetryPolicy(maxAttemptsPerProvider: 2, baseBackoff: .milliseconds(1), maxBackoff: .milliseconds(5), jitter: 0),
     breaker: CircuitBreaker.Policy = .init(failureThreshold: 100)
 ) -> EngineConfiguration {
