@@ -50,6 +50,9 @@ struct ServeCommand: AsyncParsableCommand {
     var simulateTraffic: Double = 0
 
     func validate() throws {
+        if simulateTraffic > 0, tasks.executor == .eventLoops {
+            throw ValidationError("--simulate-traffic runs on Swift's pool: the generator starts every request from one task, which on the event loops would pile them all onto one loop; drop --executor event-loops")
+        }
         guard (0...100_000).contains(simulateTraffic) else {
             throw ValidationError("--simulate-traffic must be between 0 and 100000 requests per second, got \(simulateTraffic)")
         }
@@ -59,7 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        tasks.install()
+        // Requests from the network spread over the event loops by connection; the simulated
+        // traffic fans out from one task, so it stays on Swift's pool, which spreads it.
+        tasks.install(default: simulateTraffic > 0 ? .pool : .eventLoops)
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
         }

@@ -58,6 +58,23 @@ struct GatewayExecutorEndToEndTests {
         #expect(gateway.output.components(separatedBy: "POST /v1/chat/completions").count - 1 == 21, "one log line per request")
     }
 
+    @Test func simulatedTrafficRunsOnThePoolAndRefusesTheEventLoops() async throws {
+        let refused = try await SwitchboardBinary.run(["serve", "--simulate-traffic", "100", "--executor", "event-loops"])
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("--simulate-traffic runs on Swift's pool"), "\(refused.standardError)")
+
+        // By default it runs on the pool and the server keeps answering under the generator's load.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-traffic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try await RunningSwitchboard(["serve", "--listen", "127.0.0.1:0", "--simulate-traffic", "1000", "--log-level", "warning"], environment: [:], directory: directory, name: "traffic")
+        try await Task.sleep(for: .seconds(2))
+        let health = try? await server.send("GET", "/healthz")
+        let status = await server.stop()
+        #expect(health?.status == 200, "the server stopped answering under simulated traffic")
+        #expect(status == 0, "\(server.output.suffix(300))")
+    }
+
     @Test func anUnknownExecutorIsOneClearErrorWithoutTheUsageText() async throws {
         let output = try await SwitchboardBinary.run(["serve", "--executor", "threads"])
         #expect(output.status != 0)

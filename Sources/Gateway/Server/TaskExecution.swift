@@ -7,7 +7,9 @@ import NIOPosix
 /// on one of SwiftNIO's event loops, so each request hops between the two pools several times
 /// (the server's read, the handler, the engine, the upstream call, the answer), each hop a thread
 /// woken on the other core. Run on the event loops instead, a request's tasks stay on the loop
-/// that received it unless there is other work to spread.
+/// that received it: requests spread over the loops by connection, but work that one task fans out
+/// (a traffic generator's thousand requests a second) stays on that task's loop, so such a
+/// process keeps `.pool`.
 package enum TaskExecution: String, Sendable, CaseIterable {
     /// Tasks run on SwiftNIO's event loops (the process's one event-loop group, which the server,
     /// the HTTP client and PostgreSQL already share).
