@@ -84,8 +84,16 @@ struct SharedStateFleetTests {
         // A refusal is the fleet's limit used up, or (on a loaded machine) a request that gave up
         // waiting for its replica's next lease; either way it names the per-minute limit.
         let gaveUp = refused.filter { $0.body.contains("waiting for its next share") }.count
-        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(refused.count) refused (\(gaveUp) gave up waiting for a lease)")
-        #expect(admitted <= 15, "\(replies.map(\.status))")
+        // Requests a replica decided alone because a query to the database failed (on a loaded
+        // machine, its timeout) are outside the bound by design, and counted: read the counts.
+        var failedOpen = 0
+        for replica in [a, b, c] {
+            let body = try await replica.request("GET", "admin/tenants").body
+            let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+            failedOpen += ((object?["fleet"] as? [String: Any])?["failed_open"] as? Int) ?? 0
+        }
+        print("fleet of 3 at 12 requests per minute: \(admitted) of 36 admitted, \(refused.count) refused (\(gaveUp) gave up waiting for a lease), \(failedOpen) decided failing open")
+        #expect(admitted <= 15 + failedOpen, "\(replies.map(\.status)); \(failedOpen) failed open")
         #expect(admitted >= 12 || gaveUp > 0, "\(replies.map(\.status))")
         #expect(refused.count + admitted == 36, "\(replies.map(\.status))")
         #expect(refused.allSatisfy { $0.body.contains("12 requests per minute") && $0.body.contains("rate_limit_exceeded") }, "\(refused.first?.body ?? "")")
