@@ -130,17 +130,14 @@ extension ServingEngine {
                     if let answered { return .answered(answered) }
                     if Task.isCancelled { return nil }
                     return .failed(ProviderFailure(.streamBroken, "\(name) ended its stream without finishing the answer"), chunksSent: progress.chunks)
-                } catch is WatchdogWon {
-                    return nil
-                } catch let failure as ProviderFailure {
+                } catch {
                     // An answer that finished stands even if the provider failed after it.
                     if let answered { return .answered(answered) }
-                    return .failed(failure, chunksSent: progress.chunks)
-                } catch is CancellationError {
-                    return nil
-                } catch {
-                    if let answered { return .answered(answered) }
-                    return .failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks)
+                    switch error {
+                    case is WatchdogWon, is CancellationError: return nil
+                    case let failure as ProviderFailure: return .failed(failure, chunksSent: progress.chunks)
+                    default: return .failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks)
+                    }
                 }
             }
             group.addTask {
