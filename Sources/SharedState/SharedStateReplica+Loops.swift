@@ -78,7 +78,7 @@ extension SharedStateReplica {
         var beats = 0
         while !Task.isCancelled {
             if state.withLock({ $0.migrated }) {
-                let cleanUp = beats % 30 == 0
+                let cleanUp = beats % max(1, options.cleanUpEvery) == 0
                 do {
                     try await withTimeout(options.writeTimeout) { [self] in
                         try await client.query(
@@ -99,6 +99,7 @@ extension SharedStateReplica {
                             try await client.query("DELETE FROM switchboard_cache_entries WHERE expires_at < now()", logger: logger)
                             try await client.query("DELETE FROM switchboard_replicas WHERE last_seen < now() - interval '1 day'", logger: logger)
                             try await client.query("DELETE FROM switchboard_tenant_windows WHERE minute < floor(extract(epoch FROM now()) / 60)::bigint - 5", logger: logger)
+                            try await deleteOldSpend()
                         }
                         state.withLock { $0.replicas = replicas }
                         engine.tenants.setFleetSize(replicas.count)

@@ -56,4 +56,20 @@ extension SharedStateReplica {
         tenants.applyFleetSpend(totals)
         tenants.setFleetAvailable(true)
     }
+
+    /// Deletes spend rows older than the options keep: days before today − `spendDaysKept`,
+    /// months before this month − `spendMonthsKept`. Today's and this month's rows, the only
+    /// ones a budget reads, are never touched.
+    func deleteOldSpend() async throws {
+        guard case (.day(let today), .month(let thisMonth)) = engine.tenants.currentPeriods() else { return }
+        let (oldestDay, oldestMonth) = (today - max(1, options.spendDaysKept), thisMonth - max(1, options.spendMonthsKept))
+        try await client.query(
+            """
+            DELETE FROM switchboard_tenant_spend
+            WHERE (period LIKE 'd:%' AND split_part(period, ':', 2)::bigint < \(oldestDay))
+               OR (period LIKE 'm:%' AND split_part(period, ':', 2)::bigint < \(oldestMonth))
+            """,
+            logger: logger
+        )
+    }
 }

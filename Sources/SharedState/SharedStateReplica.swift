@@ -44,6 +44,15 @@ public final class SharedStateReplica: Sendable {
         /// A lease of a per-minute limit is `1 / (leaseSlices × replicas)` of it: a fleet of `n`
         /// admits at most `limit + n × slice` in a UTC minute (see the README, "Tenants").
         public var leaseSlices = 4
+        /// UTC days of spend the shared ledger keeps per tenant (`d:N` rows); older days are
+        /// deleted in the hourly-or-so clean-up. Months (`m:N`) are kept for `spendMonthsKept`.
+        /// A budget only ever reads today and this month, so this bounds the table, not a limit.
+        public var spendDaysKept = 62
+        /// Calendar months of spend kept per tenant.
+        public var spendMonthsKept = 24
+        /// Clean-up (expired cache entries, silent replicas, old minute windows and spend rows)
+        /// runs every this many heartbeats.
+        public var cleanUpEvery = 30
 
         /// Creates options.
         public init(

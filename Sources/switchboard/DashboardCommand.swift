@@ -3,6 +3,7 @@ import Dashboard
 import Foundation
 import Gateway
 import Logging
+import ServiceLifecycle
 import ServingEngine
 
 /// `switchboard` / `switchboard dashboard`: the full-screen operator's console with the engine
@@ -25,8 +26,7 @@ struct DashboardCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A configuration file (YAML); the built-in demo configuration when omitted.")
-    var config: String?
+    @OptionGroup var configuration: ConfigurationOptions
 
     @Option(name: .long, help: "The theme to start with: a name from themes/ (default, light, high-contrast, monochrome, …) or a .theme file path.")
     var theme: String?
@@ -43,11 +43,9 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not start the HTTP gateway.")
     var noGateway = false
 
-    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Keep cached answers in this file across restarts: loaded at start, saved every few seconds while it changes and on exit (crash-safe).", valueName: "PATH"))
-    var cacheFile: String?
+    @OptionGroup var cacheFile: CacheFileOptions
 
-    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
-    var state: String?
+    @OptionGroup var fleet: FleetOptions
 
     func validate() throws {
         if let rps, !(rps >= 0 && rps <= 100_000) {
@@ -59,7 +57,7 @@ struct DashboardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try CommandSupport.loadConfiguration(config)
+        let configuration = try self.configuration.load()
         let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
@@ -68,55 +66,46 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }
-        var persistence: Task<Void, Never>?
-        if let cacheFile {
-            // Shown in the dashboard's event log: the terminal belongs to ncurses from here on.
-            engine.loadCache(from: cacheFile)
-            persistence = Task { await engine.persistCache(to: cacheFile) }
+        // ncurses owns the terminal: nothing below may log to it; what they report reaches the
+        // dashboard's panes and event log instead.
+        let quiet = Logger(label: "switchboard") { _ in SwiftLogNoOpLogHandler() }
+        // Services stop in the reverse of this order once the operator quits (the console
+        // handles the signals itself, to restore the terminal): the traffic first, then the
+        // gateway, then the cache file's last save, and the shared state's last writes after all.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let replica = try await SharedStateWiring.connect(url: fleet.state, engine: engine, logger: quiet) {
+            services.append(.init(service: SharedStateWiring.service(replica)))
         }
-        // ncurses owns the terminal: shared state reports through the dashboard, not the log.
-        let sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: Logger(label: "switchboard.state") { _ in SwiftLogNoOpLogHandler() })
+        if let path = cacheFile.cacheFile {
+            engine.loadCache(from: path)
+            services.append(.init(service: BackgroundService("cache file") { await engine.persistCache(to: path) }))
+        }
         if let rps { _ = try? engine.perform(.setTrafficRate(rps)) }
         if noTraffic { _ = try? engine.perform(.setTrafficPaused(true)) }
-        let traffic = TrafficGenerator(engine: engine)
-        let trafficTask = Task { await traffic.run() }
-        defer { trafficTask.cancel() }
 
         // The gateway shares the engine; if it cannot listen (port taken, say) the dashboard
         // still runs and its header says why.
-        var gatewayAddress: String?
+        var gateway: GatewayServer?
         var gatewayNote = "disabled (--no-gateway)"
-        var gatewayTask: Task<Void, Never>?
         if !noGateway {
             do {
                 let settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: false, environment: ProcessInfo.processInfo.environment)
-                // ncurses owns the terminal: the gateway's request log must not write to it.
-                let gateway = GatewayServer(engine: engine, settings: settings, logger: Logger(label: "switchboard.gateway") { _ in SwiftLogNoOpLogHandler() }, remoteProviders: remote)
-                gatewayTask = Task { try? await gateway.run() }
-                gatewayAddress = try await gateway.listeningAddress().description
+                gateway = GatewayServer(engine: engine, settings: settings, logger: quiet, remoteProviders: remote)
             } catch {
                 gatewayNote = error.message
             }
         }
-        defer { gatewayTask?.cancel() }
-        let options = DashboardOptions(themeName: theme, gatewayAddress: gatewayAddress, gatewayNote: gatewayNote)
+        if let gateway { services.append(.init(service: gateway, failureTerminationBehavior: .ignore)) }
+        services.append(.init(service: BackgroundService("traffic") { _ = await TrafficGenerator(engine: engine).run() }))
+        let console = ConsoleService(engine: engine, gateway: gateway, gatewayNote: gatewayNote, themeName: theme)
+        services.append(.init(service: console, successTerminationBehavior: .gracefullyShutdownGroup))
+        var group = ServiceGroupConfiguration(services: services, logger: quiet)
+        group.maximumGracefulShutdownDuration = .seconds(2)
+        group.maximumCancellationDuration = .seconds(2)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
-        let outcome: DashboardOutcome
-        do {
-            outcome = try await DashboardApp.run(engine: engine, options: options)
-        } catch {
-            persistence?.cancel()
-            sharedState?.cancel()
-            await persistence?.value
-            await sharedState?.value
-            throw error
-        }
-        trafficTask.cancel()
-        persistence?.cancel()
-        await persistence?.value
-        // Share what is still queued before leaving.
-        sharedState?.cancel()
-        await sharedState?.value
+        try await ServiceGroup(configuration: group).run()
+
+        guard let outcome = console.outcome else { return }
         for message in outcome.messages {
             FileHandle.standardError.write(Data((message + "\n").utf8))
         }

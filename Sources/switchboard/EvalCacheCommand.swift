@@ -75,25 +75,25 @@ struct EvalCacheCommand: AsyncParsableCommand {
         }
         if let verifier { decision.verifierPath = verifier }
         if let targetFalseHitRate { decision.targetFalseHitRate = targetFalseHitRate }
-        let rule: CacheDecisionConfiguration.Resolved
+        let rule: CacheHitRule
         do {
             rule = try decision.resolve(for: model.name, file: "command line")
         } catch {
             throw ValidationError(error.description)
         }
-        let point = Self.point(evaluation, rule)
+        let point = evaluation.at(rule)
         let sweepPoints = sweep ? stride(from: 0.5, through: 1.0001, by: 0.05).map { evaluation.at(($0 * 100).rounded() / 100) } : []
         let targets = [0.005, 0.01, 0.02, 0.05]
         let verifiedPoints: [(Double, CacheEvaluation.Point)] = sweep ? targets.compactMap { target in
-            guard let verification = rule.verification, let probability = verification.verifier.threshold(forFalseHitRate: target) else { return nil }
-            return (target, evaluation.at(verifier: verification.verifier, probability: probability))
+            guard case .verified(let verification) = rule, let probability = verification.verifier.threshold(forFalseHitRate: target) else { return nil }
+            return (target, evaluation.at(.verified(.init(verifier: verification.verifier, probability: probability, targetFalseHitRate: target))))
         } : []
         if json {
             var object: [String: Any] = [
                 "embedder": evaluation.embedder, "threshold": point.threshold, "decision": rule.summary,
                 "pairs_per_second": (evaluation.queriesPerSecond * 10).rounded() / 10,
             ]
-            if let verification = rule.verification { object["target_false_hit_rate"] = verification.targetFalseHitRate }
+            if case .verified(let verification) = rule { object["target_false_hit_rate"] = verification.targetFalseHitRate }
             if pairs != nil {
                 object.merge(["pairs": evaluation.queries, "hits": point.hits, "precision": point.precision, "recall": point.recall, "f1": point.f1, "false_hit_rate": point.falseHitRate]) { $1 }
             } else {
@@ -121,13 +121,6 @@ struct EvalCacheCommand: AsyncParsableCommand {
                 }
             }
         }
-    }
-
-    static func point(_ evaluation: CacheEvaluation, _ rule: CacheDecisionConfiguration.Resolved) -> CacheEvaluation.Point {
-        if let verification = rule.verification {
-            return evaluation.at(verifier: verification.verifier, probability: verification.probability)
-        }
-        return evaluation.at(rule.similarityThreshold)
     }
 
     static func printRow(_ p: CacheEvaluation.Point) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Logging
+import ServiceLifecycle
 import ServingEngine
 
 /// `switchboard serve`: the engine and the HTTP gateway, headless.
@@ -20,8 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A YAML configuration file (default: the built-in demo configuration).")
-    var config: String?
+    @OptionGroup var configuration: ConfigurationOptions
 
     @Option(name: .long, help: "HOST:PORT to listen on (default: gateway.listen, else 127.0.0.1:8080; port 0 picks a free port).")
     var listen: String?
@@ -32,14 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Include prompt text in the request log.")
     var logPrompts = false
 
-    @Option(name: .long, help: "Share the cache and operator overrides with other replicas through this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE).")
-    var state: String?
+    @OptionGroup var fleet: FleetOptions
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start, save them as they change and at shutdown (crash-safe).", valueName: "PATH"))
-    var cacheFile: String?
+    @OptionGroup var cacheFile: CacheFileOptions
 
     @Option(name: .customLong("cache-save-interval-ms"), help: "How often changed cache entries are saved to --cache-file.")
     var cacheSaveIntervalMs: Int = 5000
@@ -68,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
         }
-        let configuration = try CommandSupport.loadConfiguration(config)
+        let configuration = try self.configuration.load()
         var settings: GatewaySettings
         do {
             settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: allowUnauthenticated, environment: ProcessInfo.processInfo.environment)
@@ -87,29 +85,35 @@ struct ServeCommand: AsyncParsableCommand {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
-        var persisting: Task<Void, Never>?
-        if let cacheFile {
-            FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
-            let interval = Duration.milliseconds(cacheSaveIntervalMs)
-            persisting = Task { await engine.persistCache(to: cacheFile, every: interval) }
-        }
-        let sharedState: Task<Void, Never>?
+        // Services stop in the reverse of this order on SIGINT or SIGTERM: the simulated traffic
+        // first, then the gateway (in-flight requests finish within the grace), then the cache
+        // file's last save after the last request, and the shared state's last writes after all.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         do {
-            sharedState = try await SharedStateWiring.start(url: state, engine: engine, logger: logger)
+            if let replica = try await SharedStateWiring.connect(url: fleet.state, engine: engine, logger: logger) {
+                services.append(.init(service: SharedStateWiring.service(replica)))
+            }
         } catch {
-            persisting?.cancel()
-            await persisting?.value
             try? await remote.shutdown()
             throw error
         }
+        if let path = cacheFile.cacheFile {
+            FileHandleOutput.standardError("cache file \(path): \(engine.loadCache(from: path))")
+            let interval = Duration.milliseconds(cacheSaveIntervalMs)
+            services.append(.init(service: BackgroundService("cache file") { await engine.persistCache(to: path, every: interval) }))
+        }
         let gateway = GatewayServer(engine: engine, settings: settings, logger: logger, remoteProviders: remote)
-        var traffic: Task<Void, Never>?
+        services.append(.init(service: gateway))
         if simulateTraffic > 0 {
             _ = try? engine.perform(.setTrafficRate(simulateTraffic))
             _ = try? engine.perform(.setTrafficPaused(false))
-            traffic = Task { await TrafficGenerator(engine: engine).run() }
+            services.append(.init(service: BackgroundService("simulated traffic") { _ = await TrafficGenerator(engine: engine).run() }))
         }
-        defer { traffic?.cancel() }
+        var group = ServiceGroupConfiguration(services: services, logger: GatewayServer.quieter(logger))
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        group.maximumGracefulShutdownDuration = settings.shutdownGrace
+        group.maximumCancellationDuration = .seconds(2)
+
         let announce = Task {
             if let address = try? await gateway.listeningAddress() {
                 // One line on standard output, for scripts and tests that start us on port 0.
@@ -118,22 +122,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { announce.cancel() }
         do {
-            try await gateway.runUntilShutdownSignal()
+            try await ServiceGroup(configuration: group).run()
         } catch let error as GatewayError {
-            persisting?.cancel()
-            await persisting?.value
-            sharedState?.cancel()
-            await sharedState?.value
             try? await remote.shutdown()
             FileHandleOutput.standardError("error: \(error.message)")
             throw ExitCode(1)
         }
-        traffic?.cancel()
-        // Saves once more after the last request has drained.
-        persisting?.cancel()
-        await persisting?.value
-        sharedState?.cancel()
-        await sharedState?.value
         try? await remote.shutdown()
         FileHandleOutput.standardError("switchboard gateway stopped")
     }

@@ -24,14 +24,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Traffic seed (default: the configuration's).")
     var seed: UInt64?
 
-    @Option(help: "A YAML configuration file (default: the built-in demo).")
-    var config: String?
+    @OptionGroup var configuration: ConfigurationOptions
 
     @Option(name: .customLong("fail"), help: ArgumentHelp("Force PROVIDER down from START to END seconds, e.g. finetuned-local@5-12. Repeatable.", valueName: "PROVIDER@START-END"))
     var failures: [String] = []
 
-    @Option(name: .customLong("cache-file"), help: ArgumentHelp("Load cached answers from this file at start and save them at the end (crash-safe).", valueName: "PATH"))
-    var cacheFile: String?
+    @OptionGroup var cacheFile: CacheFileOptions
 
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
@@ -45,10 +43,10 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try CommandSupport.loadConfiguration(config)
+        let configuration = try self.configuration.load()
         let engine = try ServingEngine(configuration: configuration)
         let windows = try failures.map { try FailureWindow(parsing: $0) }
-        if let cacheFile {
+        if let cacheFile = cacheFile.cacheFile {
             FileHandleOutput.standardError("cache file \(cacheFile): \(engine.loadCache(from: cacheFile))")
         }
         let plan = SimulationPlan(rate: rps, duration: .milliseconds(Int64(duration * 1000)), seed: seed, failures: windows)
@@ -58,7 +56,7 @@ struct SimulateCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        if let cacheFile {
+        if let cacheFile = cacheFile.cacheFile {
             do {
                 let saved = try engine.saveCache(to: cacheFile)
                 FileHandleOutput.standardError("cache file \(cacheFile): saved \(saved) cached answers")

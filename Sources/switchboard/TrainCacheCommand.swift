@@ -58,7 +58,7 @@ struct TrainCacheCommand: AsyncParsableCommand {
                 print(String(format: "%5.1f %%  no calibrated point is that safe", target * 100))
                 continue
             }
-            let held = heldOutPart.queries > 0 ? heldOutPart.at(verifier: verifier, probability: point.probability) : nil
+            let held = heldOutPart.queries > 0 ? heldOutPart.at(.verified(.init(verifier: verifier, probability: point.probability, targetFalseHitRate: target))) : nil
             print(String(
                 format: "%5.1f %%  %11.3f  %9.2f %% (%5.2f %%)  %17.3f | %10.2f %%  %6.3f  %9.3f",
                 target * 100, point.probability, point.falseHitRate * 100, point.falseHitRateUpperBound * 100, point.recall,

@@ -31,7 +31,6 @@ struct ConsoleTenantIsolationTests {
         var configuration = try ConfigurationLoader.parse("providers:\n  - name: a\ntiers:\n  - name: t\n    chain: [a]\n", source: "console.yaml")
         // Low enough that paraphrases hit semantically, so the test would see a crossing.
         configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: 0.5)
-        configuration.cache.similarityThreshold = 0.5
         return try ServingEngine(configuration: configuration, providers: [UniqueAnswers()])
     }
 

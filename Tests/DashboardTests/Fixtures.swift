@@ -64,7 +64,7 @@ enum Fixtures {
         recentHitRate: 0.37,
         hitRateHistory: hitRateHistory,
         requestRateHistory: (0..<60).map { 20 + Double($0 % 7) },
-        cache: CacheSnapshot(enabled: true, embedder: "hashing", similarityThreshold: 0.85, statistics: .init(entries: 8_765, bytes: 18_400_000, evictions: 120, expirations: 14, insertions: 9_000), maxEntries: 100_000, maxBytes: 256 << 20, recentSemanticHits: [
+        cache: CacheSnapshot(enabled: true, embedder: "hashing", rule: .threshold(0.85), statistics: .init(entries: 8_765, bytes: 18_400_000, evictions: 120, expirations: 14, insertions: 9_000), maxEntries: 100_000, maxBytes: 256 << 20, recentSemanticHits: [
             SemanticHitSample(time: base.addingTimeInterval(59), tenant: "initech", query: "Give me a one line definition of photosynthesis", matchedPrompt: "One-line definition of photosynthesis", similarity: 0.93),
             SemanticHitSample(time: base.addingTimeInterval(40), tenant: "acme", query: "Please implement consistent hashing in Go", matchedPrompt: "Implement consistent hashing in Go", similarity: 0.99),
             SemanticHitSample(time: base.addingTimeInterval(30), tenant: "globex", query: "Can you tell me what the immune system does?", matchedPrompt: "What is the immune system?", similarity: 0.87),

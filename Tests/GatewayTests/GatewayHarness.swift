@@ -128,7 +128,6 @@ struct GatewayHarness {
             if let similarityThreshold {
                 // A fixed cut-off, so that a test can make paraphrases hit on purpose.
                 configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: similarityThreshold)
-                configuration.cache.similarityThreshold = similarityThreshold
             }
             let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
             let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)

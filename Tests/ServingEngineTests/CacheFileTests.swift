@@ -82,7 +82,7 @@ struct CacheFileTests {
             answer: .init(text: "y", usage: TokenUsage(), provider: "p", model: "m"),
             vector: HashingEmbedder().vector(for: "x"), expiresAt: Date().addingTimeInterval(-5)
         )
-        let cache = SemanticCache(settings: .init(), embedder: HashingEmbedder())
+        let cache = SemanticCache(settings: .init(), rule: .threshold(0.95), embedder: HashingEmbedder())
         #expect(cache.importEntries([entry]) == 0)
     }
 

@@ -65,10 +65,8 @@ struct HitVerifierTests {
     @Test func aVerifiedCacheRefusesANearMissThatAThresholdWouldServe() async throws {
         let verifier = HitVerifierTrainer().train(Self.syntheticExamples(count: 400), embedder: "hashing", source: "synthetic", heldOutShare: 0)
         let probability = try #require(verifier.threshold(forFalseHitRate: 0.02))
-        var settings = SemanticCache.Settings(similarityThreshold: 0.5)
-        let plain = SemanticCache(settings: settings, embedder: HashingEmbedder())
-        settings.verification = .init(verifier: verifier, probability: probability, targetFalseHitRate: 0.02)
-        let verified = SemanticCache(settings: settings, embedder: HashingEmbedder())
+        let plain = SemanticCache(settings: .init(), rule: .threshold(0.5), embedder: HashingEmbedder())
+        let verified = SemanticCache(settings: .init(), rule: .verified(.init(verifier: verifier, probability: probability, targetFalseHitRate: 0.02)), embedder: HashingEmbedder())
         let answer = SemanticCache.Answer(text: "Start with the tutorial.", usage: TokenUsage(), provider: "p", model: "m")
         for cache in [plain, verified] {
             cache.store(answer, for: try await cache.key(for: ChatRequest(prompt: "How do I learn python in 30 days?")))
@@ -100,8 +98,7 @@ struct HitVerifierTests {
 
     @Test func theDecisionRuleIsResolvedForTheLiveEmbedder() throws {
         let automatic = try CacheDecisionConfiguration().resolve(for: "hashing", file: "test")
-        #expect(automatic.verification == nil, "no verifier ships for hashing, so auto keeps the threshold")
-        #expect(automatic.similarityThreshold == 0.95)
+        #expect(automatic == .threshold(0.95), "no verifier ships for hashing, so auto keeps the threshold")
         #expect {
             _ = try CacheDecisionConfiguration(kind: .verified).resolve(for: "hashing", file: "test")
         } throws: { error in "\(error)".contains("no verifier ships for the hashing embedder") }

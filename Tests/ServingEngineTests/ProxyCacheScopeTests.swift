@@ -12,7 +12,6 @@ struct ProxyCacheScopeTests {
         for index in configuration.providers.indices {
             configuration.providers[index].declaredCapabilities = limited[configuration.providers[index].name] ?? Set(ProviderCapability.known)
         }
-        configuration.cache.similarityThreshold = threshold
         configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: threshold)
         configuration.cache.storesToolCalls = storesToolCalls
         let named = Dictionary(uniqueKeysWithValues: providers.map { ($0.name, $0) })

@@ -85,7 +85,6 @@ func testConfiguration(
         tiers: [TierConfiguration(name: "small", chain: ["a", "z"]), TierConfiguration(name: "frontier", chain: ["b", "c", "z"])],
         routerThresholds: [.init(tier: "small", upTo: 0.35), .init(tier: "frontier", upTo: 1)],
         frontierTier: "frontier",
-        cache: .init(similarityThreshold: 0.85),
         resilience: ResilienceConfiguration(deadline: deadline, retry: retry, breaker: breaker)
     )
 }

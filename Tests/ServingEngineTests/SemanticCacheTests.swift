@@ -15,8 +15,8 @@ struct SemanticCacheTests {
         cache.store(answer(text), for: key, now: now)
     }
 
-    func makeCache(_ settings: SemanticCache.Settings = .init(similarityThreshold: 0.8)) -> SemanticCache {
-        SemanticCache(settings: settings, embedder: HashingEmbedder())
+    func makeCache(_ settings: SemanticCache.Settings = .init(), threshold: Double = 0.8) -> SemanticCache {
+        SemanticCache(settings: settings, rule: .threshold(threshold), embedder: HashingEmbedder())
     }
 
     @Test func anExactRepeatHitsIgnoringCaseSpacingAndTrailingPunctuation() async throws {
@@ -93,7 +93,7 @@ struct SemanticCacheTests {
     }
 
     @Test func entriesExpireAfterTheirTimeToLive() async throws {
-        let cache = makeCache(.init(similarityThreshold: 0.8, timeToLive: .seconds(60)))
+        let cache = makeCache(.init(timeToLive: .seconds(60)), threshold: 0.8)
         let t0 = ContinuousClock.now
         let request = ChatRequest(prompt: "What is gravity?", tenant: "acme")
         try await fill(cache, request, "a force", now: t0)
@@ -110,7 +110,7 @@ struct SemanticCacheTests {
     }
 
     @Test func theLeastRecentlyUsedEntryIsEvictedAtTheEntryBound() async throws {
-        let cache = makeCache(.init(similarityThreshold: 0.99, maxEntries: 2))
+        let cache = makeCache(.init(maxEntries: 2), threshold: 0.99)
         let first = ChatRequest(prompt: "first distinct question about volcanoes", tenant: "acme")
         let second = ChatRequest(prompt: "second distinct question about sourdough", tenant: "acme")
         let third = ChatRequest(prompt: "third distinct question about chess openings", tenant: "acme")
@@ -133,7 +133,7 @@ struct SemanticCacheTests {
     @Test func theMemoryBoundEvictsToMakeRoom() async throws {
         // Each entry costs its vector, its overhead and ~64 bytes of text: three fit, four do not.
         let entryBytes = 384 * 4 + CacheStore.entryOverhead + 100
-        let cache = makeCache(.init(similarityThreshold: 0.99, maxEntries: 1000, maxBytes: entryBytes * 3))
+        let cache = makeCache(.init(maxEntries: 1000, maxBytes: entryBytes * 3), threshold: 0.99)
         for index in 0..<10 {
             try await fill(cache, ChatRequest(prompt: "question number \(index) on topic \(index * 31)", tenant: "acme"), "answer \(index)")
         }

@@ -38,8 +38,7 @@ struct TenantIsolationTests {
     ]
 
     func engine() throws -> ServingEngine {
-        var configuration = testConfiguration()
-        configuration.cache.similarityThreshold = 0.5
+        let configuration = testConfiguration()
         return try ServingEngine(configuration: configuration, providers: ["a", "b", "c", "z"].map { UniqueAnswers(name: $0) })
     }
 

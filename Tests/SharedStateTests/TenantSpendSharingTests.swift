@@ -101,4 +101,49 @@ struct TenantSpendSharingTests {
         engineC.tenants.change("acme", TenantLimitsChange(dailyBudgetUSD: .some(costs / 2)))
         await #expect(throws: EngineError.self) { try await engineC.completeWithinLimits(ChatRequest(prompt: "one more", tenant: "acme")) }
     }
+    /// The ledger keeps a bounded history: day rows older than `spendDaysKept` and month rows
+    /// older than `spendMonthsKept` go in the clean-up; today's, this month's and recent ones stay.
+    @Test func theCleanUpDeletesOldSpendRowsAndKeepsRecentOnes() async throws {
+        guard let url = try await SharedStateReplicaTests.database() else { return }
+        let database = try #require(URLComponents(string: url)?.path.dropFirst()).description
+        var options = SharedStateReplica.Options(heartbeat: .milliseconds(20))
+        options.cleanUpEvery = 5
+        options.spendDaysKept = 62
+        options.spendMonthsKept = 24
+        let engine = try Self.engine(budget: 1)
+        let replica = try await SharedStateReplica.connect(url: url, engine: engine, options: options, logger: SharedStateReplicaTests.logger)
+        guard case (.day(let today), .month(let thisMonth)) = engine.tenants.currentPeriods() else { Issue.record("no periods"); return }
+        let kept = ["d:\(today)", "d:\(today - 62)", "m:\(thisMonth)", "m:\(thisMonth - 24)"]
+        let deleted = ["d:\(today - 63)", "d:\(today - 400)", "m:\(thisMonth - 25)"]
+        let values = (kept + deleted).map { "('acme', '\($0)', 0.01)" }.joined(separator: ", ")
+        _ = try await Self.sql(database, "INSERT INTO switchboard_tenant_spend (tenant, period, spent_usd) VALUES \(values)")
+        let run = Task { await replica.run() }
+        defer { run.cancel() }
+        var left: Set<String> = []
+        for _ in 0..<100 {
+            left = Set(try await Self.sql(database, "SELECT period FROM switchboard_tenant_spend WHERE tenant = 'acme'").split(separator: "\n").map(String.init))
+            if left.isDisjoint(with: deleted) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(left == Set(kept), "rows left: \(left.sorted())")
+        // Today's row still counts: the replica read $0.01 spent today and this month.
+        #expect(await SharedStateReplicaTests.eventually { abs(Self.spent(engine).day - 0.01) < 1e-9 && abs(Self.spent(engine).month - 0.01) < 1e-9 }, "\(Self.spent(engine))")
+    }
+
+    /// Runs one statement through the test server's control script; its rows, one a line.
+    static func sql(_ database: String, _ statement: String) async throws -> String {
+        let control = try #require(ProcessInfo.processInfo.environment["SWITCHBOARD_TEST_POSTGRES_CTL"])
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: control)
+        process.arguments = ["sql", database, statement]
+        process.standardOutput = output
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(status == 0, "sql \(statement) failed")
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -9,8 +9,9 @@ import Synchronization
 /// The HTTP gateway: an OpenAI-compatible server in front of a ``ServingEngine``, with health,
 /// readiness, Prometheus metrics and an admin API.
 ///
-/// Run it on its own with ``runUntilShutdownSignal()`` (what `switchboard serve` does), or as a
-/// `Service` in your own `ServiceGroup` (the dashboard does), and learn the bound address with
+/// It is a `Service`: run it in a `ServiceGroup` (`switchboard serve` and the dashboard do, beside
+/// the cache file's saver and the shared state; the group's graceful shutdown stops accepting
+/// connections and lets requests in flight finish), and learn the bound address with
 /// ``listeningAddress()``; port 0 picks a free port.
 ///
 /// ```swift
@@ -96,16 +97,6 @@ public final class GatewayServer: Service, Sendable {
         didFail(.stopped("the server shut down"))
     }
 
-    /// Runs the server until SIGINT or SIGTERM, then stops accepting connections, lets in-flight
-    /// requests finish for up to `settings.shutdownGrace`, cancels what is left and returns.
-    public func runUntilShutdownSignal() async throws {
-        var configuration = ServiceGroupConfiguration(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: Self.quieter(logger))
-        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
-        configuration.maximumCancellationDuration = .seconds(2)
-        let group = ServiceGroup(configuration: configuration)
-        try await group.run()
-    }
-
     private func didStartListening(_ channel: any Channel) {
         let port = channel.localAddress?.port ?? settings.address.port
         let address = GatewayAddress(host: settings.address.host, port: port)
@@ -128,8 +119,8 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// Hummingbird's own lines (server started, connection errors) at warning and above only, so
-    /// the log is one line per request.
-    private static func quieter(_ logger: Logger) -> Logger {
+    /// the log is one line per request; also for a `ServiceGroup` that runs the server.
+    public static func quieter(_ logger: Logger) -> Logger {
         var copy = logger
         if copy.logLevel < .warning { copy.logLevel = .warning }
         return copy

@@ -42,7 +42,7 @@ public struct EngineBenchmark: Sendable {
         let embedder = HashingEmbedder()
         results.append(measure("hashing embed one prompt", iterations) { i in _ = embedder.vector(for: prompts[i % prompts.count]) })
 
-        let cache = SemanticCache(settings: .init(maxEntries: cacheEntries * 2), embedder: embedder)
+        let cache = SemanticCache(settings: .init(maxEntries: cacheEntries * 2), rule: .threshold(CacheDecisionConfiguration.defaultSimilarityThreshold), embedder: embedder)
         for index in 0..<cacheEntries {
             let request = ChatRequest(prompt: "synthetic prompt number \(index) about topic \(index % 97) and \(index % 13)")
             cache.store(.init(text: "answer \(index)", usage: TokenUsage(promptTokens: 10, completionTokens: 10), provider: "p", model: "m"), for: try await cache.key(for: request))

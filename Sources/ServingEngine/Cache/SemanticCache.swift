@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A tenant-scoped answer cache: exact match on the normalised prompt, then the most similar
-/// earlier prompt by embedding cosine, above a threshold.
+/// earlier prompt by embedding cosine, if its ``CacheHitRule`` accepts it.
 ///
 /// Entries expire after their TTL, and the least recently used ones are evicted to stay within
 /// an entry count and a memory budget. Lookups never cross scopes (see ``CacheScope``). All state
@@ -12,16 +12,12 @@ public final class SemanticCache: Sendable {
     public struct Settings: Sendable, Hashable {
         /// Whether the cache is used at all.
         public var enabled: Bool
-        /// The least cosine similarity that counts as a semantic hit, in [0, 1].
-        public var similarityThreshold: Double
         /// How long an entry lives.
         public var timeToLive: Duration
         /// The most entries kept.
         public var maxEntries: Int
         /// The most bytes of entries kept (prompts, answers and vectors).
         public var maxBytes: Int
-        /// A verified hit rule; when set, it decides semantic hits instead of ``similarityThreshold``.
-        public var verification: Verification?
         /// How similar prompts are found within a scope: exact scan or HNSW, float or int8 vectors.
         public var index: CacheIndexSettings
         /// Whether answers that call tools are stored and replayed (`store_tool_calls`); their
@@ -31,35 +27,16 @@ public final class SemanticCache: Sendable {
         /// Creates settings.
         public init(
             enabled: Bool = true,
-            similarityThreshold: Double = 0.95,
             timeToLive: Duration = .seconds(3600),
             maxEntries: Int = 100_000,
             maxBytes: Int = 256 << 20,
             index: CacheIndexSettings = CacheIndexSettings()
         ) {
             self.enabled = enabled
-            self.similarityThreshold = similarityThreshold
             self.timeToLive = timeToLive
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
             self.index = index
-        }
-    }
-
-    /// A verifier and the probability at which it accepts a candidate.
-    public struct Verification: Sendable, Hashable {
-        /// The verifier.
-        public var verifier: HitVerifier
-        /// Candidates at or above this probability are hits.
-        public var probability: Double
-        /// The false-hit-rate target the probability was chosen for.
-        public var targetFalseHitRate: Double
-
-        /// Creates a verification.
-        public init(verifier: HitVerifier, probability: Double, targetFalseHitRate: Double) {
-            self.verifier = verifier
-            self.probability = probability
-            self.targetFalseHitRate = targetFalseHitRate
         }
     }
 
@@ -153,11 +130,14 @@ public final class SemanticCache: Sendable {
     public let embedder: any Embedder
     /// The settings in force.
     public let settings: Settings
+    /// What counts as a semantic hit.
+    public let rule: CacheHitRule
     private let store: Mutex<CacheStore>
 
     /// Creates an empty cache.
-    public init(settings: Settings, embedder: any Embedder) {
+    public init(settings: Settings, rule: CacheHitRule, embedder: any Embedder) {
         self.settings = settings
+        self.rule = rule
         self.embedder = embedder
         self.store = Mutex(CacheStore(dimensions: embedder.dimensions, indexSettings: settings.index))
     }
@@ -184,24 +164,13 @@ public final class SemanticCache: Sendable {
         guard request.allowsSemanticCacheMatch else {
             return (.miss(key, bestSimilarity: nil), nil)
         }
-        let threshold = Float(settings.similarityThreshold)
         let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
         guard let best else { return (.miss(key, bestSimilarity: nil), nil) }
         let similarity = Double(best.similarity)
-        let cosine = (similarity * 1000).rounded() / 1000
-        if let verification = settings.verification {
-            let probability = verification.verifier.probability(similarity: similarity, query: normalized, candidate: best.prompt)
-            let shown = (probability * 1000).rounded() / 1000
-            let needed = (verification.probability * 1000).rounded() / 1000
-            guard probability >= verification.probability else {
-                return (.miss(key, bestSimilarity: similarity), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: probability, taken: false, reason: "verifier \(shown) < \(needed) needed (cosine \(cosine))"))
-            }
-            return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: probability, taken: true, reason: "verifier \(shown) ≥ \(needed) needed (cosine \(cosine))"))
-        }
-        guard best.similarity >= threshold else {
-            return (.miss(key, bestSimilarity: similarity), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: nil, taken: false, reason: "cosine \(cosine) < threshold \(settings.similarityThreshold)"))
-        }
-        return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: nil, taken: true, reason: "cosine \(cosine) ≥ threshold \(settings.similarityThreshold)"))
+        let judgement = rule.judge(similarity: similarity, query: normalized, candidate: best.prompt)
+        let candidate = CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: judgement.probability, taken: judgement.taken, reason: judgement.reason)
+        guard judgement.taken else { return (.miss(key, bestSimilarity: similarity), candidate) }
+        return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), candidate)
     }
 
     /// The key under which an answer to `request` would be stored, without looking it up

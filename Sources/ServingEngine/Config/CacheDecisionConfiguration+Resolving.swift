@@ -1,23 +1,6 @@
 extension CacheDecisionConfiguration {
-    /// The rule in force for `embedder`: a threshold, and a verification when the rule is verified.
-    public struct Resolved: Sendable, Hashable {
-        /// The cosine threshold (used when ``verification`` is nil).
-        public var similarityThreshold: Double
-        /// The verified rule, if that is the one in force.
-        public var verification: SemanticCache.Verification?
-
-        /// A short description for the dashboard and reports.
-        public var summary: String {
-            if let verification {
-                let percent = verification.targetFalseHitRate * 100
-                return "verified, false hits ≤ \(percent.rounded() == percent ? String(Int(percent)) : String(percent)) %"
-            }
-            return "cosine ≥ \(similarityThreshold)"
-        }
-    }
-
     /// Resolves `auto`, the default threshold and the verifier for the embedder named `embedder`.
-    public func resolve(for embedder: String, file: String) throws(ConfigError) -> Resolved {
+    public func resolve(for embedder: String, file: String) throws(ConfigError) -> CacheHitRule {
         let threshold = similarityThreshold ?? Self.defaultSimilarityThreshold
         let verifier: HitVerifier?
         if let verifierPath {
@@ -31,9 +14,9 @@ extension CacheDecisionConfiguration {
         }
         switch kind {
         case .threshold:
-            return Resolved(similarityThreshold: threshold)
+            return .threshold(threshold)
         case .auto where verifier == nil:
-            return Resolved(similarityThreshold: threshold)
+            return .threshold(threshold)
         case .auto, .verified:
             guard let verifier else {
                 throw ConfigError(file: file, key: "cache.decision", message: "no verifier ships for the \(embedder) embedder; train one with 'switchboard train cache' and name it in cache.verifier, or use decision: threshold")
@@ -45,7 +28,7 @@ extension CacheDecisionConfiguration {
                 let safest = verifier.calibration.map(\.falseHitRateUpperBound).min() ?? 1
                 throw ConfigError(file: file, key: "cache.target_false_hit_rate", message: "the verifier cannot promise a false-hit rate of \(targetFalseHitRate); its safest calibrated bound is \(safest); raise the target")
             }
-            return Resolved(similarityThreshold: threshold, verification: .init(verifier: verifier, probability: probability, targetFalseHitRate: targetFalseHitRate))
+            return .verified(.init(verifier: verifier, probability: probability, targetFalseHitRate: targetFalseHitRate))
         }
     }
 }

@@ -65,10 +65,7 @@ extension ServingEngine {
             requestRateHistory: requestSeries.map { Double($0) / 10 },
             cache: CacheSnapshot(
                 enabled: cache != nil, embedder: cache?.embedder.name ?? configuration.embedder.kind.rawValue, embedderVariant: cache?.embedder.variant,
-                similarityThreshold: cache?.settings.similarityThreshold ?? 0,
-                decisionRule: cache.map { cache in
-                    CacheDecisionConfiguration.Resolved(similarityThreshold: cache.settings.similarityThreshold, verification: cache.settings.verification).summary
-                },
+                rule: cache?.rule,
                 statistics: cache?.statistics ?? SemanticCache.Statistics(),
                 maxEntries: configuration.cache.maxEntries, maxBytes: configuration.cache.maxBytes,
                 recentSemanticHits: Array(parts.semanticHits)

@@ -99,10 +99,7 @@ public final class ServingEngine: Sendable {
                 embedder = try Self.makeEmbedder(configuration, makeRemote: makeRemoteEmbedder)
             }
             let rule = try configuration.cacheDecision.resolve(for: embedder.name, file: configuration.source)
-            var settings = configuration.cache
-            settings.similarityThreshold = rule.similarityThreshold
-            settings.verification = rule.verification
-            cache = SemanticCache(settings: settings, embedder: embedder)
+            cache = SemanticCache(settings: configuration.cache, rule: rule, embedder: embedder)
         } else {
             cache = nil
         }

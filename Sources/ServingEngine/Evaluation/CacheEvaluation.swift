@@ -108,14 +108,14 @@ public struct CacheEvaluation: Sendable {
 
     /// The figures at a fixed cosine `threshold`.
     public func at(_ threshold: Double) -> Point {
-        point(threshold: threshold) { $0.similarity >= threshold }
+        at(.threshold(threshold))
     }
 
-    /// The figures of `verifier` accepting candidates at or above `probability`.
-    public func at(verifier: HitVerifier, probability: Double) -> Point {
-        point(threshold: probability) { probe in
+    /// The figures of `rule`, judging each query's nearest entry as the cache would.
+    public func at(_ rule: CacheHitRule) -> Point {
+        point(threshold: rule.cutOff) { probe in
             guard let matched = probe.matched else { return false }
-            return verifier.probability(similarity: probe.similarity, query: probe.query, candidate: matched) >= probability
+            return rule.judge(similarity: probe.similarity, query: probe.query, candidate: matched).taken
         }
     }
 
@@ -159,8 +159,8 @@ public struct CacheEvaluation: Sendable {
     }
 
     private static func makeCache(embedder: any Embedder, entries: Int) -> SemanticCache {
-        // Threshold 0: every lookup reports its nearest entry; the evaluation applies thresholds.
-        SemanticCache(settings: .init(similarityThreshold: 0, timeToLive: .seconds(86_400 * 365), maxEntries: entries + 1, maxBytes: Int.max / 2), embedder: embedder)
+        // Threshold 0: every lookup reports its nearest entry; the evaluation applies the rules.
+        SemanticCache(settings: .init(timeToLive: .seconds(86_400 * 365), maxEntries: entries + 1, maxBytes: Int.max / 2), rule: .threshold(0), embedder: embedder)
     }
 
     private static func answer(_ text: String) -> SemanticCache.Answer {

@@ -123,9 +123,8 @@ public struct CacheSnapshot: Sendable, Hashable, Codable {
     public var embedder: String
     /// How the embedder computes, when it has more than one way (`avx512-bf16`, `fp32`).
     public var embedderVariant: String?
-    /// The semantic similarity threshold.
-    public var similarityThreshold: Double
-    /// The hit rule in force, briefly: `cosine ≥ 0.95` or `verified, false hits ≤ 1 %`.
+    /// The hit rule in force, briefly (``CacheHitRule/summary``): `cosine ≥ 0.95` or
+    /// `verified, false hits ≤ 1 %`; `off` without a cache.
     public var decisionRule: String
     /// Counters and sizes.
     public var statistics: SemanticCache.Statistics
@@ -137,12 +136,11 @@ public struct CacheSnapshot: Sendable, Hashable, Codable {
     public var recentSemanticHits: [SemanticHitSample]
 
     /// Creates a cache snapshot.
-    public init(enabled: Bool, embedder: String, embedderVariant: String? = nil, similarityThreshold: Double, decisionRule: String? = nil, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
+    public init(enabled: Bool, embedder: String, embedderVariant: String? = nil, rule: CacheHitRule?, statistics: SemanticCache.Statistics, maxEntries: Int, maxBytes: Int, recentSemanticHits: [SemanticHitSample]) {
         self.enabled = enabled
         self.embedder = embedder
         self.embedderVariant = embedderVariant
-        self.similarityThreshold = similarityThreshold
-        self.decisionRule = decisionRule ?? "cosine ≥ \(similarityThreshold)"
+        self.decisionRule = rule?.summary ?? "off"
         self.statistics = statistics
         self.maxEntries = maxEntries
         self.maxBytes = maxBytes
