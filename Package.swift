@@ -63,6 +63,7 @@ let package = Package(
             name: "Gateway",
             dependencies: [
                 "ServingEngine",
+                "Measuring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,9 +89,48 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        // Percentiles, thread CPU time and resident memory: one definition for every figure the
+        // console, the benchmarks and the drill print.
+        .target(name: "Measuring", swiftSettings: strictSettings),
         .target(
             name: "Dashboard",
             dependencies: ["ServingEngine", "CNCurses"],
+            swiftSettings: strictSettings
+        ),
+        // Not the product: what measures it, drills it and trains it, each in a target of its own,
+        // and the test doubles they and the tests share.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "ServingEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "Evaluation", dependencies: ["ServingEngine"], swiftSettings: strictSettings),
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "ServingEngine", "Gateway", "Dashboard", "SharedState", "TestSupport", "Measuring", "CVectorKernels", "CNCurses",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Drills",
+            dependencies: [
+                "ServingEngine", "Gateway", "TestSupport", "Measuring",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -100,14 +140,17 @@ let package = Package(
                 "Gateway",
                 "Dashboard",
                 "SharedState",
+                "Benchmarks",
+                "Drills",
+                "Evaluation",
+                "Measuring",
+                "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
-        // Helpers the test targets share (not a test target itself).
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "ServingEngineTests", dependencies: ["ServingEngine", "EmbeddingKernels", "CVectorKernels", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
@@ -128,11 +171,24 @@ let package = Package(
             dependencies: [
                 "SharedState",
                 "ServingEngine",
+                "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport"], exclude: ["__Snapshots__"], swiftSettings: strictSettings),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ServingEngine"], swiftSettings: strictSettings),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "ServingEngine"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "DrillsTests",
+            dependencies: [
+                "Drills", "Gateway", "ServingEngine", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "SwitchboardEndToEndTests",
             dependencies: ["ServingEngine"],

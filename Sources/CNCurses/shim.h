@@ -78,12 +78,4 @@ static inline void sb_remove_crash_restore(void) {
     for (unsigned i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) { signal(signals[i], SIG_DFL); }
 }
 
-// CPU time of the calling thread, in nanoseconds.
-#include <time.h>
-static inline long long sb_thread_cpu_nanoseconds(void) {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) { return -1; }
-    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 #endif

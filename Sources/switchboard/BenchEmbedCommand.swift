@@ -1,4 +1,6 @@
 import ArgumentParser
+import Benchmarks
+import Evaluation
 import Foundation
 import ServingEngine
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 import Logging
+import Measuring
 import ServingEngine
 import SharedState
 
@@ -42,7 +44,7 @@ struct BenchSharedStateCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         func figure(_ values: [Duration], _ quantile: Double) -> String {
-            SharedStateBenchmark.Report.percentile(values, quantile).map(DurationFormat.short) ?? "-"
+            Percentile.of(sorted: values, quantile).map(DurationFormat.short) ?? "-"
         }
         print("shared state: \(report.entries) entries at \(Int(report.rate))/s in \(report.statements) statements; \(report.visible) became visible on the second replica")
         print("measure                               p50        p99        max")

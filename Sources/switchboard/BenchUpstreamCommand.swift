@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Gateway
+import TestSupport
 
 /// `switchboard bench upstream`: the benchmarks' instant upstream in a process of its own, so that
 /// gateways in other processes can be measured in front of it (`bench gateway --upstream … --target …`,
@@ -37,7 +38,7 @@ struct BenchUpstreamCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        let upstream = InstantUpstream(chunkInterval: .microseconds(Int64(chunkIntervalMs * 1000)), address: address)
+        let upstream = ScriptedUpstream(name: "instant", answer: .instant(interval: .microseconds(Int64(chunkIntervalMs * 1000))), host: address.host, port: address.port, recordsCalls: false)
         try await upstream.run { port in
             FileHandle.standardOutput.write(Data("instant upstream listening on http://\(GatewayAddress(host: address.host, port: port).description)/v1\n".utf8))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Drills
 import Foundation
 import Gateway
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import ServingEngine
 
 /// `switchboard train cache`: fit and calibrate the cache's hit verifier.

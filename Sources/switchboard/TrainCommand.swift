@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import ServingEngine
 
 /// `switchboard train`: fit the learned router.

@@ -5,10 +5,11 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import ServingEngine
+import TestSupport
 
-/// A gateway on an ephemeral loopback port in front of a ``FakeUpstream``, with a client.
+/// A gateway on an ephemeral loopback port in front of a ``ScriptedUpstream``, with a client.
 struct GatewayHarness {
-    let upstream: FakeUpstream
+    let upstream: ScriptedUpstream
     let gateway: GatewayServer
     let engine: ServingEngine
     let baseURL: String
@@ -45,7 +46,7 @@ struct GatewayHarness {
     /// [claude]; `strict-only` = [strict], which drops unknown fields and can only do tools;
     /// `vision-first` = [strict, primary]; `plain-only` = [plain], called without a stream when the
     /// client asks for none.
-    static func configuration(_ upstream: FakeUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false, priced: Set<String> = []) -> String {
+    static func configuration(_ upstream: ScriptedUpstream, timeoutMs: Int = 500, deadlineMs: Int = 3000, cache: Bool = true, healthCheck: Bool = false, priced: Set<String> = []) -> String {
         // Providers have no price unless named in `priced` ($1000 per million tokens both ways).
         func price(_ name: String) -> String { priced.contains(name) ? "\n    price: { input_per_mtok: 1000, output_per_mtok: 1000 }" : "" }
         return """
@@ -113,14 +114,14 @@ struct GatewayHarness {
         similarityThreshold: Double? = nil, maxUpstreamResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes, logger: Logger? = nil, priced: Set<String> = [],
         _ body: @escaping @Sendable (GatewayHarness) async throws -> Void
     ) async throws {
-        let upstream = FakeUpstream()
+        let upstream = ScriptedUpstream()
         let quiet = logger ?? {
             var quiet = Logger(label: "gateway-test")
             quiet.logLevel = .critical
             return quiet
         }()
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let upstreamGroup = ServiceGroup(configuration: stoppable(FakeUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }, logger: quiet))
+        let upstreamGroup = ServiceGroup(configuration: stoppable(ScriptedUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }, logger: quiet))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await upstreamGroup.run() }
             _ = try await bounded(.seconds(10)) { await ports.first { _ in true } }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import TestSupport
 
 /// What a client sends reaches the provider, and what the provider answers reaches the client.
 @Suite("A faithful proxy: tools, formats, images and every field")
@@ -120,7 +121,7 @@ struct GatewayProxyFidelityTests {
 
     @Test func whenEveryProviderIsRateLimitedTheClientGets429WithRetryAfter() async throws {
         try await GatewayHarness.run { h in
-            let limited = FakeUpstream.Step.status(429, body: #"{"error":{"message":"slow down"}}"#, retryAfter: "2")
+            let limited = ScriptedUpstream.Step.status(429, body: #"{"error":{"message":"slow down"}}"#, retryAfter: "2")
             h.upstream.script("primary", [limited, limited])
             h.upstream.script("secondary", [limited, limited])
             let reply = try await h.post(GatewayHarness.chat("hi", model: "main"))

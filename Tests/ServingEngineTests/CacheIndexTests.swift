@@ -1,5 +1,6 @@
-import Testing
 @testable import ServingEngine
+import TestSupport
+import Testing
 
 /// The per-scope vector index: HNSW recall against the exact scan, removals, scopes, int8.
 /// Small 32-d sets keep debug builds quick; the structure is the same as at 384-d.

@@ -1,6 +1,7 @@
 import CVectorKernels
-import Testing
 @testable import ServingEngine
+import TestSupport
+import Testing
 
 /// The cache index's C dot-product kernels: every kernel this CPU can run gives the exact int8
 /// product, and the batched, prefetching similarities equal the one-at-a-time ones.

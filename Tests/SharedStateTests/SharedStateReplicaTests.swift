@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServingEngine
 import SharedState
+import TestSupport
 import Testing
 
 /// Two replicas in one process against the test PostgreSQL (`scripts/with-postgres`), each

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServingEngine
 import SharedState
+import TestSupport
 import Testing
 
 /// Per-minute limits, blocks and run-time limit changes shared by a fleet through PostgreSQL,
@@ -139,8 +140,11 @@ struct TenantFleetLimitsTests {
         #expect(await SharedStateReplicaTests.eventually { engineA.tenants.limits(of: "acme").blocked })
         await #expect(throws: EngineError.self) { try await engineA.completeWithinLimits(ChatRequest(prompt: "hello", tenant: "acme")) }
         #expect(engineA.tenants.limits(of: "acme").requestsPerMinute == 7, "the block keeps the other limits")
-        #expect(engineA.snapshot(activityLimit: 50).activity.contains { entry in
-            if case .event(let event) = entry { event.message.contains("tenant acme limits set by replica \(b.replicaID)") } else { false }
+        // The activity log's line follows the limits it announces (it is written after them).
+        #expect(await SharedStateReplicaTests.eventually {
+            engineA.snapshot(activityLimit: 50).activity.contains { entry in
+                if case .event(let event) = entry { event.message.contains("tenant acme limits set by replica \(b.replicaID)") } else { false }
+            }
         })
 
         // A replica started afterwards takes the limits operators set, over its configuration's.

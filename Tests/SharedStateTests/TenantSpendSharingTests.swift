@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServingEngine
 import SharedState
+import TestSupport
 import Testing
 
 /// Tenants' spend through PostgreSQL: replicas share one budget, and a restarted replica keeps

@@ -10,7 +10,7 @@ import ServingEngine
 /// ```
 public final class DashboardApp {
     /// Activity entries taken per frame: more than the tallest Routes pane shows, far fewer than the log keeps.
-    static let activityRows = 120
+    package static let activityRows = 120
     /// Activity entries taken per frame while a filter hides some: the whole log the engine keeps.
     static let filteredActivityRows = 300
     private let engine: any DashboardEngine

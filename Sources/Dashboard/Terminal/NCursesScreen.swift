@@ -4,10 +4,10 @@ import Foundation
 /// The ncurses backend: owns the terminal, copies canvases to it, and reads keys.
 ///
 /// ncurses is not thread-safe: create, use and close a screen on one thread only.
-final class NCursesScreen {
+package final class NCursesScreen {
     /// Why the terminal could not be opened.
-    struct OpenError: Error, CustomStringConvertible {
-        var description: String
+    package struct OpenError: Error, CustomStringConvertible {
+        package var description: String
     }
 
     private let window: UnsafeMutablePointer<WINDOW>
@@ -15,19 +15,19 @@ final class NCursesScreen {
     private var headlessFiles: [UnsafeMutablePointer<FILE>] = []
     private var closed = false
     /// The glyphs the locale allows.
-    let glyphs: BoxGlyphs
+    package let glyphs: BoxGlyphs
     /// What the terminal can show, after `NO_COLOR`.
-    let colorDepth: ColorDepth
+    package let colorDepth: ColorDepth
     private var monochromeTheme = false
     private var lineBuffer: [wchar_t] = []
     private var rowBuffer: [wchar_t] = []
 
     /// Whether cells need attributes rather than colours for emphasis.
-    var isMonochrome: Bool { colorDepth == .none || monochromeTheme }
+    package var isMonochrome: Bool { colorDepth == .none || monochromeTheme }
 
     /// Opens the terminal: on stdin/stdout, or headless on `/dev/null` with a fixed size
     /// (`headless` is the size).
-    init(headless: (width: Int, height: Int)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(OpenError) {
+    package init(headless: (width: Int, height: Int)? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(OpenError) {
         setlocale(LC_ALL, "")
         let codeset = String(cString: sb_codeset())
         glyphs = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8" ? .unicode : .ascii
@@ -87,12 +87,12 @@ final class NCursesScreen {
     }
 
     /// The terminal size now.
-    var size: (width: Int, height: Int) {
+    package var size: (width: Int, height: Int) {
         (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
     /// Restores the terminal. Safe to call more than once.
-    func close() {
+    package func close() {
         guard !closed else { return }
         closed = true
         curs_set(1)
@@ -106,7 +106,7 @@ final class NCursesScreen {
     }
 
     /// Sets up colour pairs for `theme`: one per (foreground role, background role) used.
-    func apply(_ theme: Theme) {
+    package func apply(_ theme: Theme) {
         monochromeTheme = theme.isMonochrome
         guard colorDepth != .none else { return }
         let backgrounds: [StyleRole] = [.mainBackground, .selectedBackground]
@@ -157,7 +157,7 @@ final class NCursesScreen {
     }
 
     /// Copies `canvas` to the screen and updates the terminal once.
-    func present(_ canvas: Canvas) {
+    package func present(_ canvas: Canvas) {
         let (width, height) = size
         let rows = min(height, canvas.height), columns = min(width, canvas.width)
         for y in 0..<rows {
@@ -184,7 +184,7 @@ final class NCursesScreen {
     }
 
     /// Forces a full repaint on the next update (after a resize).
-    func invalidate() {
+    package func invalidate() {
         clearok(window, true)
     }
 

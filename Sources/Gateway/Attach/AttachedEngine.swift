@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Measuring
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -335,10 +336,10 @@ public final class AttachedEngine: Sendable {
                 var first = true
                 for try await buffer in body {
                     for event in parser.feed(buffer.readableBytesView) where event.name == "frame" {
-                        let cpu = Self.threadCPU()
+                        let cpu = ThreadCPU.now()
                         let frame = try decoder.decode(ConsoleFeedFrame.self, from: Data(event.data.utf8))
                         lastFrame.touch()
-                        self.apply(frame, replacing: first, bytes: event.data.utf8.count, cpu: Self.threadCPU() - cpu)
+                        self.apply(frame, replacing: first, bytes: event.data.utf8.count, cpu: ThreadCPU.now() - cpu)
                         first = false
                     }
                 }
@@ -374,13 +375,6 @@ public final class AttachedEngine: Sendable {
             state.link.decisionsSeen += frame.newDecisions
             state.link.decisionsShown += frame.sentDecisions
         }
-    }
-
-    /// This thread's CPU time (decoding is synchronous, so it stays on one thread).
-    static func threadCPU() -> Duration {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 
     static func errorMessage(_ body: String) -> String? {

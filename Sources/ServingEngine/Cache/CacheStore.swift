@@ -7,7 +7,7 @@
 /// LRU links are slot numbers, and the exact-match index (``ExactTable``) holds 4-byte slot
 /// numbers. The normalised prompt is not stored: it is the prompt normalised again, only when an
 /// exact match has to be confirmed.
-struct CacheStore {
+package struct CacheStore {
     /// One slot's record; `node < 0` marks a free slot.
     struct Entry {
         /// Where the prompt starts in the arena; the answer text follows it.
@@ -42,10 +42,10 @@ struct CacheStore {
         var normalized: String { PromptNormalizer.normalize(prompt) }
     }
 
-    struct Match {
-        var answer: SemanticCache.Answer
-        var similarity: Float
-        var prompt: String
+    package struct Match {
+        package var answer: SemanticCache.Answer
+        package var similarity: Float
+        package var prompt: String
     }
 
     private struct ScopeRecord {
@@ -79,14 +79,14 @@ struct CacheStore {
     /// The detail of the few answers that are more than one finished text (tool calls, several
     /// choices…), by slot, with the bytes each is counted as; plain answers pay nothing for it.
     private var details: [UInt32: (detail: AnswerDetail, bytes: Int)] = [:]
-    private(set) var statistics = SemanticCache.Statistics()
+    package private(set) var statistics = SemanticCache.Statistics()
 
     /// Fixed per-entry cost beyond text and vector, for the byte budget: the record (56), the
     /// exact index (~8), the node map (4), and the HNSW links and per-node data a node of a large
     /// scope holds at 16 neighbours (~110).
     static let entryOverhead = 180
 
-    init(dimensions: Int, indexSettings: CacheIndexSettings = CacheIndexSettings()) {
+    package init(dimensions: Int, indexSettings: CacheIndexSettings = CacheIndexSettings()) {
         self.dimensions = dimensions
         self.indexSettings = indexSettings
         epoch = .now
@@ -110,7 +110,7 @@ struct CacheStore {
         return answer(of: entry, slot: slot)
     }
 
-    mutating func nearest(to query: [Float], scope: CacheScope, now: ContinuousClock.Instant) -> Match? {
+    package mutating func nearest(to query: [Float], scope: CacheScope, now: ContinuousClock.Instant) -> Match? {
         guard let id = scopeIDs[scope] else { return nil }
         let nowTicks = ticks(now)
         while true {
@@ -130,7 +130,7 @@ struct CacheStore {
 
     /// The most similar live entry of `scope` by an exact scan, whatever the scope's index, with
     /// no side effects (to measure the approximate index against).
-    func exactNearest(to query: [Float], scope: CacheScope) -> Match? {
+    package func exactNearest(to query: [Float], scope: CacheScope) -> Match? {
         guard let id = scopeIDs[scope], let index = scopeTable[Int(id)]?.index, let found = index.exactNearest(to: query) else { return nil }
         let slot = index.slot(found.node)
         return Match(answer: answer(of: slots[slot], slot: UInt32(slot)), similarity: found.similarity, prompt: prompt(of: slots[slot]))
@@ -140,7 +140,7 @@ struct CacheStore {
     /// texts (the arena, dead bytes included, plus the shared provider/model table; the
     /// one-per-scope scopes are not counted), the exact-match table, and the scopes' vector
     /// indexes.
-    var memory: (entries: Int, texts: Int, exactIndex: Int, index: IndexBytes) {
+    package var memory: (entries: Int, texts: Int, exactIndex: Int, index: IndexBytes) {
         let sourceBytes = sources.reduce(0) { $0 + $1.provider.utf8.count + $1.model.utf8.count + 32 }
         return (
             slots.count * MemoryLayout<Entry>.stride + freeSlots.count * MemoryLayout<UInt32>.stride,
@@ -152,17 +152,17 @@ struct CacheStore {
 
     /// Changes how many candidates graph searches keep, in every scope (the benchmark measures
     /// several values on one graph).
-    mutating func setEfSearch(_ ef: Int) {
+    package mutating func setEfSearch(_ ef: Int) {
         indexSettings.efSearch = ef
         for id in scopeTable.indices { scopeTable[id]?.index.efSearch = ef }
     }
 
     /// Whether `scope` is searched through its approximate index.
-    func isApproximate(_ scope: CacheScope) -> Bool {
+    package func isApproximate(_ scope: CacheScope) -> Bool {
         scopeIDs[scope].flatMap { scopeTable[Int($0)]?.index.isApproximate } ?? false
     }
 
-    mutating func insert(_ answer: SemanticCache.Answer, key: SemanticCache.Key, expiresAt: ContinuousClock.Instant, maxEntries: Int, maxBytes: Int) {
+    package mutating func insert(_ answer: SemanticCache.Answer, key: SemanticCache.Key, expiresAt: ContinuousClock.Instant, maxEntries: Int, maxBytes: Int) {
         if let existing = findExact(key.exactHash) { remove(slot: existing) }
         let promptLength = key.prompt.utf8.count, answerLength = answer.text.utf8.count
         let detailBytes = answer.detail.map { $0.jsonText.utf8.count + 64 } ?? 0

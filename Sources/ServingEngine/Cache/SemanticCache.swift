@@ -101,6 +101,15 @@ public final class SemanticCache: Sendable {
         let prompt: String
         let exactHash: UInt64
         let vector: [Float]
+
+        /// A key made by hand (the cache benchmark fills the store directly).
+        package init(scope: CacheScope, normalized: String, prompt: String, exactHash: UInt64, vector: [Float]) {
+            self.scope = scope
+            self.normalized = normalized
+            self.prompt = prompt
+            self.exactHash = exactHash
+            self.vector = vector
+        }
     }
 
     /// Counters and sizes at one moment.

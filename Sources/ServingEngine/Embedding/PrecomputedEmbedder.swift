@@ -5,20 +5,20 @@ import Synchronization
 ///
 /// Texts are keyed as the cache embeds them (after ``PromptNormalizer``); any other text goes to
 /// the underlying embedder. Embedders that cannot batch are used as they are.
-final class PrecomputedEmbedder: Embedder {
+package final class PrecomputedEmbedder: Embedder {
     let base: any Embedder
     private let table = Mutex<[String: [Float]]>([:])
 
-    var name: String { base.name }
-    var dimensions: Int { base.dimensions }
+    package var name: String { base.name }
+    package var dimensions: Int { base.dimensions }
 
-    init(_ base: any Embedder) {
+    package init(_ base: any Embedder) {
         self.base = base
     }
 
     /// Embeds `prompts` now, in batches of 512 distinct texts, for later ``embed(_:)`` calls;
     /// `progress` hears how many of the distinct texts are done after each batch.
-    func precompute(_ prompts: [String], progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws {
+    package func precompute(_ prompts: [String], progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws {
         guard let batching = base as? any BatchEmbedder else { return }
         let texts = Array(Set(prompts.map(PromptNormalizer.normalize)))
         var start = 0
@@ -35,7 +35,7 @@ final class PrecomputedEmbedder: Embedder {
         }
     }
 
-    func embed(_ text: String) async throws -> [Float] {
+    package func embed(_ text: String) async throws -> [Float] {
         if let vector = table.withLock({ $0[text] }) { return vector }
         return try await base.embed(text)
     }

@@ -1,25 +1,27 @@
 import Histogram
 
 /// An HDR histogram of latencies in microseconds, from 1 µs to 10 minutes at 1 % precision.
-struct LatencyHistogram: Sendable {
+package struct LatencyHistogram: Sendable {
+    package init() {}
+
     private(set) var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .two)
 
-    mutating func record(_ duration: Duration) {
+    package mutating func record(_ duration: Duration) {
         let micros = UInt64(Swift.max(1, Swift.min(duration.seconds * 1e6, 600_000_000)))
         _ = histogram.record(micros)
     }
 
-    mutating func add(_ other: LatencyHistogram) {
+    package mutating func add(_ other: LatencyHistogram) {
         histogram.add(other.histogram)
     }
 
-    mutating func reset() {
+    package mutating func reset() {
         histogram.reset()
     }
 
-    var count: UInt64 { histogram.totalCount }
+    package var count: UInt64 { histogram.totalCount }
 
-    func summary() -> LatencySummary {
+    package func summary() -> LatencySummary {
         guard histogram.totalCount > 0 else { return .empty }
         var buckets: [UInt64] = []
         var lower: UInt64 = 0
@@ -50,25 +52,25 @@ struct LatencyHistogram: Sendable {
 /// The window is kept merged as values arrive (`recent` = previous period + current period), so
 /// reading it costs nothing beyond a copy-on-write reference.
 struct WindowedLatency: Sendable {
-    var total = LatencyHistogram()
+    package var total = LatencyHistogram()
     private var current = LatencyHistogram()
     private(set) var recent = LatencyHistogram()
     private var currentStarted: ContinuousClock.Instant
-    let period: Duration
+    package let period: Duration
 
-    init(now: ContinuousClock.Instant, period: Duration = .seconds(30)) {
+    package init(now: ContinuousClock.Instant, period: Duration = .seconds(30)) {
         currentStarted = now
         self.period = period
     }
 
-    mutating func record(_ duration: Duration, now: ContinuousClock.Instant) {
+    package mutating func record(_ duration: Duration, now: ContinuousClock.Instant) {
         rotate(now: now)
         total.record(duration)
         current.record(duration)
         recent.record(duration)
     }
 
-    mutating func rotate(now: ContinuousClock.Instant) {
+    package mutating func rotate(now: ContinuousClock.Instant) {
         guard now - currentStarted >= period else { return }
         if now - currentStarted >= period * 2 {
             // Idle for a whole period: nothing recent is left.

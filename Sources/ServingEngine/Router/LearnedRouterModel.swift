@@ -33,10 +33,29 @@ public struct LearnedRouterModel: Sendable, Codable, Hashable {
         /// L2 penalty.
         public var l2: Double
 
+        /// Creates the record (the trainer's).
+        package init(source: String, examples: Int, heldOutDomains: [String], l2: Double) {
+            self.source = source
+            self.examples = examples
+            self.heldOutDomains = heldOutDomains
+            self.l2 = l2
+        }
+
         enum CodingKeys: String, CodingKey {
             case source, examples, l2
             case heldOutDomains = "held_out_domains"
         }
+    }
+
+    /// Creates a model (what `switchboard train` fits).
+    package init(version: Int, features: [String], means: [Double], deviations: [Double], weights: [Double], bias: Double, training: TrainingInfo) {
+        self.version = version
+        self.features = features
+        self.means = means
+        self.deviations = deviations
+        self.weights = weights
+        self.bias = bias
+        self.training = training
     }
 
     /// The probability, in [0, 1], that `prompt` needs the strong tier.

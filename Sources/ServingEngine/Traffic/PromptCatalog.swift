@@ -3,20 +3,20 @@ import Foundation
 /// Families of prompts for the traffic generator: each family is one request in several
 /// wordings, drawn with a skewed popularity, so that exact repeats, paraphrases (semantic
 /// hits), never-seen prompts, easy and hard prompts all show up as in real traffic.
-struct PromptCatalog: Sendable {
-    struct Family: Sendable {
+package struct PromptCatalog: Sendable {
+    package struct Family: Sendable {
         var wordings: [String]
         var hard: Bool
     }
 
-    let easy: [Family]
-    let hard: [Family]
+    package let easy: [Family]
+    package let hard: [Family]
 
     /// Zipf weights (s ≈ 1.1) as a cumulative table, so a draw is one binary search.
     private let easyCumulative: [Double]
     private let hardCumulative: [Double]
 
-    init() {
+    package init() {
         easy = Self.expand(Self.easyTemplates, values: Self.easyValues, hard: false)
         hard = Self.expand(Self.hardTemplates, values: Self.hardValues, hard: true)
         easyCumulative = Self.zipf(count: easy.count)
@@ -25,10 +25,10 @@ struct PromptCatalog: Sendable {
 
     /// The share of prompts that are one-offs (random numbers make them unique): the long tail
     /// that no cache can serve, which keeps hit rates realistic.
-    static let tailShare = 0.4
+    package static let tailShare = 0.4
 
     /// Draws one prompt.
-    func draw(hardShare: Double, using random: inout SeededRandom) -> (prompt: String, hard: Bool) {
+    package func draw(hardShare: Double, using random: inout SeededRandom) -> (prompt: String, hard: Bool) {
         let isHard = random.unit() < hardShare
         if random.unit() < Self.tailShare {
             let a = 2 + random.next() % 997, b = 2 + random.next() % 997
@@ -73,28 +73,28 @@ struct PromptCatalog: Sendable {
         return families
     }
 
-    static let easyTemplates: [[String]] = [
+    package static let easyTemplates: [[String]] = [
         ["What is {}?", "what's {}?", "What is {}, briefly?", "Can you tell me what {} is?"],
         ["Give me a one-line definition of {}.", "Give me a one line definition of {}", "One-line definition of {}, please."],
         ["Summarize {} in one sentence.", "Summarise {} in one sentence.", "Summarize {} in a single sentence."],
         ["Write a short tweet about {}.", "Write a short tweet about {} please", "Write a tweet about {}, keep it short."],
     ]
-    static let easyValues = [
+    package static let easyValues = [
         "photosynthesis", "inflation", "a black hole", "machine learning", "the stock market", "a vaccine",
         "blockchain", "climate change", "the immune system", "compound interest", "plate tectonics", "jazz",
         "the ocean tides", "recycling", "volcanoes", "the moon landing", "sourdough bread", "yoga", "chess",
         "rainbows", "electric cars", "the Roman Empire", "DNA", "gravity", "green tea", "bicycles",
     ]
-    static let easyTail = [
+    package static let easyTail = [
         "What is {a} times {b}?", "Convert {a} miles to kilometres.", "Write a haiku about the number {a}.",
         "Is {a} a prime number?", "Name a famous event from the year 1{a}.",
     ]
-    static let hardTail = [
+    package static let hardTail = [
         "Compute the derivative of x^{a} * sin({b}x) and explain each step of the proof.",
         "Write a Python function that returns the {a}th Fibonacci number modulo {b}, and analyze its complexity.",
         "Design a sharding strategy for {a} million rows across {b} nodes and evaluate the trade-offs in depth.",
     ]
-    static let hardTemplates: [[String]] = [
+    package static let hardTemplates: [[String]] = [
         [
             "Implement {} in Swift with unit tests and explain its complexity step by step.",
             "Implement {} in Swift, with unit tests, and explain its complexity step by step.",
@@ -110,7 +110,7 @@ struct PromptCatalog: Sendable {
             "Design a production architecture around {} and evaluate the failure modes.",
         ],
     ]
-    static let hardValues = [
+    package static let hardValues = [
         "a lock-free multi-producer queue with bounded capacity",
         "consistent hashing with virtual nodes for cache sharding",
         "Dijkstra's shortest path over a weighted road graph",

@@ -8,7 +8,7 @@ import CVectorKernels
 /// quantised the same way and the dot product runs on 8-bit codes with 32-bit accumulation.
 /// The products run in the `CVectorKernels` C target, which picks AVX-512 VNNI, AVX2 or portable
 /// loops for the CPU at run time, and which computes a batch of rows with prefetching.
-struct VectorRows {
+package struct VectorRows {
     /// A query prepared once for many similarity evaluations against this storage.
     struct Query {
         var floats: [Float]
@@ -29,7 +29,7 @@ struct VectorRows {
     }
 
     /// The dot-product kernel this CPU runs: "avx512-vnni", "avx2" or "portable".
-    static var kernelName: String {
+    package static var kernelName: String {
         switch sbvk_chosen_kernel() {
         case SBVK_AVX512_VNNI: "avx512-vnni"
         case SBVK_AVX2: "avx2"
@@ -224,7 +224,7 @@ struct VectorRows {
         return best
     }
 
-    static func quantize(_ vector: [Float]) -> (codes: [Int8], scale: Float) {
+    package static func quantize(_ vector: [Float]) -> (codes: [Int8], scale: Float) {
         var largest: Float = 0
         for value in vector { largest = Swift.max(largest, abs(value)) }
         guard largest > 0 else { return ([Int8](repeating: 0, count: vector.count), 0) }
@@ -235,13 +235,13 @@ struct VectorRows {
 
     /// Float dot product.
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         sbvk_dot_f32(a, b, n)
     }
 
     /// Int8 dot product with 32-bit accumulation.
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ n: Int) -> Int32 {
+    package static func dot(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ n: Int) -> Int32 {
         sbvk_dot_i8(a, b, n)
     }
 

@@ -23,6 +23,14 @@ public struct HitVerifier: Sendable, Codable, Hashable {
         /// Correct hits ÷ same-request pairs.
         public var recall: Double
 
+        /// Creates a point (the trainer's).
+        package init(probability: Double, falseHitRate: Double, falseHitRateUpperBound: Double, recall: Double) {
+            self.probability = probability
+            self.falseHitRate = falseHitRate
+            self.falseHitRateUpperBound = falseHitRateUpperBound
+            self.recall = recall
+        }
+
         enum CodingKeys: String, CodingKey {
             case probability, recall
             case falseHitRate = "false_hit_rate"
@@ -65,6 +73,30 @@ public struct HitVerifier: Sendable, Codable, Hashable {
         public var l2: Double
         /// The share of the file kept aside, untouched, for the held-out figures.
         public var heldOutShare: Double
+
+        /// Creates the record (the trainer's).
+        package init(source: String, pairs: Int, folds: Int, l2: Double, heldOutShare: Double) {
+            self.source = source
+            self.pairs = pairs
+            self.folds = folds
+            self.l2 = l2
+            self.heldOutShare = heldOutShare
+        }
+    }
+
+    /// Creates a verifier (what `switchboard train cache` fits).
+    package init(version: Int, embedder: String, features: [String], means: [Double], deviations: [Double], weights: [Double], bias: Double, minimumSimilarity: Double, confidence: Double, calibration: [CalibrationPoint], training: Training) {
+        self.version = version
+        self.embedder = embedder
+        self.features = features
+        self.means = means
+        self.deviations = deviations
+        self.weights = weights
+        self.bias = bias
+        self.minimumSimilarity = minimumSimilarity
+        self.confidence = confidence
+        self.calibration = calibration
+        self.training = training
     }
 
     enum CodingKeys: String, CodingKey {

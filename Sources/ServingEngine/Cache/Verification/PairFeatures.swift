@@ -8,12 +8,12 @@ import Foundation
 /// questions share more words than paraphrases do, so they made the verifier worse.
 ///
 /// Every feature is computed from the two texts in a few microseconds.
-enum PairFeatures {
+package enum PairFeatures {
     /// Feature names, in vector order (they are saved with a model and checked on load).
-    static let names = ["similarity", "similarity_squared", "number_mismatch", "negation_mismatch", "question_word_mismatch"]
+    package static let names = ["similarity", "similarity_squared", "number_mismatch", "negation_mismatch", "question_word_mismatch"]
 
     /// The feature vector of a query and a candidate with embedding cosine `similarity`.
-    static func vector(similarity: Double, query: String, candidate: String) -> [Double] {
+    package static func vector(similarity: Double, query: String, candidate: String) -> [Double] {
         let a = Words(query)
         let b = Words(candidate)
         let questionMismatch: Double = if let qa = a.questionWord, let qb = b.questionWord, qa != qb { 1 } else { 0 }
@@ -28,7 +28,7 @@ enum PairFeatures {
 
     /// Whether the two texts name different numbers ("top 5" against "top 10", "topic 2" against
     /// "topic 3"): then they are never the same request, however close their embeddings.
-    static func numbersDiffer(_ query: String, _ candidate: String) -> Bool {
+    package static func numbersDiffer(_ query: String, _ candidate: String) -> Bool {
         Words(query).numbers != Words(candidate).numbers
     }
 
