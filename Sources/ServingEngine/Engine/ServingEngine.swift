@@ -222,13 +222,14 @@ public final class ServingEngine: Sendable {
             message = "router threshold set to \(value)" + (after.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
                 + (before.flatMap { before in after.flatMap { costEffect(shareChange: $0 - before) } } ?? "")
         case .injectFaults(let name, let faults):
-            guard let simulated = providers[name] as? SimulatedProvider else {
-                throw CommandError(providers[name] == nil ? "no provider named '\(name)'" : "\(name) is not simulated; faults can only be injected into simulated providers")
+            guard let provider = providers[name] else { throw CommandError("no provider named '\(name)'") }
+            guard let injectable = provider as? any FaultInjectable else {
+                throw CommandError("\(name) is not simulated; faults can only be injected into simulated providers")
             }
             guard (0...1).contains(faults.errorRate), faults.slowdown >= 0 else {
                 throw CommandError("the error rate must be between 0 and 1 and the slowdown at least 0")
             }
-            simulated.setFaults(faults)
+            injectable.setFaults(faults)
             message = faults.errorRate == 0 && faults.slowdown == 1
                 ? "\(name): injected faults cleared"
                 : "\(name): injecting \(Int((faults.errorRate * 100).rounded())) % \(faults.kinds.map(\.rawValue).joined(separator: "/")) faults, \(faults.slowdown)× latency"
