@@ -49,7 +49,7 @@ public final class RemoteProviders: Sendable {
     /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
     public func make(_ configuration: ProviderConfiguration) throws(ConfigError) -> any ModelProvider {
         guard let baseURL = configuration.baseURL else {
-            throw ConfigError(file: source, key: "providers.\(configuration.name).base_url", message: "a \(configuration.kind.rawValue) provider needs a base_url")
+            throw ConfigError(file: source, key: "providers.\(configuration.name).base_url", message: "a \(configuration.kind.name) provider needs a base_url")
         }
         var apiKey: String?
         if let variable = configuration.apiKeyEnvironmentVariable {
@@ -61,7 +61,7 @@ public final class RemoteProviders: Sendable {
         switch configuration.kind {
         case .anthropic:
             return AnthropicProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
-        case .openAICompatible, .simulated:
+        default:
             return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
         }
     }

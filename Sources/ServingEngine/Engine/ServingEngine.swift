@@ -49,15 +49,19 @@ public final class ServingEngine: Sendable {
     ///   - configuration: a validated configuration.
     ///   - providers: providers to use instead of the ones the configuration would build, by name
     ///     (tests and the gateway pass real or scripted providers here).
-    ///   - makeProvider: builds the providers of kinds the engine cannot build itself
-    ///     (`openai-compatible`, `anthropic`); the gateway supplies it. Without it, such a provider
-    ///     that `providers` does not replace is a ``ConfigError``.
+    ///   - registry: the factories of the provider kinds, by name; the engine's own
+    ///     (``ProviderRegistry/standard``) builds `simulated` providers, the gateway's adds the
+    ///     HTTP kinds.
+    ///   - makeProvider: builds the providers of kinds `registry` knows but has no factory for
+    ///     (with the standard registry, `openai-compatible` and `anthropic`). Without it, such a
+    ///     provider that `providers` does not replace is a ``ConfigError``.
     ///   - embedder: an embedder to use instead of the configured one (tests pass scripted ones).
     ///   - makeRemoteEmbedder: builds the `remote` embedder; the gateway supplies it. Without it,
     ///     a configured `remote` embedder is a ``ConfigError``.
     public init(
         configuration: EngineConfiguration,
         providers custom: [any ModelProvider] = [],
+        registry: ProviderRegistry = .standard,
         makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil,
         embedder customEmbedder: (any Embedder)? = nil,
         makeRemoteEmbedder: ((EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder)? = nil
@@ -67,17 +71,16 @@ public final class ServingEngine: Sendable {
         let replaced = Set(custom.map(\.name))
         var built: [String: any ModelProvider] = [:]
         for (index, provider) in configuration.providers.enumerated() where !replaced.contains(provider.name) {
-            switch provider.kind {
-            case .simulated:
-                built[provider.name] = SimulatedProvider(configuration: provider, seed: configuration.traffic.seed &+ UInt64(index))
-            case .openAICompatible, .anthropic:
-                guard let makeProvider else {
-                    throw ConfigError(
-                        file: configuration.source, key: "providers[\(index)].kind",
-                        message: "provider '\(provider.name)' is of kind \(provider.kind.rawValue), which only the HTTP gateway can build; run it with `switchboard serve`, or use kind: simulated here"
-                    )
-                }
+            if let factory = registry.factory(for: provider.kind) {
+                let context = ProviderBuildContext(source: configuration.source, index: index, seed: configuration.traffic.seed &+ UInt64(index))
+                built[provider.name] = try factory(provider, context)
+            } else if let makeProvider {
                 built[provider.name] = try makeProvider(provider)
+            } else {
+                throw ConfigError(
+                    file: configuration.source, key: "providers[\(index)].kind",
+                    message: "provider '\(provider.name)' is of kind \(provider.kind.name), which only the HTTP gateway can build; run it with `switchboard serve`, or use kind: simulated here"
+                )
             }
         }
         for provider in custom { built[provider.name] = provider }
