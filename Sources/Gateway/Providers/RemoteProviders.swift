@@ -2,7 +2,7 @@ public import Foundation
 public import AsyncHTTPClient
 public import ServingEngine
 
-/// Builds the real providers (the kinds in ``kinds``: `openai-compatible`, `anthropic`)
+/// Builds the real providers (the kinds in ``kinds``: `openai-compatible`, `anthropic`, `ollama`)
 /// over one shared, pooled `HTTPClient`, reading their keys from the environment variables the
 /// configuration names.
 ///
@@ -51,6 +51,7 @@ public final class RemoteProviders: Sendable {
     static let kinds: [HTTPProviderKind] = [
         .openAICompatible,
         .anthropic,
+        .ollama,
     ]
 
     /// The engine's kinds and the HTTP kinds, built over this client; pass it as the engine's `registry`.
