@@ -1,13 +1,15 @@
 import ArgumentParser
+import Gateway
 import ServingEngine
 
 /// Helpers shared by the subcommands.
 enum CommandSupport {
     /// The configuration at `path`, or the built-in one; a bad file becomes a clear error and exit code 1.
+    /// Its providers may be of any kind the gateway knows (``ServingEngine/ProviderRegistry/gateway``).
     static func loadConfiguration(_ path: String?) throws -> EngineConfiguration {
         guard let path else { return .builtIn }
         do {
-            return try ConfigurationLoader.load(path: path)
+            return try ConfigurationLoader.load(path: path, kinds: .gateway)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }

@@ -62,7 +62,7 @@ struct DashboardCommand: AsyncParsableCommand {
         defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
         do {
-            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+            engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }

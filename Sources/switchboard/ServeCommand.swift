@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
         let engine: ServingEngine
         do {
-            engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+            engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
             try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")

@@ -9,20 +9,27 @@ final class AnthropicProvider: ModelProvider {
     let name: String
     let model: String
     private let endpoint: String
-    private let apiKey: String?
+    private let headers: [(String, String)]
     private let mapping: AnthropicRequestMapping
     private let call: UpstreamCall
 
     /// The API version header sent with every request.
     static let apiVersion = "2023-06-01"
 
-    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
+    /// The headers of every request: the API version, and the key as `x-api-key`.
+    static func headers(apiKey: String?) -> [(String, String)] {
+        var headers = [("anthropic-version", apiVersion)]
+        if let apiKey { headers.append(("x-api-key", apiKey)) }
+        return headers
+    }
+
+    init(configuration: ProviderConfiguration, endpoint: HTTPEndpoint) {
         name = configuration.name
         model = configuration.model
-        endpoint = OpenAICompatibleProvider.join(baseURL, "messages")
-        self.apiKey = apiKey
+        self.endpoint = OpenAICompatibleProvider.join(endpoint.baseURL, "messages")
+        headers = endpoint.headers
         mapping = AnthropicRequestMapping(provider: configuration.name, model: configuration.model, defaultMaxTokens: configuration.defaultMaxTokens)
-        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
+        call = UpstreamCall(client: endpoint.client, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
@@ -31,9 +38,7 @@ final class AnthropicProvider: ModelProvider {
 
     func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
         let body = try mapping.body(for: request)
-        var headers = [("anthropic-version", Self.apiVersion), ("accept", "text/event-stream")]
-        if let apiKey { headers.append(("x-api-key", apiKey)) }
-        let response = try await call.post(endpoint, headers: headers, body: body)
+        let response = try await call.post(endpoint, headers: headers + [("accept", "text/event-stream")], body: body)
         var translator = AnthropicStreamTranslator(provider: name)
         try await call.events(of: response) { event in
             let object = try call.object(event.data)
@@ -47,4 +52,9 @@ final class AnthropicProvider: ModelProvider {
         }
         try receive(try translator.finish())
     }
+}
+
+extension HTTPProviderKind {
+    /// `kind: anthropic`.
+    static let anthropic = HTTPProviderKind(kind: .anthropic, headers: AnthropicProvider.headers(apiKey:)) { AnthropicProvider(configuration: $0, endpoint: $1) }
 }

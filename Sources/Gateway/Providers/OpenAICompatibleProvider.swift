@@ -22,19 +22,28 @@ final class OpenAICompatibleProvider: ModelProvider {
     private let endpoint: String
     private let embeddingsEndpoint: String
     private let apiKey: String?
+    private let headers: [(String, String)]
     private let dropUnknownFields: Bool
     private let streaming: ProviderConfiguration.UpstreamStreaming
     private let call: UpstreamCall
 
-    init(configuration: ProviderConfiguration, baseURL: String, apiKey: String?, client: HTTPClient, maxResponseBytes: Int) {
+    /// The headers of every request: the key as a bearer token.
+    static func headers(apiKey: String?) -> [(String, String)] {
+        apiKey.map { [("authorization", "Bearer \($0)")] } ?? []
+    }
+
+    /// Creates the provider; it sends `endpoint`'s headers, so kinds that speak this API with
+    /// other headers can build it too.
+    init(configuration: ProviderConfiguration, endpoint: HTTPEndpoint) {
         name = configuration.name
         model = configuration.model
-        endpoint = Self.join(baseURL, "chat/completions")
-        embeddingsEndpoint = Self.join(baseURL, "embeddings")
-        self.apiKey = apiKey
+        self.endpoint = Self.join(endpoint.baseURL, "chat/completions")
+        embeddingsEndpoint = Self.join(endpoint.baseURL, "embeddings")
+        apiKey = endpoint.apiKey
+        headers = endpoint.headers
         dropUnknownFields = configuration.dropUnknownFields
         streaming = configuration.upstreamStreaming
-        call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey, maxResponseBytes: maxResponseBytes)
+        call = UpstreamCall(client: endpoint.client, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
     }
 
     static func join(_ base: String, _ path: String) -> String {
@@ -65,9 +74,7 @@ final class OpenAICompatibleProvider: ModelProvider {
 
     func answer(_ request: ProviderRequest, receive: (ProviderChunk) throws -> Void) async throws {
         let stream = request.clientStreams || streaming == .always
-        var headers = [("accept", stream ? "text/event-stream" : "application/json")]
-        if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
-        let response = try await call.post(endpoint, headers: headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields, stream: stream))
+        let response = try await call.post(endpoint, headers: [("accept", stream ? "text/event-stream" : "application/json")] + headers, body: Self.body(for: request, model: model, dropUnknownFields: dropUnknownFields, stream: stream))
         if let type = response.headers.first(name: "content-type"), type.contains("application/json") {
             try Self.whole(try await call.json(of: response), provider: name, receive)
             return
@@ -157,14 +164,19 @@ extension OpenAICompatibleProvider: EmbeddingProvider {
     func embed(_ request: EmbeddingProviderRequest) async throws -> EmbeddingProviderResponse {
         var body: JSONObject = ["model": .string(model)]
         for (key, value) in request.parameters where body[key] == nil { body[key] = value }
-        var headers: [(String, String)] = [("accept", "application/json")]
-        if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
-        let response = try await call.post(embeddingsEndpoint, headers: headers, body: body)
+        let response = try await call.post(embeddingsEndpoint, headers: [("accept", "application/json")] + headers, body: body)
         let object = try await call.json(of: response)
         guard let answer = object.objectValue, answer["data"]?.arrayValue != nil else {
             throw ProviderFailure(.badResponse, "\(name) answered the embeddings call without a 'data' list")
         }
         let prompt = object["usage"]?["prompt_tokens"]?.intValue ?? object["usage"]?["total_tokens"]?.intValue ?? 0
         return EmbeddingProviderResponse(body: answer, usage: TokenUsage(promptTokens: prompt, completionTokens: 0))
+    }
+}
+
+extension HTTPProviderKind {
+    /// `kind: openai-compatible`.
+    static let openAICompatible = HTTPProviderKind(kind: .openAICompatible, headers: OpenAICompatibleProvider.headers(apiKey:)) {
+        OpenAICompatibleProvider(configuration: $0, endpoint: $1)
     }
 }

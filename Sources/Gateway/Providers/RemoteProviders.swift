@@ -2,12 +2,14 @@ public import Foundation
 public import AsyncHTTPClient
 public import ServingEngine
 
-/// Builds the real providers (`openai-compatible`, `anthropic`) over one shared, pooled
-/// `HTTPClient`, reading their keys from the environment variables the configuration names.
+/// Builds the real providers (the kinds in ``kinds``: `openai-compatible`, `anthropic`, `ollama`)
+/// over one shared, pooled `HTTPClient`, reading their keys from the environment variables the
+/// configuration names.
 ///
 /// ```swift
+/// let configuration = try ConfigurationLoader.load(path: path, kinds: .gateway)
 /// let remote = RemoteProviders(source: configuration.source)
-/// let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+/// let engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
 /// // … serve …
 /// try await remote.shutdown()
 /// ```
@@ -44,12 +46,39 @@ public final class RemoteProviders: Sendable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// Builds the provider for `configuration`; pass it as the engine's `makeProvider`.
+    /// The provider kinds the gateway builds over HTTP: adding a kind is one file (its
+    /// ``ServingEngine/ProviderKind`` and ``HTTPProviderKind``) and one line here.
+    static let kinds: [HTTPProviderKind] = [
+        .openAICompatible,
+        .anthropic,
+        .ollama,
+    ]
+
+    /// The engine's kinds and the HTTP kinds, built over this client; pass it as the engine's `registry`.
+    public var registry: ProviderRegistry {
+        Self.kinds.reduce(ProviderRegistry.standard) { registry, kind in
+            registry.registering(kind.kind) { configuration, _ throws(ConfigError) in try self.make(configuration, as: kind) }
+        }
+    }
+
+    /// Builds the provider for `configuration`, of one of the HTTP ``kinds``; ``registry`` builds
+    /// them this way (it can also be passed as the engine's `makeProvider`).
     ///
-    /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
+    /// - Throws: ``ServingEngine/ConfigError`` when the kind is not built over HTTP, or the key's
+    ///   environment variable is unset.
     public func make(_ configuration: ProviderConfiguration) throws(ConfigError) -> any ModelProvider {
+        guard let kind = Self.kind(of: configuration) else {
+            throw ConfigError(
+                file: source, key: "providers.\(configuration.name).kind",
+                message: "a \(configuration.kind.name) provider is not built over HTTP; the gateway builds: \(Self.kinds.map(\.kind.name).joined(separator: ", "))"
+            )
+        }
+        return try make(configuration, as: kind)
+    }
+
+    private func make(_ configuration: ProviderConfiguration, as kind: HTTPProviderKind) throws(ConfigError) -> any ModelProvider {
         guard let baseURL = configuration.baseURL else {
-            throw ConfigError(file: source, key: "providers.\(configuration.name).base_url", message: "a \(configuration.kind.rawValue) provider needs a base_url")
+            throw ConfigError(file: source, key: "providers.\(configuration.name).base_url", message: "a \(configuration.kind.name) provider needs a base_url")
         }
         var apiKey: String?
         if let variable = configuration.apiKeyEnvironmentVariable {
@@ -58,12 +87,13 @@ public final class RemoteProviders: Sendable {
             }
             apiKey = value
         }
-        switch configuration.kind {
-        case .anthropic:
-            return AnthropicProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
-        case .openAICompatible, .simulated:
-            return OpenAICompatibleProvider(configuration: configuration, baseURL: baseURL, apiKey: apiKey, client: client, maxResponseBytes: maxResponseBytes)
-        }
+        let endpoint = HTTPEndpoint(baseURL: baseURL, apiKey: apiKey, headers: kind.headers(apiKey), client: client, maxResponseBytes: maxResponseBytes)
+        return kind.make(configuration, endpoint)
+    }
+
+    /// The HTTP kind of `configuration`, if it has one.
+    static func kind(of configuration: ProviderConfiguration) -> HTTPProviderKind? {
+        kinds.first { $0.kind == configuration.kind }
     }
 
     /// Builds the `remote` embedder; pass it as the engine's `makeRemoteEmbedder`.
@@ -86,13 +116,10 @@ public final class RemoteProviders: Sendable {
         guard let baseURL = configuration.baseURL else { return ProviderFailure(.providerRejected, "no base_url") }
         let apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }
         var request = HTTPClientRequest(url: OpenAICompatibleProvider.join(baseURL, "models"))
-        if let apiKey {
-            if configuration.kind == .anthropic {
-                request.headers.add(name: "x-api-key", value: apiKey)
-                request.headers.add(name: "anthropic-version", value: AnthropicProvider.apiVersion)
-            } else {
-                request.headers.add(name: "authorization", value: "Bearer \(apiKey)")
-            }
+        // The kind's own headers, as its calls send them; a server probed without a key gets none.
+        if apiKey != nil {
+            let headers = Self.kind(of: configuration)?.headers ?? OpenAICompatibleProvider.headers(apiKey:)
+            for (name, value) in headers(apiKey) { request.headers.add(name: name, value: value) }
         }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
@@ -111,4 +138,11 @@ public final class RemoteProviders: Sendable {
     public func shutdown() async throws {
         try await client.shutdown()
     }
+}
+
+extension ProviderRegistry {
+    /// The kinds a gateway configuration may name: the engine's and the HTTP ones
+    /// (``RemoteProviders/kinds``), for loading configuration files. The HTTP kinds are only
+    /// declared here; ``RemoteProviders/registry`` builds them.
+    public static let gateway = RemoteProviders.kinds.reduce(ProviderRegistry.standard) { $0.declaring($1.kind) }
 }

@@ -7,19 +7,20 @@ import Yams
 /// are not understood are errors (with a suggestion), so a typo never silently falls back to a
 /// default. Secrets are never read from the file: providers name environment variables.
 public enum ConfigurationLoader {
-    /// Loads and validates the file at `path`.
-    public static func load(path: String) throws(ConfigError) -> EngineConfiguration {
+    /// Loads and validates the file at `path`; its providers may be of the kinds `kinds` registers.
+    public static func load(path: String, kinds: ProviderRegistry = .standard) throws(ConfigError) -> EngineConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(file: path, key: "", message: "cannot read the file (\(Self.reason(error))); check the path and its permissions")
         }
-        return try parse(text, source: path)
+        return try parse(text, source: path, kinds: kinds)
     }
 
-    /// Parses and validates YAML text; `source` names it in errors.
-    public static func parse(_ text: String, source: String) throws(ConfigError) -> EngineConfiguration {
+    /// Parses and validates YAML text; `source` names it in errors, and its providers may be of the
+    /// kinds `kinds` registers.
+    public static func parse(_ text: String, source: String, kinds: ProviderRegistry = .standard) throws(ConfigError) -> EngineConfiguration {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -34,18 +35,18 @@ public enum ConfigurationLoader {
             throw ConfigError(file: source, key: "", message: "not valid YAML: \(error)")
         }
         var reader = try YAMLReader(file: source, path: "", node: root)
-        let configuration = try read(&reader)
+        let configuration = try read(&reader, kinds: kinds)
         try reader.finish(known: ["providers", "tiers", "models", "router", "frontier_tier", "cache", "resilience", "traffic", "gateway", "shared_state", "tenants"])
         try configuration.validate()
         return configuration
     }
 
-    private static func read(_ reader: inout YAMLReader) throws(ConfigError) -> EngineConfiguration {
+    private static func read(_ reader: inout YAMLReader, kinds: ProviderRegistry) throws(ConfigError) -> EngineConfiguration {
         let source = reader.file
         _ = try reader.required("providers", "a list of providers, each with at least 'name' and 'model'")
         var providers: [ProviderConfiguration] = []
         for var item in try reader.list("providers") {
-            providers.append(try readProvider(&item))
+            providers.append(try readProvider(&item, kinds: kinds))
         }
         _ = try reader.required("tiers", "a list of tiers, each with 'name' and 'chain'")
         var tiers: [TierConfiguration] = []
@@ -142,12 +143,13 @@ public enum ConfigurationLoader {
         return configuration
     }
 
-    private static func readProvider(_ item: inout YAMLReader) throws(ConfigError) -> ProviderConfiguration {
+    private static func readProvider(_ item: inout YAMLReader, kinds: ProviderRegistry) throws(ConfigError) -> ProviderConfiguration {
         let name = try item.string("name")
-        let kindName = try item.string("kind", default: ProviderConfiguration.Kind.simulated.rawValue)
-        guard let kind = ProviderConfiguration.Kind(rawValue: kindName) else {
-            throw item.error("kind", "unknown provider kind '\(kindName)'; expected one of: \(ProviderConfiguration.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let kindName = try item.string("kind", default: ProviderKind.simulated.name)
+        guard let kind = kinds.kind(named: kindName) else {
+            throw item.error("kind", "unknown provider kind '\(kindName)'; expected one of: \(kinds.kinds.map(\.name).joined(separator: ", "))")
         }
+        let remoteKinds = kinds.kinds.filter(\.isRemote).map(\.name)
         var provider = ProviderConfiguration(name: name, kind: kind, model: try item.string("model", default: name), pricing: Pricing(inputPerMillion: 0, outputPerMillion: 0))
         if var price = try item.mapping("price") {
             provider.pricing.inputPerMillion = try price.double("input_per_mtok", default: 0, in: 0...10_000, unit: " USD per million tokens")
@@ -182,14 +184,16 @@ public enum ConfigurationLoader {
         if item.has("base_url") {
             let url = try item.string("base_url")
             guard kind.isRemote else {
-                throw item.error("base_url", "a \(kind.rawValue) provider has no base_url; remove it, or set kind to openai-compatible or anthropic")
+                throw item.error("base_url", "a \(kind.name) provider has no base_url; remove it, or set kind to \(alternatives(remoteKinds))")
             }
             guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
                 throw item.error("base_url", "expected an http:// or https:// URL, e.g. http://127.0.0.1:8000/v1, got '\(url)'")
             }
             provider.baseURL = url
+        } else if kind.isRemote, let url = kind.defaultBaseURL {
+            provider.baseURL = url
         } else if kind.isRemote {
-            throw item.error("", "a \(kind.rawValue) provider needs 'base_url', e.g. \(kind == .anthropic ? "https://api.anthropic.com/v1" : "http://127.0.0.1:8000/v1")")
+            throw item.error("", "a \(kind.name) provider needs 'base_url', e.g. \(kind.exampleBaseURL)")
         }
         if item.has("api_key_env") {
             let variable = try item.string("api_key_env")
@@ -200,7 +204,7 @@ public enum ConfigurationLoader {
         }
         if var check = try item.mapping("health_check") {
             guard kind.isRemote else {
-                throw item.error("health_check", "health checks are for remote providers (openai-compatible, anthropic); simulated providers are tracked passively")
+                throw item.error("health_check", "health checks are for remote providers (\(remoteKinds.joined(separator: ", "))); \(kind.name) providers are tracked passively")
             }
             var settings = HealthCheckConfiguration()
             settings.interval = try check.milliseconds("interval_ms", default: settings.interval, in: 100...3_600_000)
@@ -220,14 +224,14 @@ public enum ConfigurationLoader {
         }
         provider.dropUnknownFields = try item.bool("drop_unknown_fields", default: false)
         if item.has("default_max_tokens") {
-            guard kind == .anthropic else {
-                throw item.error("default_max_tokens", "only anthropic providers need a default max_tokens (the Messages API requires one); remove it")
+            guard kind.settings.contains(.defaultMaxTokens) else {
+                throw item.error("default_max_tokens", "only \(alternatives(kinds, accepting: .defaultMaxTokens)) providers need a default max_tokens (the Messages API requires one); remove it")
             }
             provider.defaultMaxTokens = try item.int("default_max_tokens", default: provider.defaultMaxTokens, in: 1...1_000_000, unit: " tokens")
         }
         if item.has("stream_upstream") {
-            guard kind == .openAICompatible else {
-                throw item.error("stream_upstream", "only openai-compatible providers can be called without a stream; remove it")
+            guard kind.settings.contains(.streamUpstream) else {
+                throw item.error("stream_upstream", "only \(alternatives(kinds, accepting: .streamUpstream)) providers can be called without a stream; remove it")
             }
             let value = try item.string("stream_upstream")
             guard let streaming = ProviderConfiguration.UpstreamStreaming(rawValue: value) else {
@@ -240,6 +244,17 @@ public enum ConfigurationLoader {
             "capabilities", "drop_unknown_fields", "default_max_tokens", "stream_upstream",
         ])
         return provider
+    }
+
+    /// "a", "a or b", "a, b or c".
+    private static func alternatives(_ names: [String]) -> String {
+        guard let last = names.last else { return "another kind" }
+        return names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " or " + last
+    }
+
+    /// The kinds of `kinds` that accept `setting`, as alternatives.
+    private static func alternatives(_ kinds: ProviderRegistry, accepting setting: ProviderKind.Setting) -> String {
+        alternatives(kinds.kinds.filter { $0.settings.contains(setting) }.map(\.name))
     }
 
     private static func readCacheDecision(_ section: inout YAMLReader) throws(ConfigError) -> CacheDecisionConfiguration {

@@ -14,7 +14,7 @@ extension EngineConfiguration {
                 throw fail("providers[\(index)].name", "a provider named '\(provider.name)' is already defined; names must be unique")
             }
             if provider.kind.isRemote, provider.baseURL == nil {
-                throw fail("providers[\(index)].base_url", "a \(provider.kind.rawValue) provider needs a base_url, e.g. http://127.0.0.1:8000/v1")
+                throw fail("providers[\(index)].base_url", "a \(provider.kind.name) provider needs a base_url, e.g. http://127.0.0.1:8000/v1")
             }
         }
         guard !tiers.isEmpty else { throw fail("tiers", "no tiers are configured; add at least one with a chain of providers") }

@@ -83,7 +83,7 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Active health checks, if the provider should be probed between requests.
     public var healthCheck: HealthCheckConfiguration?
     /// What it can do beyond text chat, when the configuration says (`capabilities:`); nil means
-    /// the kind's defaults (``Kind/defaultCapabilities``).
+    /// the kind's defaults (``ProviderKind/defaultCapabilities``).
     public var declaredCapabilities: Set<ProviderCapability>?
     /// Whether body fields Switchboard does not know are left out of its requests instead of
     /// forwarded (`drop_unknown_fields`), for strict servers; the response says which were dropped.
@@ -108,30 +108,9 @@ public struct ProviderConfiguration: Sendable, Hashable {
         declaredCapabilities ?? kind.defaultCapabilities
     }
 
-    /// Kinds of provider backends.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
-        /// A built-in simulated model.
-        case simulated
-        /// Any server speaking the OpenAI chat completions API (OpenAI, vLLM, llama.cpp, Ollama…).
-        case openAICompatible = "openai-compatible"
-        /// Anthropic's Messages API.
-        case anthropic
-
-        /// Whether the provider is reached over the network (and so needs a `base_url`).
-        public var isRemote: Bool { self != .simulated }
-
-        /// What a provider of this kind can do unless its configuration says otherwise. Simulated
-        /// models only write text; an OpenAI-compatible server is sent everything (and refuses what
-        /// it cannot do itself); Anthropic's Messages API has tools and images but no JSON modes,
-        /// log probabilities, several choices or embeddings.
-        public var defaultCapabilities: Set<ProviderCapability> {
-            switch self {
-            case .simulated: []
-            case .openAICompatible: Set(ProviderCapability.known)
-            case .anthropic: [.tools, .vision, .files]
-            }
-        }
-    }
+    /// Kinds of provider backends: an open set of values (``ProviderKind``), registered in a
+    /// ``ProviderRegistry``.
+    public typealias Kind = ProviderKind
 
     /// Creates a provider configuration.
     public init(name: String, kind: Kind = .simulated, model: String, pricing: Pricing, timeout: Duration = .seconds(10), maxConcurrency: Int = 64, simulation: SimulationProfile = .init()) {

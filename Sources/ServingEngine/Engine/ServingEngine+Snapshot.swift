@@ -42,7 +42,7 @@ extension ServingEngine {
             var providerState = view?.state ?? .healthy
             if providerState == .healthy, recentCalls >= 5, errorRate >= 0.1 { providerState = .degraded }
             var snapshot = ProviderSnapshot(
-                name: provider.name, model: provider.model, kind: provider.kind.rawValue,
+                name: provider.name, model: provider.model, kind: provider.kind.name,
                 tiers: configuration.tiers.filter { $0.chain.contains(provider.name) }.map(\.name),
                 state: providerState, override: view?.override ?? .auto, breakerReason: view?.reason,
                 nextProbeIn: view?.nextProbeIn, inFlight: view?.inFlight ?? 0,

@@ -49,15 +49,19 @@ public final class ServingEngine: Sendable {
     ///   - configuration: a validated configuration.
     ///   - providers: providers to use instead of the ones the configuration would build, by name
     ///     (tests and the gateway pass real or scripted providers here).
-    ///   - makeProvider: builds the providers of kinds the engine cannot build itself
-    ///     (`openai-compatible`, `anthropic`); the gateway supplies it. Without it, such a provider
-    ///     that `providers` does not replace is a ``ConfigError``.
+    ///   - registry: the factories of the provider kinds, by name; the engine's own
+    ///     (``ProviderRegistry/standard``) builds `simulated` providers, the gateway's adds the
+    ///     HTTP kinds.
+    ///   - makeProvider: builds the providers of kinds `registry` knows but has no factory for
+    ///     (with the standard registry, `openai-compatible` and `anthropic`). Without it, such a
+    ///     provider that `providers` does not replace is a ``ConfigError``.
     ///   - embedder: an embedder to use instead of the configured one (tests pass scripted ones).
     ///   - makeRemoteEmbedder: builds the `remote` embedder; the gateway supplies it. Without it,
     ///     a configured `remote` embedder is a ``ConfigError``.
     public init(
         configuration: EngineConfiguration,
         providers custom: [any ModelProvider] = [],
+        registry: ProviderRegistry = .standard,
         makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil,
         embedder customEmbedder: (any Embedder)? = nil,
         makeRemoteEmbedder: ((EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder)? = nil
@@ -67,17 +71,16 @@ public final class ServingEngine: Sendable {
         let replaced = Set(custom.map(\.name))
         var built: [String: any ModelProvider] = [:]
         for (index, provider) in configuration.providers.enumerated() where !replaced.contains(provider.name) {
-            switch provider.kind {
-            case .simulated:
-                built[provider.name] = SimulatedProvider(configuration: provider, seed: configuration.traffic.seed &+ UInt64(index))
-            case .openAICompatible, .anthropic:
-                guard let makeProvider else {
-                    throw ConfigError(
-                        file: configuration.source, key: "providers[\(index)].kind",
-                        message: "provider '\(provider.name)' is of kind \(provider.kind.rawValue), which only the HTTP gateway can build; run it with `switchboard serve`, or use kind: simulated here"
-                    )
-                }
+            if let factory = registry.factory(for: provider.kind) {
+                let context = ProviderBuildContext(source: configuration.source, index: index, seed: configuration.traffic.seed &+ UInt64(index))
+                built[provider.name] = try factory(provider, context)
+            } else if let makeProvider {
                 built[provider.name] = try makeProvider(provider)
+            } else {
+                throw ConfigError(
+                    file: configuration.source, key: "providers[\(index)].kind",
+                    message: "provider '\(provider.name)' is of kind \(provider.kind.name), which only the HTTP gateway can build; run it with `switchboard serve`, or use kind: simulated here"
+                )
             }
         }
         for provider in custom { built[provider.name] = provider }
@@ -219,13 +222,14 @@ public final class ServingEngine: Sendable {
             message = "router threshold set to \(value)" + (after.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
                 + (before.flatMap { before in after.flatMap { costEffect(shareChange: $0 - before) } } ?? "")
         case .injectFaults(let name, let faults):
-            guard let simulated = providers[name] as? SimulatedProvider else {
-                throw CommandError(providers[name] == nil ? "no provider named '\(name)'" : "\(name) is not simulated; faults can only be injected into simulated providers")
+            guard let provider = providers[name] else { throw CommandError("no provider named '\(name)'") }
+            guard let injectable = provider as? any FaultInjectable else {
+                throw CommandError("\(name) is not simulated; faults can only be injected into simulated providers")
             }
             guard (0...1).contains(faults.errorRate), faults.slowdown >= 0 else {
                 throw CommandError("the error rate must be between 0 and 1 and the slowdown at least 0")
             }
-            simulated.setFaults(faults)
+            injectable.setFaults(faults)
             message = faults.errorRate == 0 && faults.slowdown == 1
                 ? "\(name): injected faults cleared"
                 : "\(name): injecting \(Int((faults.errorRate * 100).rounded())) % \(faults.kinds.map(\.rawValue).joined(separator: "/")) faults, \(faults.slowdown)× latency"

@@ -7,7 +7,7 @@ import Synchronization
 /// Latencies are log-normal around the configured medians. Beyond `maxConcurrency` calls at
 /// once it answers like a real API would: a rate-limit error with a short `Retry-After`. Faults
 /// can be changed while it runs, for drills and tests.
-public final class SimulatedProvider: ModelProvider {
+public final class SimulatedProvider: FaultInjectable {
     public let name: String
     public let model: String
     private let profile: SimulationProfile
