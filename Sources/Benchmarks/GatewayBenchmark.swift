@@ -143,7 +143,7 @@ package struct GatewayBenchmark: Sendable {
                 provider.maxConcurrency = 100_000
                 var configuration = EngineConfiguration(source: "bench", providers: [provider], tiers: [TierConfiguration(name: "main", chain: ["instant"])], routerThresholds: [.init(tier: "main", upTo: 1)], frontierTier: "main")
                 configuration.cache.enabled = false
-                let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+                let engine = try ServingEngine(configuration: configuration, registry: remote.registry)
                 var logger = Logger(label: "bench")
                 logger.logLevel = .critical
                 let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)

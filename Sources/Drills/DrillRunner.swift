@@ -118,7 +118,7 @@ package struct DrillRunner: Sendable {
 
     private func runInProcess(_ scenario: DrillScenario, upstreams: Upstreams, client: HTTPClient) async throws -> DrillScenarioReport {
         let remote = RemoteProviders(source: "drill", environment: [:], connectTimeout: .milliseconds(500), readTimeout: .seconds(2))
-        let engine = try ServingEngine(configuration: Self.configuration(upstreams), makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+        let engine = try ServingEngine(configuration: Self.configuration(upstreams), registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         var logger = Logger(label: "drill.gateway")
         logger.logLevel = .critical
         let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0), shutdownGrace: .seconds(2)), logger: logger)

@@ -212,7 +212,7 @@ struct EmbedderStallGatewayTests {
         try await upstreams.reset()
         upstreams.embeddings.behavior = .stall
         let remote = RemoteProviders(source: "test", environment: [:])
-        let engine = try ServingEngine(configuration: DrillRunner.configuration(upstreams), makeProvider: remote.make, makeRemoteEmbedder: remote.makeEmbedder)
+        let engine = try ServingEngine(configuration: DrillRunner.configuration(upstreams), registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)

@@ -131,7 +131,7 @@ struct GatewayHarness {
                 configuration.cacheDecision = CacheDecisionConfiguration(kind: .threshold, similarityThreshold: similarityThreshold)
             }
             let remote = RemoteProviders(source: configuration.source, environment: secrets, connectTimeout: .seconds(1), readTimeout: .seconds(5), maxResponseBytes: maxUpstreamResponseBytes)
-            let engine = try ServingEngine(configuration: configuration, makeProvider: remote.make)
+            let engine = try ServingEngine(configuration: configuration, registry: remote.registry)
             let gateway = GatewayServer(engine: engine, settings: settings, logger: quiet, remoteProviders: healthCheck ? remote : nil)
             let gatewayGroup = ServiceGroup(configuration: stoppable(gateway, logger: quiet))
             group.addTask { try await gatewayGroup.run() }

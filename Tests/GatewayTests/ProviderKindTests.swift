@@ -4,11 +4,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import ServingEngine
+import TestSupport
 import Testing
 
 @Suite("Provider kinds of the gateway")
 struct ProviderKindTests {
-    func ollama(_ upstream: FakeUpstream?, key: Bool = false) -> String {
+    func ollama(_ upstream: ScriptedUpstream?, key: Bool = false) -> String {
         """
         providers:
           - name: local
@@ -117,13 +118,13 @@ struct ProviderKindTests {
         }
     }
 
-    /// Runs `body` with a fresh ``FakeUpstream`` that stops afterwards.
-    static func withUpstream(_ body: @escaping @Sendable (FakeUpstream) async throws -> Void) async throws {
-        let upstream = FakeUpstream()
+    /// Runs `body` with a fresh ``ScriptedUpstream`` that stops afterwards.
+    static func withUpstream(_ body: @escaping @Sendable (ScriptedUpstream) async throws -> Void) async throws {
+        let upstream = ScriptedUpstream()
         var quiet = Logger(label: "provider-kind-test")
         quiet.logLevel = .critical
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        var settings = ServiceGroupConfiguration(services: [FakeUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }], logger: quiet)
+        var settings = ServiceGroupConfiguration(services: [ScriptedUpstream.Serving(upstream: upstream) { portContinuation.yield($0) }], logger: quiet)
         settings.maximumGracefulShutdownDuration = .seconds(5)
         settings.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: settings)

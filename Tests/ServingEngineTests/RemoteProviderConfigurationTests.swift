@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import ServingEngine
 
@@ -122,12 +123,14 @@ struct RemoteProviderConfigurationTests {
 
     @Test func theEngineBuildsRemoteProvidersWithTheFactoryOrTakesReplacements() throws {
         let configuration = try ConfigurationLoader.parse(remote, source: "test.yaml")
-        var built: [String] = []
-        let engine = try ServingEngine(configuration: configuration) { provider throws(ConfigError) in
-            built.append(provider.name)
+        let built = Mutex<[String]>([])
+        let factory: ProviderRegistry.Factory = { provider, _ throws(ConfigError) in
+            built.withLock { $0.append(provider.name) }
             return ScriptedProvider(provider.name)
         }
-        #expect(built == ["vllm", "claude"])
+        let registry = ProviderRegistry.standard.registering(.openAICompatible, factory: factory).registering(.anthropic, factory: factory)
+        let engine = try ServingEngine(configuration: configuration, registry: registry)
+        #expect(built.withLock { $0 } == ["vllm", "claude"])
         #expect(engine.providers.count == 2)
         let replaced = try ServingEngine(configuration: configuration, providers: [ScriptedProvider("vllm"), ScriptedProvider("claude")])
         #expect(replaced.providers.count == 2)

@@ -62,7 +62,7 @@ public final class RemoteProviders: Sendable {
     }
 
     /// Builds the provider for `configuration`, of one of the HTTP ``kinds``; ``registry`` builds
-    /// them this way (it can also be passed as the engine's `makeProvider`).
+    /// them this way.
     ///
     /// - Throws: ``ServingEngine/ConfigError`` when the kind is not built over HTTP, or the key's
     ///   environment variable is unset.

@@ -50,11 +50,9 @@ public final class ServingEngine: Sendable {
     ///   - providers: providers to use instead of the ones the configuration would build, by name
     ///     (tests and the gateway pass real or scripted providers here).
     ///   - registry: the factories of the provider kinds, by name; the engine's own
-    ///     (``ProviderRegistry/standard``) builds `simulated` providers, the gateway's adds the
-    ///     HTTP kinds.
-    ///   - makeProvider: builds the providers of kinds `registry` knows but has no factory for
-    ///     (with the standard registry, `openai-compatible` and `anthropic`). Without it, such a
-    ///     provider that `providers` does not replace is a ``ConfigError``.
+    ///     (``ProviderRegistry/standard``) builds `simulated` providers, the gateway's
+    ///     (`RemoteProviders.registry`) adds the HTTP kinds. A provider of a kind the registry
+    ///     declares but cannot build, that `providers` does not replace, is a ``ConfigError``.
     ///   - embedder: an embedder to use instead of the configured one (tests pass scripted ones).
     ///   - makeRemoteEmbedder: builds the `remote` embedder; the gateway supplies it. Without it,
     ///     a configured `remote` embedder is a ``ConfigError``.
@@ -62,7 +60,6 @@ public final class ServingEngine: Sendable {
         configuration: EngineConfiguration,
         providers custom: [any ModelProvider] = [],
         registry: ProviderRegistry = .standard,
-        makeProvider: ((ProviderConfiguration) throws(ConfigError) -> any ModelProvider)? = nil,
         embedder customEmbedder: (any Embedder)? = nil,
         makeRemoteEmbedder: ((EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder)? = nil
     ) throws(ConfigError) {
@@ -74,8 +71,6 @@ public final class ServingEngine: Sendable {
             if let factory = registry.factory(for: provider.kind) {
                 let context = ProviderBuildContext(source: configuration.source, index: index, seed: configuration.traffic.seed &+ UInt64(index))
                 built[provider.name] = try factory(provider, context)
-            } else if let makeProvider {
-                built[provider.name] = try makeProvider(provider)
             } else {
                 throw ConfigError(
                     file: configuration.source, key: "providers[\(index)].kind",
