@@ -1,7 +1,7 @@
 /// Why shared state could not be set up or used: what was wrong, where, and what to do.
-public struct SharedStateError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct SharedStateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kinds of problem, so that callers can tell configuration mistakes from outages.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// The `--state` URL is malformed.
         case badURL
         /// The server refused us: wrong user, password or database.
@@ -15,15 +15,15 @@ public struct SharedStateError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     /// What kind of problem it is.
-    public var kind: Kind
+    package var kind: Kind
     /// What was wrong and what to do about it.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,15 +1,15 @@
-public import Foundation
+import Foundation
 import NIOSSL
-public import PostgresNIO
+package import PostgresNIO
 
 /// Where the shared database is, parsed from a `postgres://` URL.
 ///
 /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`; the
 /// password may also come from the `PGPASSWORD` environment variable, so that it stays out of
 /// process listings. `host=/path/to/socket/dir` in the query connects through a Unix socket.
-public struct SharedStateLocation: Sendable, CustomStringConvertible {
+package struct SharedStateLocation: Sendable, CustomStringConvertible {
     /// The client configuration to connect with.
-    public var configuration: PostgresClient.Configuration
+    package var configuration: PostgresClient.Configuration
     /// The same for a single connection, which reports a refused login at once where the
     /// pool would keep retrying; its TLS context is made in ``probeConfiguration()``.
     private var probeBase: PostgresConnection.Configuration
@@ -19,12 +19,12 @@ public struct SharedStateLocation: Sendable, CustomStringConvertible {
         case disable, prefer, require
     }
     /// The location without the password, for logs, errors and the dashboard.
-    public var description: String
+    package var description: String
 
     /// Parses `url`.
     ///
     /// - Throws: ``SharedStateError`` of kind `badURL`, saying which part is wrong.
-    public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(SharedStateError) {
+    package init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(SharedStateError) {
         func bad(_ why: String) -> SharedStateError {
             SharedStateError(.badURL, "--state \(Self.redacted(url)): \(why); expected postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]")
         }

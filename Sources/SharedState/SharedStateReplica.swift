@@ -1,7 +1,7 @@
 import Foundation
-public import Logging
+package import Logging
 import PostgresNIO
-public import ServingEngine
+package import ServingEngine
 import Synchronization
 
 /// Makes one Switchboard process a replica of a fleet that shares its cache and its operator
@@ -18,44 +18,44 @@ import Synchronization
 /// let replica = try await SharedStateReplica.connect(url: "postgres://switchboard@db/switchboard", engine: engine, logger: logger)
 /// try await replica.run()   // until cancelled
 /// ```
-public final class SharedStateReplica: Sendable {
+package final class SharedStateReplica: Sendable {
     /// Tuning knobs; the defaults suit a fleet of a few replicas.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// The most local changes kept while the database cannot be written; beyond it the oldest go.
-        public var queueCapacity: Int
+        package var queueCapacity: Int
         /// How often the replica reports itself alive and refreshes the list of replicas.
-        public var heartbeat: Duration
+        package var heartbeat: Duration
         /// A replica silent for this long is no longer listed.
-        public var replicaTimeout: Duration
+        package var replicaTimeout: Duration
         /// How long the first connection may take before the replica starts disconnected.
-        public var startTimeout: Duration
+        package var startTimeout: Duration
         /// How long one write may take before it is retried.
-        public var writeTimeout: Duration
+        package var writeTimeout: Duration
         /// Called after each write reaches the database, with how long it took and how many
         /// changes it carried (benchmarks).
-        public var onWritten: (@Sendable (Duration, Int) -> Void)?
+        package var onWritten: (@Sendable (Duration, Int) -> Void)?
         /// Called after each change from another replica is applied here (benchmarks, tests).
-        public var onApplied: (@Sendable (SharedChange) -> Void)?
+        package var onApplied: (@Sendable (SharedChange) -> Void)?
         /// How often tenants' spend is written to the shared ledger and the fleet's totals read back.
-        public var spendSync: Duration = .milliseconds(500)
+        package var spendSync: Duration = .milliseconds(500)
         /// How often the replica looks for per-minute leases to take or give back (a lock, no
         /// query, when none is needed).
-        public var leaseCheck: Duration = .milliseconds(20)
+        package var leaseCheck: Duration = .milliseconds(20)
         /// A lease of a per-minute limit is `1 / (leaseSlices × replicas)` of it: a fleet of `n`
         /// admits at most `limit + n × slice` in a UTC minute (see the README, "Tenants").
-        public var leaseSlices = 4
+        package var leaseSlices = 4
         /// UTC days of spend the shared ledger keeps per tenant (`d:N` rows); older days are
         /// deleted in the hourly-or-so clean-up. Months (`m:N`) are kept for `spendMonthsKept`.
         /// A budget only ever reads today and this month, so this bounds the table, not a limit.
-        public var spendDaysKept = 62
+        package var spendDaysKept = 62
         /// Calendar months of spend kept per tenant.
-        public var spendMonthsKept = 24
+        package var spendMonthsKept = 24
         /// Clean-up (expired cache entries, silent replicas, old minute windows and spend rows)
         /// runs every this many heartbeats.
-        public var cleanUpEvery = 30
+        package var cleanUpEvery = 30
 
         /// Creates options.
-        public init(
+        package init(
             queueCapacity: Int = 10_000, heartbeat: Duration = .seconds(1), replicaTimeout: Duration = .seconds(10),
             startTimeout: Duration = .seconds(5), writeTimeout: Duration = .seconds(5),
             onWritten: (@Sendable (Duration, Int) -> Void)? = nil, onApplied: (@Sendable (SharedChange) -> Void)? = nil
@@ -87,9 +87,9 @@ public final class SharedStateReplica: Sendable {
     }
 
     /// This replica's id.
-    public let replicaID: String
+    package let replicaID: String
     /// Where the database is (without the password).
-    public let location: SharedStateLocation
+    package let location: SharedStateLocation
     let client: PostgresClient
     let engine: ServingEngine
     let embedder: String
@@ -122,7 +122,7 @@ public final class SharedStateReplica: Sendable {
     /// replica starts disconnected and catches up once ``run()`` reaches the database.
     /// - Throws: ``SharedStateError``: a malformed URL, a refused login or missing database,
     ///   or a schema newer than this binary.
-    public static func connect(url: String, engine: ServingEngine, options: Options = Options(), logger: Logger) async throws(SharedStateError) -> SharedStateReplica {
+    package static func connect(url: String, engine: ServingEngine, options: Options = Options(), logger: Logger) async throws(SharedStateError) -> SharedStateReplica {
         let location = try SharedStateLocation(url: url)
         let replica = SharedStateReplica(location: location, engine: engine, options: options, logger: logger)
         let client = replica.client
@@ -160,7 +160,7 @@ public final class SharedStateReplica: Sendable {
     /// changes, listens for the others', reconnects and catches up after outages, and reports
     /// itself alive. On cancellation it spends up to two seconds writing what is still queued,
     /// so a graceful shutdown shares the last answers too.
-    public func run() async {
+    package func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writeLoop() }
             group.addTask { await self.listenLoop() }
@@ -195,7 +195,7 @@ public final class SharedStateReplica: Sendable {
     }
 
     /// The status operators see, as the engine's snapshots report it.
-    public var status: SharedStateStatus {
+    package var status: SharedStateStatus {
         state.withLock { state in
             SharedStateStatus(
                 connection: state.connection, replicaID: replicaID, location: location.description, replicas: state.replicas,

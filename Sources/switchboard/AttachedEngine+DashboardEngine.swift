@@ -1,11 +1,11 @@
-public import Dashboard
-public import Gateway
+package import Dashboard
+import Gateway
 
 /// The attached console's engine is a dashboard engine: the executable wires the two together
 /// (Gateway and Dashboard do not depend on each other).
 extension AttachedEngine: DashboardEngine {
     /// The header's view of the link.
-    public var attachment: DashboardAttachment? {
+    package var attachment: DashboardAttachment? {
         let link = self.link
         // The server's own address only when it differs from the URL; its replica id is left to
         // the header's fleet list, which stars it.

@@ -8,7 +8,7 @@ import ServingEngine
 /// ```swift
 /// let outcome = try await DashboardApp.run(engine: engine, options: DashboardOptions(themeName: "light"))
 /// ```
-public final class DashboardApp {
+package final class DashboardApp {
     /// Activity entries taken per frame: more than the tallest Routes pane shows, far fewer than the log keeps.
     package static let activityRows = 120
     /// Activity entries taken per frame while a filter hides some: the whole log the engine keeps.
@@ -32,7 +32,7 @@ public final class DashboardApp {
     /// - Parameters:
     ///   - engine: the engine to show and command.
     ///   - options: theme, gateway address, frame rate.
-    public static func run(engine: any DashboardEngine, options: DashboardOptions) async throws(DashboardError) -> DashboardOutcome {
+    package static func run(engine: any DashboardEngine, options: DashboardOptions) async throws(DashboardError) -> DashboardOutcome {
         let result: Result<DashboardOutcome, DashboardError> = await withCheckedContinuation { continuation in
             let thread = Thread {
                 do throws(DashboardError) {

@@ -1,12 +1,12 @@
 /// Why the dashboard could not run.
-public struct DashboardError: Error, Sendable, CustomStringConvertible {
+package struct DashboardError: Error, Sendable, CustomStringConvertible {
     /// What went wrong and what to do.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

@@ -1,18 +1,18 @@
 /// How to run the dashboard.
-public struct DashboardOptions: Sendable {
+package struct DashboardOptions: Sendable {
     /// The theme to start with; nil for `default`.
-    public var themeName: String?
+    package var themeName: String?
     /// Where themes are looked for.
-    public var themeCatalog: ThemeCatalog
+    package var themeCatalog: ThemeCatalog
     /// The gateway's address, or nil when it is not running.
-    public var gatewayAddress: String?
+    package var gatewayAddress: String?
     /// Why the gateway is not running, for the header.
-    public var gatewayNote: String
+    package var gatewayNote: String
     /// Frames per second to redraw at.
-    public var framesPerSecond: Int
+    package var framesPerSecond: Int
 
     /// Creates options.
-    public init(themeName: String? = nil, themeCatalog: ThemeCatalog = .standard(), gatewayAddress: String? = nil, gatewayNote: String = "not built yet", framesPerSecond: Int = 10) {
+    package init(themeName: String? = nil, themeCatalog: ThemeCatalog = .standard(), gatewayAddress: String? = nil, gatewayNote: String = "not built yet", framesPerSecond: Int = 10) {
         self.themeName = themeName
         self.themeCatalog = themeCatalog
         self.gatewayAddress = gatewayAddress

@@ -1,6 +1,6 @@
 extension Canvas {
     /// The characters of the canvas, one line per row, trailing spaces kept.
-    public var text: String {
+    package var text: String {
         var lines: [String] = []
         lines.reserveCapacity(height)
         for y in 0..<height {
@@ -16,7 +16,7 @@ extension Canvas {
 
     /// One letter per cell naming its foreground role (see ``StyleRole``), with the selected
     /// background shown as `S` where the text is a space.
-    public var roleMap: String {
+    package var roleMap: String {
         var lines: [String] = []
         for y in 0..<height {
             var line = ""
@@ -30,7 +30,7 @@ extension Canvas {
     }
 
     /// One letter per cell naming its strongest attribute (`R`everse, `B`old, `U`nderline, `d`im).
-    public var attributeMap: String {
+    package var attributeMap: String {
         var lines: [String] = []
         for y in 0..<height {
             var line = ""

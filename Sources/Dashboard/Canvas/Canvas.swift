@@ -8,21 +8,21 @@
 /// canvas.put("Routes", at: 2, 0, style: CellStyle(.highlightForeground))
 /// print(canvas.text)
 /// ```
-public struct Canvas: Sendable {
+package struct Canvas: Sendable {
     /// Width in columns.
-    public private(set) var width: Int
+    package private(set) var width: Int
     /// Height in rows.
-    public private(set) var height: Int
+    package private(set) var height: Int
     /// The cells, row by row.
-    public private(set) var cells: [Cell]
+    package private(set) var cells: [Cell]
     /// The glyphs borders and bars are drawn with.
-    public var glyphs: BoxGlyphs
+    package var glyphs: BoxGlyphs
     /// Whether the screen has no colours, so roles that only colour could show also get
     /// attributes (selected rows reversed, errors bold, …).
-    public var monochrome: Bool
+    package var monochrome: Bool
 
     /// Creates a blank canvas.
-    public init(width: Int, height: Int, glyphs: BoxGlyphs = .unicode, monochrome: Bool = false) {
+    package init(width: Int, height: Int, glyphs: BoxGlyphs = .unicode, monochrome: Bool = false) {
         self.width = max(0, width)
         self.height = max(0, height)
         self.glyphs = glyphs
@@ -31,10 +31,10 @@ public struct Canvas: Sendable {
     }
 
     /// The whole canvas as a rectangle.
-    public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+    package var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
     /// Resizes to `width`×`height` and clears every cell.
-    public mutating func reset(width: Int, height: Int) {
+    package mutating func reset(width: Int, height: Int) {
         if width != self.width || height != self.height {
             self.width = max(0, width)
             self.height = max(0, height)
@@ -45,12 +45,12 @@ public struct Canvas: Sendable {
     }
 
     /// Sets every cell to a blank on the screen background.
-    public mutating func clear() {
+    package mutating func clear() {
         for index in cells.indices { cells[index] = .blank }
     }
 
     /// The cell at column `x`, row `y`.
-    public subscript(x: Int, y: Int) -> Cell {
+    package subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }
         set { cells[y * width + x] = newValue }
     }
@@ -71,7 +71,7 @@ public struct Canvas: Sendable {
     }
 
     /// Fills `rect` (clipped to the canvas) with `scalar` in `style`.
-    public mutating func fill(_ rect: Rect, with scalar: Unicode.Scalar = " ", style: CellStyle = .plain) {
+    package mutating func fill(_ rect: Rect, with scalar: Unicode.Scalar = " ", style: CellStyle = .plain) {
         let style = effective(style)
         let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
         let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
@@ -84,7 +84,7 @@ public struct Canvas: Sendable {
     /// Writes `text` on one line starting at (`x`, `y`), clipped to `limit` columns (and to the
     /// canvas); text that does not fit ends with an ellipsis. Returns the column after the text.
     @discardableResult
-    public mutating func put(_ text: some StringProtocol, at x: Int, _ y: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int {
+    package mutating func put(_ text: some StringProtocol, at x: Int, _ y: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int {
         guard y >= 0, y < height else { return x }
         let style = effective(style)
         let end = min(width, limit.map { x + max(0, $0) } ?? width)
@@ -117,14 +117,14 @@ public struct Canvas: Sendable {
 
     /// Writes `text` right-aligned so that it ends just before column `maxX`.
     @discardableResult
-    public mutating func putRight(_ text: some StringProtocol, endingAt maxX: Int, _ y: Int, style: CellStyle = .plain) -> Int {
+    package mutating func putRight(_ text: some StringProtocol, endingAt maxX: Int, _ y: Int, style: CellStyle = .plain) -> Int {
         let x = maxX - Self.displayWidth(of: text)
         put(text, at: x, y, style: style, limit: maxX - x)
         return x
     }
 
     /// Changes the style of the cells of `rect`, keeping their characters.
-    public mutating func restyle(_ rect: Rect, _ transform: (inout CellStyle) -> Void) {
+    package mutating func restyle(_ rect: Rect, _ transform: (inout CellStyle) -> Void) {
         let x0 = max(0, rect.x), x1 = min(width, rect.maxX)
         let y0 = max(0, rect.y), y1 = min(height, rect.maxY)
         guard x0 < x1, y0 < y1 else { return }
@@ -138,7 +138,7 @@ public struct Canvas: Sendable {
     }
 
     /// Draws a border around `rect` with `title` in its top edge, btop style: `╭─ Routes ──╮`.
-    public mutating func box(_ rect: Rect, title: String, focused: Bool, badge: String? = nil) {
+    package mutating func box(_ rect: Rect, title: String, focused: Bool, badge: String? = nil) {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let style = CellStyle(focused ? .borderFocus : .border)
         let g = glyphs
@@ -180,7 +180,7 @@ public struct Canvas: Sendable {
     }
 
     /// The number of columns `text` takes.
-    public static func displayWidth(of text: some StringProtocol) -> Int {
+    package static func displayWidth(of text: some StringProtocol) -> Int {
         remainingWidth(text.unicodeScalars[...])
     }
 
@@ -192,7 +192,7 @@ public struct Canvas: Sendable {
 
     /// The number of columns one scalar takes: 0 for combining marks, 2 for East Asian wide
     /// characters and emoji, 1 otherwise. Independent of the locale, so tests are stable.
-    public static func displayWidth(of scalar: Unicode.Scalar) -> Int {
+    package static func displayWidth(of scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
         if v < 0x300 { return 1 }
         switch scalar.properties.generalCategory {

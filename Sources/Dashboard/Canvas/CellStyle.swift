@@ -1,19 +1,19 @@
 /// How one cell is drawn: a foreground role, a background role and attributes.
-public struct CellStyle: Sendable, Hashable {
+package struct CellStyle: Sendable, Hashable {
     /// The text colour role.
-    public var foreground: StyleRole
+    package var foreground: StyleRole
     /// The background colour role (``StyleRole/mainBackground`` or ``StyleRole/selectedBackground``).
-    public var background: StyleRole
+    package var background: StyleRole
     /// Extra attributes.
-    public var attributes: TextAttributes
+    package var attributes: TextAttributes
 
     /// Creates a style.
-    public init(_ foreground: StyleRole = .mainForeground, background: StyleRole = .mainBackground, attributes: TextAttributes = []) {
+    package init(_ foreground: StyleRole = .mainForeground, background: StyleRole = .mainBackground, attributes: TextAttributes = []) {
         self.foreground = foreground
         self.background = background
         self.attributes = attributes
     }
 
     /// Ordinary text on the screen background.
-    public static let plain = CellStyle()
+    package static let plain = CellStyle()
 }

@@ -1,16 +1,16 @@
 /// A rectangle of cells: origin at the top left, sizes in cells.
-public struct Rect: Sendable, Hashable, CustomStringConvertible {
+package struct Rect: Sendable, Hashable, CustomStringConvertible {
     /// The left column.
-    public var x: Int
+    package var x: Int
     /// The top row.
-    public var y: Int
+    package var y: Int
     /// The width in columns.
-    public var width: Int
+    package var width: Int
     /// The height in rows.
-    public var height: Int
+    package var height: Int
 
     /// Creates a rectangle.
-    public init(x: Int, y: Int, width: Int, height: Int) {
+    package init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
         self.width = max(0, width)
@@ -18,19 +18,19 @@ public struct Rect: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The column after the right edge.
-    public var maxX: Int { x + width }
+    package var maxX: Int { x + width }
     /// The row below the bottom edge.
-    public var maxY: Int { y + height }
+    package var maxY: Int { y + height }
     /// Whether the rectangle has no cells.
-    public var isEmpty: Bool { width <= 0 || height <= 0 }
+    package var isEmpty: Bool { width <= 0 || height <= 0 }
 
     /// The rectangle shrunk by `amount` cells on every side.
-    public func inset(by amount: Int) -> Rect {
+    package func inset(by amount: Int) -> Rect {
         Rect(x: x + amount, y: y + amount, width: width - 2 * amount, height: height - 2 * amount)
     }
 
     /// Whether the cell at (`px`, `py`) lies inside.
-    public func contains(x px: Int, y py: Int) -> Bool {
+    package func contains(x px: Int, y py: Int) -> Bool {
         px >= x && px < maxX && py >= y && py < maxY
     }
 
@@ -39,5 +39,5 @@ public struct Rect: Sendable, Hashable, CustomStringConvertible {
         Rect(x: x, y: y + index, width: width, height: index < height ? 1 : 0)
     }
 
-    public var description: String { "\(width)x\(height)@\(x),\(y)" }
+    package var description: String { "\(width)x\(height)@\(x),\(y)" }
 }

@@ -2,7 +2,7 @@
 ///
 /// Panes draw with roles; a ``Theme`` maps each role to a colour, and the terminal backend maps
 /// that colour to what the terminal supports. The raw values are the theme file keys.
-public enum StyleRole: String, Sendable, Hashable, CaseIterable {
+package enum StyleRole: String, Sendable, Hashable, CaseIterable {
     /// The screen background.
     case mainBackground = "main_bg"
     /// Ordinary text.

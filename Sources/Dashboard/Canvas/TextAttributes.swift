@@ -1,20 +1,20 @@
 /// Text attributes that work on every terminal, with or without colour.
-public struct TextAttributes: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
+package struct TextAttributes: OptionSet, Sendable, Hashable {
+    package let rawValue: UInt8
 
     /// Creates attributes from raw bits.
-    public init(rawValue: UInt8) {
+    package init(rawValue: UInt8) {
         self.rawValue = rawValue
     }
 
     /// Bold or bright text.
-    public static let bold = TextAttributes(rawValue: 1 << 0)
+    package static let bold = TextAttributes(rawValue: 1 << 0)
     /// Foreground and background swapped.
-    public static let reverse = TextAttributes(rawValue: 1 << 1)
+    package static let reverse = TextAttributes(rawValue: 1 << 1)
     /// Underlined text.
-    public static let underline = TextAttributes(rawValue: 1 << 2)
+    package static let underline = TextAttributes(rawValue: 1 << 2)
     /// Dim text.
-    public static let dim = TextAttributes(rawValue: 1 << 3)
+    package static let dim = TextAttributes(rawValue: 1 << 3)
 
     /// A one-letter code for snapshot files (` ` for none; the strongest attribute wins).
     var snapshotCode: Character {

@@ -1,9 +1,9 @@
-public import ServingEngine
+package import ServingEngine
 
 /// One prompt sent from the console and what became of it, as it streams.
-public struct ConsoleExchange: Sendable {
+package struct ConsoleExchange: Sendable {
     /// Where the exchange is.
-    public enum Phase: Sendable {
+    package enum Phase: Sendable {
         /// Sent; nothing back yet.
         case waiting
         /// The answer is streaming.
@@ -15,22 +15,22 @@ public struct ConsoleExchange: Sendable {
     }
 
     /// A number, from 1, in order of sending.
-    public var number: Int
+    package var number: Int
     /// The prompt and its directives.
-    public var prompt: ConsolePrompt
+    package var prompt: ConsolePrompt
     /// Where it is.
-    public var phase: Phase
+    package var phase: Phase
     /// Where the answer comes from, once known.
-    public var source: AnswerSource?
+    package var source: AnswerSource?
     /// The answer so far.
-    public var answer: String
+    package var answer: String
     /// What the engine did, once finished.
-    public var decision: DecisionRecord?
+    package var decision: DecisionRecord?
     /// The attempts reported with a failure.
-    public var failedAttempts: [ProviderAttempt]
+    package var failedAttempts: [ProviderAttempt]
 
     /// Creates an exchange that is waiting for its answer.
-    public init(number: Int, prompt: ConsolePrompt, phase: Phase = .waiting, source: AnswerSource? = nil, answer: String = "", decision: DecisionRecord? = nil, failedAttempts: [ProviderAttempt] = []) {
+    package init(number: Int, prompt: ConsolePrompt, phase: Phase = .waiting, source: AnswerSource? = nil, answer: String = "", decision: DecisionRecord? = nil, failedAttempts: [ProviderAttempt] = []) {
         self.number = number
         self.prompt = prompt
         self.phase = phase

@@ -5,24 +5,24 @@ import ServingEngine
 ///
 /// Each prompt streams in its own task, which appends to a lock-protected transcript; the UI
 /// thread reads a copy each frame. The engine never waits for the UI.
-public final class ConsoleSession: Sendable {
+package final class ConsoleSession: Sendable {
     private let engine: any DashboardEngine
     private let transcript = Mutex(ConsoleTranscript())
     private let tasks = Mutex<[Int: Task<Void, Never>]>([:])
 
     /// Creates a session on `engine`.
-    public init(engine: any DashboardEngine) {
+    package init(engine: any DashboardEngine) {
         self.engine = engine
     }
 
     /// A copy of the transcript now.
-    public func current() -> ConsoleTranscript {
+    package func current() -> ConsoleTranscript {
         transcript.withLock { $0 }
     }
 
     /// Sends `prompt` and streams its answer into the transcript.
     @discardableResult
-    public func submit(_ prompt: ConsolePrompt) -> Int {
+    package func submit(_ prompt: ConsolePrompt) -> Int {
         let number = transcript.withLock { $0.begin(prompt) }
         let engine = self.engine
         let task = Task { [weak self] in
@@ -42,7 +42,7 @@ public final class ConsoleSession: Sendable {
     }
 
     /// Cancels every prompt still streaming.
-    public func cancelAll() {
+    package func cancelAll() {
         let running = tasks.withLock { tasks in
             defer { tasks.removeAll() }
             return Array(tasks.values)

@@ -1,17 +1,17 @@
 /// The console's recent exchanges, newest last, bounded.
-public struct ConsoleTranscript: Sendable {
+package struct ConsoleTranscript: Sendable {
     /// The exchanges kept, oldest first.
-    public private(set) var exchanges: [ConsoleExchange] = []
+    package private(set) var exchanges: [ConsoleExchange] = []
     /// How many exchanges are kept.
-    public var limit = 20
+    package var limit = 20
     private var nextNumber = 1
 
     /// Creates an empty transcript.
-    public init() {}
+    package init() {}
 
     /// Adds an exchange for `prompt` and returns its number.
     @discardableResult
-    public mutating func begin(_ prompt: ConsolePrompt) -> Int {
+    package mutating func begin(_ prompt: ConsolePrompt) -> Int {
         let number = nextNumber
         nextNumber += 1
         exchanges.append(ConsoleExchange(number: number, prompt: prompt))
@@ -20,11 +20,11 @@ public struct ConsoleTranscript: Sendable {
     }
 
     /// Changes the exchange numbered `number`, if it is still kept.
-    public mutating func update(_ number: Int, _ change: (inout ConsoleExchange) -> Void) {
+    package mutating func update(_ number: Int, _ change: (inout ConsoleExchange) -> Void) {
         guard let index = exchanges.lastIndex(where: { $0.number == number }) else { return }
         change(&exchanges[index])
     }
 
     /// The newest exchange.
-    public var latest: ConsoleExchange? { exchanges.last }
+    package var latest: ConsoleExchange? { exchanges.last }
 }

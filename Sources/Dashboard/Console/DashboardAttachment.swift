@@ -1,8 +1,8 @@
 /// What the header says when the console is attached to a running server instead of embedding
 /// an engine: where, and how the link is.
-public struct DashboardAttachment: Sendable, Hashable {
+package struct DashboardAttachment: Sendable, Hashable {
     /// How the link to the server is.
-    public enum Health: Sendable, Hashable {
+    package enum Health: Sendable, Hashable {
         /// Frames are arriving.
         case live
         /// Not yet, or no longer, receiving: connecting or reconnecting.
@@ -12,16 +12,16 @@ public struct DashboardAttachment: Sendable, Hashable {
     }
 
     /// The server as the operator named it (its URL).
-    public var target: String
+    package var target: String
     /// The link's state in a few words: `live`, `reconnecting (connection refused)`.
-    public var state: String
+    package var state: String
     /// The link's health, for colour.
-    public var health: Health
+    package var health: Health
     /// The share of the server's decisions the feed carried, when it had to sample (nil: all of them).
-    public var shownShare: Double?
+    package var shownShare: Double?
 
     /// Creates an attachment.
-    public init(target: String, state: String, health: Health, shownShare: Double? = nil) {
+    package init(target: String, state: String, health: Health, shownShare: Double? = nil) {
         self.target = target
         self.state = state
         self.health = health

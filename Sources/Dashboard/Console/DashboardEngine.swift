@@ -1,8 +1,8 @@
-public import ServingEngine
+package import ServingEngine
 
 /// What the dashboard needs from an engine. ``ServingEngine`` provides it; tests and the
 /// benchmark can supply their own.
-public protocol DashboardEngine: Sendable {
+package protocol DashboardEngine: Sendable {
     /// The engine's state now, with at most `activityLimit` recent activity entries; cheap
     /// enough to call every frame.
     func snapshot(activityLimit: Int) -> EngineSnapshot
@@ -18,10 +18,10 @@ public protocol DashboardEngine: Sendable {
 
 extension DashboardEngine {
     /// Engines without tenant limits stream console prompts as they stream anything else.
-    public func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+    package func consoleStream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
         stream(request)
     }
 
     /// An embedded engine is not attached anywhere.
-    public var attachment: DashboardAttachment? { nil }
+    package var attachment: DashboardAttachment? { nil }
 }

@@ -1,27 +1,27 @@
-public import ServingEngine
+package import ServingEngine
 
 /// Everything one frame shows: the engine snapshot, the UI state and the console transcript.
 /// Rendering is a pure function of it.
-public struct DashboardFrame: Sendable {
+package struct DashboardFrame: Sendable {
     /// The engine's state.
-    public var snapshot: EngineSnapshot
+    package var snapshot: EngineSnapshot
     /// Focus, selection, modes.
-    public var state: DashboardState
+    package var state: DashboardState
     /// The console's exchanges.
-    public var console: ConsoleTranscript
+    package var console: ConsoleTranscript
     /// The theme's name, for the header.
-    public var themeName: String
+    package var themeName: String
     /// The gateway's address, or nil when it is not running.
-    public var gatewayAddress: String?
+    package var gatewayAddress: String?
     /// Why the gateway is not running, shown when ``gatewayAddress`` is nil.
-    public var gatewayNote: String
+    package var gatewayNote: String
     /// Seconds east of UTC for clock times.
-    public var utcOffset: Int
+    package var utcOffset: Int
     /// Where the console is attached, when it shows a remote server.
-    public var attachment: DashboardAttachment?
+    package var attachment: DashboardAttachment?
 
     /// Creates a frame.
-    public init(snapshot: EngineSnapshot, state: DashboardState, console: ConsoleTranscript = ConsoleTranscript(), themeName: String = "default", gatewayAddress: String? = nil, gatewayNote: String = "not built yet", utcOffset: Int = 0, attachment: DashboardAttachment? = nil) {
+    package init(snapshot: EngineSnapshot, state: DashboardState, console: ConsoleTranscript = ConsoleTranscript(), themeName: String = "default", gatewayAddress: String? = nil, gatewayNote: String = "not built yet", utcOffset: Int = 0, attachment: DashboardAttachment? = nil) {
         self.snapshot = snapshot
         self.state = state
         self.console = console

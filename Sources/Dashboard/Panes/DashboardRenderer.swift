@@ -1,8 +1,8 @@
 /// Draws a whole frame into a canvas: header, the five panes, footer, and the help overlay or
 /// the "terminal too small" screen. A pure function of the frame.
-public enum DashboardRenderer {
+package enum DashboardRenderer {
     /// Renders `frame` into `canvas`, which is resized to the state's screen size.
-    public static func render(_ frame: DashboardFrame, into canvas: inout Canvas) {
+    package static func render(_ frame: DashboardFrame, into canvas: inout Canvas) {
         let state = frame.state
         canvas.reset(width: state.screenWidth, height: state.screenHeight)
         let layout = state.layout
@@ -29,7 +29,7 @@ public enum DashboardRenderer {
     }
 
     /// Draws one pane into `rect`.
-    public static func draw(_ pane: PaneID, frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
+    package static func draw(_ pane: PaneID, frame: DashboardFrame, in rect: Rect, on canvas: inout Canvas) {
         let focused = frame.state.focus == pane && frame.state.mode != .help && frame.state.mode != .inspecting
         switch pane {
         case .providers:

@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 /// An operator command typed in the console line: a line that starts with `/`.
 ///
@@ -10,19 +10,19 @@ public import ServingEngine
 /// /limit @acme rpm=600 tpm=200000 concurrent=8 daily=5 monthly=100   change limits (`off` removes one)
 /// /block @acme                   refuse every request of a tenant; /unblock @acme lifts it
 /// ```
-public enum ConsoleCommand: Sendable, Hashable {
+package enum ConsoleCommand: Sendable, Hashable {
     /// Drop cached answers, narrowed by tenant and model when given.
     case invalidate(tenant: String?, model: String?)
     /// Change some of a tenant's limits, or block or unblock it.
     case tenantLimits(tenant: String, TenantLimitsChange)
 
     /// The syntax, as errors and the help show it.
-    public static let syntaxHint = "/invalidate [@tenant] [model:NAME]"
+    package static let syntaxHint = "/invalidate [@tenant] [model:NAME]"
     /// The tenant commands' syntax.
-    public static let tenantSyntaxHint = "/limit @tenant rpm=N tpm=N concurrent=N daily=USD monthly=USD, /block @tenant, /unblock @tenant"
+    package static let tenantSyntaxHint = "/limit @tenant rpm=N tpm=N concurrent=N daily=USD monthly=USD, /block @tenant, /unblock @tenant"
 
     /// Parses `line` when it is a command (starts with `/`); nil when it is a prompt.
-    public static func parse(_ line: String) -> Result<ConsoleCommand, ConsolePrompt.ParseError>? {
+    package static func parse(_ line: String) -> Result<ConsoleCommand, ConsolePrompt.ParseError>? {
         let words = line.split(separator: " ", omittingEmptySubsequences: true)
         guard let name = words.first, name.hasPrefix("/") else { return nil }
         if name == "/limit" || name == "/block" || name == "/unblock" { return parseTenantCommand(String(name), Array(words.dropFirst())) }
@@ -44,7 +44,7 @@ public enum ConsoleCommand: Sendable, Hashable {
     }
 
     /// The engine command this console command sends.
-    public var operatorCommand: OperatorCommand {
+    package var operatorCommand: OperatorCommand {
         switch self {
         case .invalidate(let tenant, let model): .invalidateCache(tenant: tenant, model: model)
         case .tenantLimits(let tenant, let change): .changeTenantLimits(tenant: tenant, change)

@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 /// A prompt typed in the console, with the directives written before it.
 ///
@@ -10,26 +10,26 @@ public import ServingEngine
 /// ```
 /// @acme tier:frontier !nocache explain the CAP theorem
 /// ```
-public struct ConsolePrompt: Sendable, Hashable {
+package struct ConsolePrompt: Sendable, Hashable {
     /// The prompt text without the directives.
-    public var text: String
+    package var text: String
     /// The tenant.
-    public var tenant: String
+    package var tenant: String
     /// A forced tier, if any.
-    public var tier: String?
+    package var tier: String?
     /// A model, alias or provider name, if any.
-    public var model: String?
+    package var model: String?
     /// Whether to bypass the cache.
-    public var bypassCache: Bool
+    package var bypassCache: Bool
 
     /// The tenant used when the line names none.
-    public static let defaultTenant = "console"
+    package static let defaultTenant = "console"
 
     /// The syntax, as the console pane shows it.
-    public static let syntaxHint = "@tenant tier:NAME model:NAME !nocache <prompt>"
+    package static let syntaxHint = "@tenant tier:NAME model:NAME !nocache <prompt>"
 
     /// Creates a prompt.
-    public init(text: String, tenant: String = ConsolePrompt.defaultTenant, tier: String? = nil, model: String? = nil, bypassCache: Bool = false) {
+    package init(text: String, tenant: String = ConsolePrompt.defaultTenant, tier: String? = nil, model: String? = nil, bypassCache: Bool = false) {
         self.text = text
         self.tenant = tenant
         self.tier = tier
@@ -38,14 +38,14 @@ public struct ConsolePrompt: Sendable, Hashable {
     }
 
     /// Why a console line could not be sent.
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
         /// What to fix.
-        public var message: String
-        public var description: String { message }
+        package var message: String
+        package var description: String { message }
     }
 
     /// Parses a console line.
-    public static func parse(_ line: String) -> Result<ConsolePrompt, ParseError> {
+    package static func parse(_ line: String) -> Result<ConsolePrompt, ParseError> {
         var prompt = ConsolePrompt(text: "")
         var words = line.split(separator: " ", omittingEmptySubsequences: true)[...]
         while let word = words.first {
@@ -74,7 +74,7 @@ public struct ConsolePrompt: Sendable, Hashable {
     }
 
     /// The engine request for this prompt, streamed and marked as coming from the console.
-    public var request: ChatRequest {
+    package var request: ChatRequest {
         ChatRequest(
             model: model ?? ChatRequest.automaticModel,
             messages: [ChatMessage(role: .user, content: text)],
@@ -84,7 +84,7 @@ public struct ConsolePrompt: Sendable, Hashable {
     }
 
     /// The directives as a short line, e.g. `tenant acme · tier frontier · no cache`.
-    public var directiveSummary: String {
+    package var directiveSummary: String {
         var parts = ["tenant \(tenant)"]
         if let tier { parts.append("tier \(tier)") }
         if let model { parts.append("model \(model)") }

@@ -1,7 +1,7 @@
-public import ServingEngine
+package import ServingEngine
 
 /// Something the state machine asks the outside world to do.
-public enum DashboardAction: Sendable, Hashable {
+package enum DashboardAction: Sendable, Hashable {
     /// Send an operator command to the engine.
     case perform(OperatorCommand)
     /// Send a prompt typed in the console.

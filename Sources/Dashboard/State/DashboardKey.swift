@@ -1,5 +1,5 @@
 /// A key press or mouse click, decoded from the terminal, as the state machine sees it.
-public enum DashboardKey: Sendable, Hashable {
+package enum DashboardKey: Sendable, Hashable {
     /// A printable character.
     case character(Character)
     /// Ctrl with a letter, lowercase (`.control("a")` is Ctrl-A).
@@ -38,7 +38,7 @@ public enum DashboardKey: Sendable, Hashable {
     case click(x: Int, y: Int)
 
     /// How the key is written in hints: `q`, `Tab`, `↑`, `^A`.
-    public var label: String {
+    package var label: String {
         switch self {
         case .character(" "): "Space"
         case .character(let c): String(c)

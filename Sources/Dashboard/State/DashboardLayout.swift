@@ -9,28 +9,28 @@
 /// ╭ Console ─────────────────────────────────────╮
 /// footer ─────────────────────────────────────────
 /// ```
-public struct DashboardLayout: Sendable, Hashable {
+package struct DashboardLayout: Sendable, Hashable {
     /// The smallest screen the dashboard draws on.
-    public static let minimumWidth = 80
+    package static let minimumWidth = 80
     /// The smallest screen the dashboard draws on.
-    public static let minimumHeight = 24
+    package static let minimumHeight = 24
 
     /// The screen width.
-    public var width: Int
+    package var width: Int
     /// The screen height.
-    public var height: Int
+    package var height: Int
     /// The header line.
-    public var header: Rect
+    package var header: Rect
     /// The footer line.
-    public var footer: Rect
+    package var footer: Rect
     /// Pane rectangles, borders included.
-    public var panes: [PaneID: Rect]
+    package var panes: [PaneID: Rect]
 
     /// Whether the screen is below the minimum size.
-    public var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
+    package var isTooSmall: Bool { width < Self.minimumWidth || height < Self.minimumHeight }
 
     /// Lays out a `width`×`height` screen for `providerCount` providers.
-    public init(width: Int, height: Int, providerCount: Int) {
+    package init(width: Int, height: Int, providerCount: Int) {
         self.width = width
         self.height = height
         header = Rect(x: 0, y: 0, width: width, height: 1)
@@ -58,18 +58,18 @@ public struct DashboardLayout: Sendable, Hashable {
     }
 
     /// The rectangle of `pane`, or an empty one when the screen is too small.
-    public func rect(_ pane: PaneID) -> Rect {
+    package func rect(_ pane: PaneID) -> Rect {
         panes[pane] ?? Rect(x: 0, y: 0, width: 0, height: 0)
     }
 
     /// The pane under the screen cell (`x`, `y`), if any.
-    public func pane(atX x: Int, y: Int) -> PaneID? {
+    package func pane(atX x: Int, y: Int) -> PaneID? {
         PaneID.allCases.first { rect($0).contains(x: x, y: y) }
     }
 
     /// The provider row (0-based) under screen row `y` in the Providers pane, if any.
     /// The pane's first inner line holds the column headings.
-    public func providerRow(atY y: Int) -> Int? {
+    package func providerRow(atY y: Int) -> Int? {
         let rect = rect(.providers)
         let row = y - rect.y - 2
         return row >= 0 && y < rect.maxY - 1 ? row : nil

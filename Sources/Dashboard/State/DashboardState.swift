@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 /// The dashboard's focus, modes and selections: a pure state machine.
 ///
@@ -11,9 +11,9 @@ public import ServingEngine
 /// let actions = state.handle(.character("2")) + state.handle(.character("f"))
 /// // [.perform(.setOverride(provider: "finetuned-local", .forcedDown))]
 /// ```
-public struct DashboardState: Sendable {
+package struct DashboardState: Sendable {
     /// What keys currently mean.
-    public enum Mode: Sendable, Hashable {
+    package enum Mode: Sendable, Hashable {
         /// Keys are commands.
         case normal
         /// Keys edit the console line.
@@ -27,59 +27,59 @@ public struct DashboardState: Sendable {
     }
 
     /// The focused pane.
-    public private(set) var focus: PaneID = .providers
+    package private(set) var focus: PaneID = .providers
     /// What keys currently mean.
-    public private(set) var mode: Mode = .normal
+    package private(set) var mode: Mode = .normal
     /// The selected provider's row, from 0.
-    public private(set) var selectedProvider = 0
+    package private(set) var selectedProvider = 0
     /// Whether the top pane shows tenants instead of providers (`T`).
-    public private(set) var showTenants = false
+    package private(set) var showTenants = false
     /// The providers, in row order, from the last snapshot.
-    public private(set) var providerNames: [String] = []
+    package private(set) var providerNames: [String] = []
     /// The traffic rate the dashboard last set or saw.
-    public private(set) var trafficRate: Double = 0
+    package private(set) var trafficRate: Double = 0
     /// Whether traffic is paused, as last set or seen.
-    public private(set) var trafficPaused = false
+    package private(set) var trafficPaused = false
     /// The threshold between the cheapest tier and the next, as last set or seen.
-    public private(set) var routerThreshold: Double?
+    package private(set) var routerThreshold: Double?
     /// The fault drill step of each provider the operator drilled (index into ``drillSteps``).
-    public private(set) var drills: [String: Int] = [:]
+    package private(set) var drills: [String: Int] = [:]
     /// How many entries the Routes log is scrolled back from the newest (0 follows the newest).
-    public private(set) var routesOffset = 0
+    package private(set) var routesOffset = 0
     /// The console line.
-    public private(set) var editor = LineEditor()
+    package private(set) var editor = LineEditor()
     /// A one-line message for the operator (the last command's result or an error).
-    public var status: StatusMessage?
+    package var status: StatusMessage?
     /// The screen size.
-    public private(set) var screenWidth: Int
+    package private(set) var screenWidth: Int
     /// The screen size.
-    public private(set) var screenHeight: Int
+    package private(set) var screenHeight: Int
     /// The key table.
-    public let keymap: Keymap
+    package let keymap: Keymap
     /// The Routes filter in force, kept while the operator moves between panes.
-    public private(set) var filter: RoutesFilter?
+    package private(set) var filter: RoutesFilter?
     /// The filter line while it is being typed.
-    public private(set) var filterEditor = LineEditor()
+    package private(set) var filterEditor = LineEditor()
     /// The Routes entries as they were when the operator froze the pane (`Z`), or nil when it follows live.
-    public private(set) var frozenActivity: [ActivityEntry]?
+    package private(set) var frozenActivity: [ActivityEntry]?
     /// The Routes entries the pane shows now: frozen or live, through the filter, newest first.
-    public private(set) var visibleRoutes: [ActivityEntry] = []
+    package private(set) var visibleRoutes: [ActivityEntry] = []
     /// How many of the entries at hand the filter hides.
-    public private(set) var hiddenByFilter = 0
+    package private(set) var hiddenByFilter = 0
     /// The request the inspector shows, while it is open.
-    public private(set) var inspector: RequestInspectorState?
+    package private(set) var inspector: RequestInspectorState?
     /// How far the help overlay is scrolled (it scrolls only where it is taller than the screen).
-    public private(set) var helpScroll = 0
+    package private(set) var helpScroll = 0
     private var latestActivity: [ActivityEntry] = []
     private var hasSnapshot = false
     private var filterVerdicts: [VerdictKey: Bool] = [:]
     private var focusBeforeConsole: PaneID = .providers
 
     /// The traffic rates `+` and `-` step through, in requests per second.
-    public static let rateSteps: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
+    package static let rateSteps: [Double] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000]
 
     /// The fault drill steps `e` cycles through: a name and the faults injected.
-    public static let drillSteps: [(name: String, faults: FaultProfile)] = [
+    package static let drillSteps: [(name: String, faults: FaultProfile)] = [
         ("off", FaultProfile()),
         ("50% errors", FaultProfile(errorRate: 0.5, kinds: [.serverError, .timeout])),
         ("all calls fail", FaultProfile(errorRate: 1, kinds: [.serverError])),
@@ -87,25 +87,25 @@ public struct DashboardState: Sendable {
     ]
 
     /// The name of `provider`'s current fault drill, or nil when none is on.
-    public func drill(for provider: String) -> String? {
+    package func drill(for provider: String) -> String? {
         guard let step = drills[provider], step > 0 else { return nil }
         return Self.drillSteps[step].name
     }
 
     /// Creates the start state.
-    public init(width: Int = 160, height: Int = 48, keymap: Keymap = .standard) {
+    package init(width: Int = 160, height: Int = 48, keymap: Keymap = .standard) {
         screenWidth = width
         screenHeight = height
         self.keymap = keymap
     }
 
     /// The current layout.
-    public var layout: DashboardLayout {
+    package var layout: DashboardLayout {
         DashboardLayout(width: screenWidth, height: screenHeight, providerCount: providerNames.count)
     }
 
     /// Where keys are looked up now.
-    public var context: Keymap.Context {
+    package var context: Keymap.Context {
         switch mode {
         case .normal: .pane(focus)
         case .typing: .console
@@ -116,20 +116,20 @@ public struct DashboardState: Sendable {
     }
 
     /// The entries the Routes pane shows: ``visibleRoutes`` once a snapshot came in, else `live` as it is.
-    public func routes(live: [ActivityEntry]) -> [ActivityEntry] {
+    package func routes(live: [ActivityEntry]) -> [ActivityEntry] {
         hasSnapshot ? visibleRoutes : live
     }
 
     /// Whether the Routes pane is frozen.
-    public var isFrozen: Bool { frozenActivity != nil }
+    package var isFrozen: Bool { frozenActivity != nil }
 
     /// The entry the Routes cursor is on (the top row shown), if any.
-    public var selectedRoute: ActivityEntry? {
+    package var selectedRoute: ActivityEntry? {
         visibleRoutes.indices.contains(routesOffset) ? visibleRoutes[routesOffset] : nil
     }
 
     /// The footer's bindings for the current context.
-    public var footerBindings: [Keymap.Binding] {
+    package var footerBindings: [Keymap.Binding] {
         switch mode {
         case .normal: keymap.footer(for: [.pane(focus), .global])
         case .typing: keymap.footer(for: [.console])
@@ -142,12 +142,12 @@ public struct DashboardState: Sendable {
     }
 
     /// The selected provider's name, if there are providers.
-    public var selectedProviderName: String? {
+    package var selectedProviderName: String? {
         providerNames.indices.contains(selectedProvider) ? providerNames[selectedProvider] : nil
     }
 
     /// Takes in what the engine reports: the provider list and the traffic settings.
-    public mutating func update(from snapshot: EngineSnapshot) {
+    package mutating func update(from snapshot: EngineSnapshot) {
         let names = snapshot.providers.map(\.name)
         if names != providerNames {
             let selected = selectedProviderName
@@ -163,13 +163,13 @@ public struct DashboardState: Sendable {
     }
 
     /// Records a new screen size.
-    public mutating func resize(width: Int, height: Int) {
+    package mutating func resize(width: Int, height: Int) {
         screenWidth = width
         screenHeight = height
     }
 
     /// Handles one key and returns what the outside world must do.
-    public mutating func handle(_ key: DashboardKey) -> [DashboardAction] {
+    package mutating func handle(_ key: DashboardKey) -> [DashboardAction] {
         if case .click(let x, let y) = key { return click(x: x, y: y) }
         switch mode {
         case .help:

@@ -1,5 +1,5 @@
 /// What a key binding does; ``DashboardState/handle(_:)`` carries it out.
-public enum KeyCommand: Sendable, Hashable {
+package enum KeyCommand: Sendable, Hashable {
     /// Select the previous row (provider, or scroll the log up).
     case selectPrevious
     /// Select the next row (provider, or scroll the log down).

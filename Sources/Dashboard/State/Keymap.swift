@@ -1,9 +1,9 @@
 /// The one table of key bindings: the state machine dispatches from it, the footer shows the
 /// bindings of the focused pane from it, and the `?` overlay lists all of it, so the three never
 /// disagree.
-public struct Keymap: Sendable {
+package struct Keymap: Sendable {
     /// Where a binding applies.
-    public enum Context: Sendable, Hashable {
+    package enum Context: Sendable, Hashable {
         /// Any pane except while typing in the console.
         case global
         /// Only while this pane has focus (not the console).
@@ -18,7 +18,7 @@ public struct Keymap: Sendable {
         case filter
 
         /// The heading in the help overlay.
-        public var heading: String {
+        package var heading: String {
             switch self {
             case .global: "Everywhere"
             case .pane(let pane): pane.title
@@ -31,28 +31,28 @@ public struct Keymap: Sendable {
     }
 
     /// One binding.
-    public struct Binding: Sendable, Hashable {
+    package struct Binding: Sendable, Hashable {
         /// The keys that trigger it.
-        public var keys: [DashboardKey]
+        package var keys: [DashboardKey]
         /// How the keys are written in hints, e.g. `↑↓/jk`.
-        public var label: String
+        package var label: String
         /// What it does, in a few words (the help overlay).
-        public var summary: String
+        package var summary: String
         /// What it does in one or two words (the footer).
-        public var hint: String
+        package var hint: String
         /// Where it applies.
-        public var contexts: [Context]
+        package var contexts: [Context]
         /// Whether the footer shows it.
-        public var inFooter: Bool
+        package var inFooter: Bool
         /// What it does.
-        public var command: KeyCommand
+        package var command: KeyCommand
     }
 
     /// Every binding, in help order.
-    public let bindings: [Binding]
+    package let bindings: [Binding]
 
     /// The dashboard's bindings.
-    public static let standard = Keymap(bindings: [
+    package static let standard = Keymap(bindings: [
         Binding(keys: [.up, .character("k")], label: "↑/k", summary: "previous provider", hint: "up", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectPrevious),
         Binding(keys: [.down, .character("j")], label: "↓/j", summary: "next provider", hint: "down", contexts: [.pane(.providers), .pane(.cache), .pane(.latency)], inFooter: false, command: .selectNext),
         Binding(keys: [.up, .character("k")], label: "↑/k", summary: "scroll to newer", hint: "newer", contexts: [.pane(.routes)], inFooter: false, command: .selectPrevious),
@@ -103,12 +103,12 @@ public struct Keymap: Sendable {
     ])
 
     /// The binding for `key` in `context`, if any.
-    public func binding(for key: DashboardKey, in context: Context) -> Binding? {
+    package func binding(for key: DashboardKey, in context: Context) -> Binding? {
         bindings.first { $0.contexts.contains(context) && $0.keys.contains(key) }
     }
 
     /// The bindings the footer shows for `context` (the pane's own first, then the global ones).
-    public func footer(for contexts: [Context]) -> [Binding] {
+    package func footer(for contexts: [Context]) -> [Binding] {
         var seen: Set<String> = []
         var result: [Binding] = []
         // Help and quit first, so a narrow footer never hides them.
@@ -126,7 +126,7 @@ public struct Keymap: Sendable {
     }
 
     /// Every binding grouped by where it applies, in table order.
-    public func helpSections() -> [(heading: String, bindings: [Binding])] {
+    package func helpSections() -> [(heading: String, bindings: [Binding])] {
         var sections: [(heading: String, bindings: [Binding])] = []
         for binding in bindings {
             let heading = binding.contexts.map(\.heading).joined(separator: ", ")

@@ -1,31 +1,31 @@
 /// A one-line text editor with history, readline style: ←/→, Home/End, Backspace, Delete,
 /// ^A ^E ^U ^K ^W, and ↑/↓ through earlier lines.
-public struct LineEditor: Sendable, Hashable {
+package struct LineEditor: Sendable, Hashable {
     /// The text being edited.
-    public private(set) var characters: [Character] = []
+    package private(set) var characters: [Character] = []
     /// The cursor position, in characters from the start (0…count).
-    public private(set) var cursor: Int = 0
+    package private(set) var cursor: Int = 0
     /// Earlier submitted lines, oldest first.
-    public private(set) var history: [String] = []
+    package private(set) var history: [String] = []
     private var historyIndex: Int?
     private var draft: [Character] = []
     /// The most lines kept in history.
-    public var historyLimit = 100
+    package var historyLimit = 100
 
     /// Creates an empty editor.
-    public init() {}
+    package init() {}
 
     /// The text being edited.
-    public var text: String { String(characters) }
+    package var text: String { String(characters) }
 
     /// Replaces the text and moves the cursor to its end.
-    public mutating func setText(_ text: String) {
+    package mutating func setText(_ text: String) {
         characters = Array(text)
         cursor = characters.count
     }
 
     /// Applies an editing key; returns false when the key is not an editing key.
-    public mutating func handle(_ key: DashboardKey) -> Bool {
+    package mutating func handle(_ key: DashboardKey) -> Bool {
         switch key {
         case .character(let c):
             characters.insert(c, at: cursor)
@@ -63,7 +63,7 @@ public struct LineEditor: Sendable, Hashable {
     }
 
     /// Shows the previous history line (saving the line being typed).
-    public mutating func historyPrevious() {
+    package mutating func historyPrevious() {
         guard !history.isEmpty else { return }
         if historyIndex == nil {
             draft = characters
@@ -75,7 +75,7 @@ public struct LineEditor: Sendable, Hashable {
     }
 
     /// Shows the next history line, or the line that was being typed after the last.
-    public mutating func historyNext() {
+    package mutating func historyNext() {
         guard let index = historyIndex else { return }
         if index + 1 < history.count {
             historyIndex = index + 1
@@ -88,7 +88,7 @@ public struct LineEditor: Sendable, Hashable {
     }
 
     /// Takes the line: adds it to history (unless blank or a repeat) and clears the editor.
-    public mutating func commit() -> String {
+    package mutating func commit() -> String {
         let line = text
         if !line.allSatisfy(\.isWhitespace), history.last != line {
             history.append(line)

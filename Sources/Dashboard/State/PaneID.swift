@@ -1,5 +1,5 @@
 /// The dashboard's panes, in Tab order.
-public enum PaneID: String, Sendable, Hashable, CaseIterable {
+package enum PaneID: String, Sendable, Hashable, CaseIterable {
     /// The provider table.
     case providers
     /// The route decision log.
@@ -12,7 +12,7 @@ public enum PaneID: String, Sendable, Hashable, CaseIterable {
     case console
 
     /// The title shown in the pane's border.
-    public var title: String {
+    package var title: String {
         switch self {
         case .providers: "Providers"
         case .routes: "Routes"

@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 /// The Routes pane's filter, parsed from what the operator types after `\`.
 ///
@@ -14,37 +14,37 @@ public import ServingEngine
 /// let filter = try RoutesFilter.parse("tenant:acme !cache:hit").get()
 /// filter.matches(entry)
 /// ```
-public struct RoutesFilter: Sendable {
+package struct RoutesFilter: Sendable {
     /// The fields a term can name.
-    public enum Field: String, Sendable, Hashable, CaseIterable {
+    package enum Field: String, Sendable, Hashable, CaseIterable {
         case tenant, provider, tier, cache, status, origin
     }
 
     /// One parsed term.
-    public struct Term: Sendable {
+    package struct Term: Sendable {
         /// Whether the term must not match.
-        public var negated: Bool
+        package var negated: Bool
         /// The field it is limited to, or nil for the whole row.
-        public var field: Field?
+        package var field: Field?
         /// The lower-cased text, when the term is plain text.
-        public var text: String
+        package var text: String
         /// The compiled expression, when the term is a regular expression.
         var regex: CompiledPattern?
     }
 
     /// A filter line that cannot be used, with what to do about it.
-    public struct ParseError: Error, Sendable, Hashable {
+    package struct ParseError: Error, Sendable, Hashable {
         /// The message for the status line.
-        public var message: String
+        package var message: String
     }
 
     /// What the operator typed.
-    public let source: String
+    package let source: String
     /// The terms, all of which must match.
-    public let terms: [Term]
+    package let terms: [Term]
 
     /// Parses a filter line. An empty line is an error (it means "no filter": clear it instead).
-    public static func parse(_ line: String) -> Result<RoutesFilter, ParseError> {
+    package static func parse(_ line: String) -> Result<RoutesFilter, ParseError> {
         let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
         guard !words.isEmpty else { return .failure(ParseError(message: "the filter is empty; type text, a regular expression, !negation or field:value")) }
         var terms: [Term] = []
@@ -84,7 +84,7 @@ public struct RoutesFilter: Sendable {
     }
 
     /// Whether `entry` passes every term.
-    public func matches(_ entry: ActivityEntry) -> Bool {
+    package func matches(_ entry: ActivityEntry) -> Bool {
         switch entry {
         case .event(let event):
             let text = [event.message.lowercased()]

@@ -1,5 +1,5 @@
 /// How many colours a terminal can show, from most to least.
-public enum ColorDepth: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+package enum ColorDepth: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
     /// No colour: attributes only (also what `NO_COLOR` asks for).
     case none = 0
     /// The 8 ANSI colours.
@@ -9,9 +9,9 @@ public enum ColorDepth: Int, Sendable, Hashable, Comparable, CaseIterable, Custo
     /// 24-bit colour.
     case trueColor = 16_777_216
 
-    public static func < (lhs: ColorDepth, rhs: ColorDepth) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: ColorDepth, rhs: ColorDepth) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .none: "monochrome"
         case .ansi8: "8 colours"
@@ -25,7 +25,7 @@ public enum ColorDepth: Int, Sendable, Hashable, Comparable, CaseIterable, Custo
     /// - Parameters:
     ///   - colors: what the terminal reports (`COLORS` after `start_color`, 0 without colour).
     ///   - environment: the process environment (`NO_COLOR`, `COLORTERM`).
-    public static func detect(colors: Int, environment: [String: String]) -> ColorDepth {
+    package static func detect(colors: Int, environment: [String: String]) -> ColorDepth {
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return .none }
         if colors >= 16_777_216 { return .trueColor }
         if colors >= 256 { return .palette256 }

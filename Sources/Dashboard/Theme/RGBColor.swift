@@ -1,21 +1,21 @@
 /// A 24-bit colour as theme files write it (`#RRGGBB`).
-public struct RGBColor: Sendable, Hashable, CustomStringConvertible {
+package struct RGBColor: Sendable, Hashable, CustomStringConvertible {
     /// Red, 0–255.
-    public var red: UInt8
+    package var red: UInt8
     /// Green, 0–255.
-    public var green: UInt8
+    package var green: UInt8
     /// Blue, 0–255.
-    public var blue: UInt8
+    package var blue: UInt8
 
     /// Creates a colour.
-    public init(red: UInt8, green: UInt8, blue: UInt8) {
+    package init(red: UInt8, green: UInt8, blue: UInt8) {
         self.red = red
         self.green = green
         self.blue = blue
     }
 
     /// Parses `#RRGGBB` or `#RGB` (case-insensitive); nil when malformed.
-    public init?(hex: String) {
+    package init?(hex: String) {
         var digits = Substring(hex)
         guard digits.first == "#" else { return nil }
         digits = digits.dropFirst()
@@ -27,7 +27,7 @@ public struct RGBColor: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `#RRGGBB`.
-    public var description: String {
+    package var description: String {
         let hex = String(UInt32(red) << 16 | UInt32(green) << 8 | UInt32(blue), radix: 16, uppercase: true)
         return "#" + String(repeating: "0", count: 6 - hex.count) + hex
     }

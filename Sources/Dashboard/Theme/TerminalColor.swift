@@ -1,5 +1,5 @@
 /// A colour as the terminal will show it at a given ``ColorDepth``.
-public enum TerminalColor: Sendable, Hashable {
+package enum TerminalColor: Sendable, Hashable {
     /// An exact 24-bit colour.
     case rgb(RGBColor)
     /// An index into the terminal palette (0–255; 0–7 for 8-colour terminals).
@@ -21,7 +21,7 @@ public enum TerminalColor: Sendable, Hashable {
     ///
     /// For 256 colours the nearer of the 6×6×6 cube (indices 16–231) and the grey ramp
     /// (232–255) is chosen; for 8 colours, the nearest ANSI colour.
-    public static func map(_ color: RGBColor, to depth: ColorDepth) -> TerminalColor {
+    package static func map(_ color: RGBColor, to depth: ColorDepth) -> TerminalColor {
         switch depth {
         case .trueColor: return .rgb(color)
         case .palette256: return .palette(palette256Index(for: color))
@@ -31,7 +31,7 @@ public enum TerminalColor: Sendable, Hashable {
     }
 
     /// The xterm-256 index nearest to `color`.
-    public static func palette256Index(for color: RGBColor) -> Int {
+    package static func palette256Index(for color: RGBColor) -> Int {
         func nearestLevel(_ value: UInt8) -> Int {
             var best = 0
             for (index, level) in cubeLevels.enumerated() where abs(level - Int(value)) < abs(cubeLevels[best] - Int(value)) {
@@ -52,7 +52,7 @@ public enum TerminalColor: Sendable, Hashable {
     /// The ANSI colour index (0–7) for `color`, by hue: low-saturation colours become black
     /// or white by brightness; others the nearest of red, yellow, green, cyan, blue, magenta.
     /// (Nearest-by-distance would turn every pastel theme colour white.)
-    public static func ansi8Index(for color: RGBColor) -> Int {
+    package static func ansi8Index(for color: RGBColor) -> Int {
         let r = Double(color.red) / 255, g = Double(color.green) / 255, b = Double(color.blue) / 255
         let maximum = max(r, g, b), minimum = min(r, g, b)
         let chroma = maximum - minimum

@@ -1,10 +1,10 @@
 extension Theme {
     /// A parsed theme and the problems that did not stop it from being used.
-    public struct Parsed: Sendable, Hashable {
+    package struct Parsed: Sendable, Hashable {
         /// The theme, with missing keys filled from the default.
-        public var theme: Theme
+        package var theme: Theme
         /// Unknown keys and missing keys, one message each.
-        public var warnings: [String]
+        package var warnings: [String]
     }
 
     /// Parses btop-style theme text.
@@ -22,7 +22,7 @@ extension Theme {
     ///   - text: the file contents.
     ///   - file: the path to name in messages.
     ///   - name: the theme's name.
-    public static func parse(_ text: String, file: String, name: String) -> Result<Parsed, ThemeError> {
+    package static func parse(_ text: String, file: String, name: String) -> Result<Parsed, ThemeError> {
         parseColors(text, file: file, reportMissing: name != "default").map { colors, warnings in
             Parsed(theme: Theme(name: name, source: file, colors: colors), warnings: warnings)
         }

@@ -2,16 +2,16 @@
 ///
 /// Themes are written as btop-style `.theme` files (see ``Theme/parse(_:file:)``); keys left
 /// out are taken from the default theme.
-public struct Theme: Sendable, Hashable {
+package struct Theme: Sendable, Hashable {
     /// The theme's name (the file name without `.theme`).
-    public var name: String
+    package var name: String
     /// Where it came from: a path, or `built-in`.
-    public var source: String
+    package var source: String
     /// One colour per role.
-    public var colors: [StyleRole: RGBColor]
+    package var colors: [StyleRole: RGBColor]
 
     /// Creates a theme; roles missing from `colors` are filled from ``Theme/default``.
-    public init(name: String, source: String, colors: [StyleRole: RGBColor]) {
+    package init(name: String, source: String, colors: [StyleRole: RGBColor]) {
         self.name = name
         self.source = source
         var filled = colors
@@ -22,17 +22,17 @@ public struct Theme: Sendable, Hashable {
     }
 
     /// The colour of `role`.
-    public func color(_ role: StyleRole) -> RGBColor {
+    package func color(_ role: StyleRole) -> RGBColor {
         colors[role] ?? RGBColor(red: 255, green: 255, blue: 255)
     }
 
     /// Whether every colour is a grey, so emphasis must come from attributes (bold, reverse).
-    public var isMonochrome: Bool {
+    package var isMonochrome: Bool {
         colors.values.allSatisfy { $0.red == $0.green && $0.green == $0.blue }
     }
 
     /// The built-in dark theme, used when no other can be loaded.
-    public static let `default`: Theme = {
+    package static let `default`: Theme = {
         guard case .success(let parsed) = Theme.parse(BuiltInThemes.source(named: "default")!, file: "built-in:default", name: "default") else {
             preconditionFailure("the built-in default theme must parse")
         }

@@ -5,17 +5,17 @@ import Foundation
 /// Folders searched, first match wins: `themes/` in the current directory, then a `themes/`
 /// folder in the executable's directory or any of its parents (the package root when run from
 /// `.build`). A file with a built-in theme's name replaces the built-in one.
-public struct ThemeCatalog: Sendable {
+package struct ThemeCatalog: Sendable {
     /// The folders searched, in order.
-    public var directories: [String]
+    package var directories: [String]
 
     /// Creates a catalog searching `directories`.
-    public init(directories: [String]) {
+    package init(directories: [String]) {
         self.directories = directories
     }
 
     /// A catalog searching the standard places for the current process.
-    public static func standard(currentDirectory: String? = nil, executablePath: String? = nil) -> ThemeCatalog {
+    package static func standard(currentDirectory: String? = nil, executablePath: String? = nil) -> ThemeCatalog {
         let currentDirectory = currentDirectory ?? FileManager.default.currentDirectoryPath
         let executablePath = executablePath ?? CommandLine.arguments.first ?? ""
         var directories = [URL(fileURLWithPath: currentDirectory).appendingPathComponent("themes").path]
@@ -31,7 +31,7 @@ public struct ThemeCatalog: Sendable {
     }
 
     /// Every theme name available: built-ins first, then other files, alphabetically.
-    public func names() -> [String] {
+    package func names() -> [String] {
         var names = BuiltInThemes.names
         var extra: Set<String> = []
         for directory in directories {
@@ -46,20 +46,20 @@ public struct ThemeCatalog: Sendable {
     }
 
     /// The outcome of loading a theme: the theme to use, and anything to tell the operator.
-    public struct Loaded: Sendable {
+    package struct Loaded: Sendable {
         /// The theme to draw with (the default when the requested one could not be used).
-        public var theme: Theme
+        package var theme: Theme
         /// Non-fatal problems: unknown or missing keys.
-        public var warnings: [String]
+        package var warnings: [String]
         /// Why the requested theme was not used, if it was not.
-        public var error: ThemeError?
+        package var error: ThemeError?
     }
 
     /// Loads theme `name` from the first folder that has it, else the built-in one; falls back
     /// to the default theme, with the error, when it is malformed or missing.
     ///
     /// A `name` containing `/` or ending in `.theme` is read as a path.
-    public func load(_ name: String) -> Loaded {
+    package func load(_ name: String) -> Loaded {
         if name.contains("/") || name.hasSuffix(".theme") {
             let url = URL(fileURLWithPath: name)
             let themeName = url.deletingPathExtension().lastPathComponent

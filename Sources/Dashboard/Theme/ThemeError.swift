@@ -3,20 +3,20 @@
 /// ```
 /// themes/ocean.theme:12: key "main_bg": expected a colour like "#1E2127", found "blue"
 /// ```
-public struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file (or `built-in:NAME`).
-    public var file: String
+    package var file: String
     /// The 1-based line, or nil when the problem is the file as a whole.
-    public var line: Int?
+    package var line: Int?
     /// The key concerned, if any.
-    public var key: String?
+    package var key: String?
     /// What was expected.
-    public var expected: String
+    package var expected: String
     /// What was found instead.
-    public var found: String?
+    package var found: String?
 
     /// Creates an error.
-    public init(file: String, line: Int?, key: String?, expected: String, found: String?) {
+    package init(file: String, line: Int?, key: String?, expected: String, found: String?) {
         self.file = file
         self.line = line
         self.key = key
@@ -24,7 +24,7 @@ public struct ThemeError: Error, Sendable, Hashable, CustomStringConvertible {
         self.found = found
     }
 
-    public var description: String {
+    package var description: String {
         var text = file
         if let line { text += ":\(line)" }
         text += ": "
