@@ -23,7 +23,10 @@ struct MiniLMReferenceTests {
     /// The model on each kernel path this CPU supports, loaded once for the suite, off the
     /// cooperative pool.
     static let models = Dictionary(uniqueKeysWithValues: MiniLMKernels.allCases.filter(\.isSupported).map { kernels in
-        (kernels, Task { try await MiniLMEmbedder.load(folder: folder, kernels: kernels) })
+        // Suites run in parallel and share these models: the batcher's overload bound (a request
+        // that would wait more than 5 ms is a cache miss) would refuse a test's text while another
+        // test keeps both workers busy, so these wait as long as it takes.
+        (kernels, Task { try await MiniLMEmbedder.load(folder: folder, kernels: kernels, batching: EmbeddingBatcher.Settings(maxWait: .seconds(600))) })
     })
 
     static let bf16Missing: Comment = "this CPU (or its OS) lacks AVX512_BF16, so only the fp32 kernels can run here; they are tested"
