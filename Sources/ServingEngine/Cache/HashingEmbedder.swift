@@ -4,22 +4,22 @@
 /// reworded ones less. That is enough for a cache that must never need a download, and it is
 /// fast (a few microseconds for a short prompt). Features are hashed into ``dimensions`` buckets
 /// with a sign bit (the "hashing trick"), so collisions cancel out on average rather than add up.
-public struct HashingEmbedder: Embedder {
-    public let name = "hashing"
-    public let dimensions: Int
+package struct HashingEmbedder: Embedder {
+    package let name = "hashing"
+    package let dimensions: Int
 
     /// Creates an embedder with the given number of dimensions.
-    public init(dimensions: Int = 384) {
+    package init(dimensions: Int = 384) {
         precondition(dimensions > 0, "an embedding needs at least one dimension")
         self.dimensions = dimensions
     }
 
-    public func embed(_ text: String) async throws -> [Float] {
+    package func embed(_ text: String) async throws -> [Float] {
         vector(for: text)
     }
 
     /// The embedding of `text`, computed synchronously.
-    public func vector(for text: String) -> [Float] {
+    package func vector(for text: String) -> [Float] {
         var vector = [Float](repeating: 0, count: dimensions)
         let words = PromptNormalizer.words(text)
         guard !words.isEmpty else { return vector }

@@ -5,9 +5,9 @@
 /// backoff, within the request's deadline), when to fall to the next one, and when to give up,
 /// and it keeps the record of every provider it tried or skipped, which ends up in the
 /// request's decision record and in the error a caller sees when everything failed.
-public struct CascadeStateMachine: Sendable {
+package struct CascadeStateMachine: Sendable {
     /// What the executor should do next.
-    public enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         /// Call `provider` (attempt number `attempt`, from 1) and give up on it after `timeout`.
         case attempt(provider: String, attempt: Int, timeout: Duration, isProbe: Bool)
         /// Wait this long, then ask again.
@@ -17,7 +17,7 @@ public struct CascadeStateMachine: Sendable {
     }
 
     /// Why the cascade ended without an answer.
-    public enum Exhaustion: Sendable, Hashable {
+    package enum Exhaustion: Sendable, Hashable {
         /// Every provider failed or was skipped.
         case allProvidersFailed
         /// The request's deadline passed first.
@@ -27,7 +27,7 @@ public struct CascadeStateMachine: Sendable {
     }
 
     /// How the cascade asked a provider's health.
-    public enum Admission: Sendable, Hashable {
+    package enum Admission: Sendable, Hashable {
         /// Call it.
         case allowed
         /// Call it as a half-open probe.
@@ -46,7 +46,7 @@ public struct CascadeStateMachine: Sendable {
     private var pendingWait: Duration?
     private var stopped: Exhaustion?
     /// Every provider tried or skipped, in order, with its outcome so far.
-    public private(set) var trail: [ProviderAttempt] = []
+    package private(set) var trail: [ProviderAttempt] = []
 
     /// Creates a machine for one request.
     ///
@@ -55,7 +55,7 @@ public struct CascadeStateMachine: Sendable {
     ///   - policy: the retry policy.
     ///   - deadline: when the whole request must be answered.
     ///   - attemptTimeout: each provider's own timeout for one call.
-    public init(
+    package init(
         chain: [String],
         policy: RetryPolicy,
         deadline: ContinuousClock.Instant,
@@ -68,7 +68,7 @@ public struct CascadeStateMachine: Sendable {
     }
 
     /// The next thing to do. `admit` is asked once per call about to be made.
-    public mutating func next(now: ContinuousClock.Instant, admit: (String) -> Admission) -> Action {
+    package mutating func next(now: ContinuousClock.Instant, admit: (String) -> Admission) -> Action {
         if let stopped { return .exhausted(stopped) }
         if let wait = pendingWait {
             pendingWait = nil
@@ -95,7 +95,7 @@ public struct CascadeStateMachine: Sendable {
     }
 
     /// Records that the current attempt succeeded.
-    public mutating func attemptSucceeded(latency: Duration) {
+    package mutating func attemptSucceeded(latency: Duration) {
         trail.append(ProviderAttempt(provider: chain[index], attempt: attemptsOnCurrent, outcome: .succeeded, latency: latency))
     }
 
@@ -106,7 +106,7 @@ public struct CascadeStateMachine: Sendable {
     ///   - latency: how long the attempt took.
     ///   - now: the time the failure was seen.
     ///   - random: a draw from [0, 1) for the backoff jitter.
-    public mutating func attemptFailed(_ failure: ProviderFailure, latency: Duration, now: ContinuousClock.Instant, random: Double) {
+    package mutating func attemptFailed(_ failure: ProviderFailure, latency: Duration, now: ContinuousClock.Instant, random: Double) {
         trail.append(ProviderAttempt(provider: chain[index], attempt: attemptsOnCurrent, outcome: .failed(failure), latency: latency))
         guard failure.allowsFallback else {
             stopped = .requestRejected(failure)

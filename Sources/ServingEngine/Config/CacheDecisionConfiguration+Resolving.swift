@@ -1,6 +1,6 @@
 extension CacheDecisionConfiguration {
     /// Resolves `auto`, the default threshold and the verifier for the embedder named `embedder`.
-    public func resolve(for embedder: String, file: String) throws(ConfigError) -> CacheHitRule {
+    package func resolve(for embedder: String, file: String) throws(ConfigError) -> CacheHitRule {
         let threshold = similarityThreshold ?? Self.defaultSimilarityThreshold
         let verifier: HitVerifier?
         if let verifierPath {

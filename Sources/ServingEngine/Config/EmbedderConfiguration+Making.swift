@@ -6,7 +6,7 @@ extension EmbedderConfiguration {
     ///
     /// `auto` resolves here: `minilm` when ``modelFolder`` holds a model, `hashing` otherwise.
     /// A named `minilm` folder that is missing or damaged is an error, not a silent fallback.
-    public func makeLocalEmbedder(file: String) throws(ConfigError) -> (any Embedder)? {
+    package func makeLocalEmbedder(file: String) throws(ConfigError) -> (any Embedder)? {
         switch kind {
         case .hashing:
             return HashingEmbedder()

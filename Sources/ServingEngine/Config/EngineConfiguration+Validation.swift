@@ -1,6 +1,6 @@
 extension EngineConfiguration {
     /// Checks that names are unique and every reference resolves; the errors say which key to fix.
-    public func validate() throws(ConfigError) {
+    package func validate() throws(ConfigError) {
         func fail(_ key: String, _ message: String) -> ConfigError {
             ConfigError(file: source, key: key, message: message)
         }

@@ -25,21 +25,21 @@ import Foundation
 /// The matrix products run on the fastest ``MiniLMKernels`` the CPU supports (bf16 with
 /// AVX512_BF16 where available, else fp32) unless the initialiser or the environment variable
 /// ``MiniLMKernels/environmentVariable`` chooses.
-public struct MiniLMEmbedder: Embedder {
-    public let name = "minilm"
-    public let dimensions: Int
+package struct MiniLMEmbedder: Embedder {
+    package let name = "minilm"
+    package let dimensions: Int
     /// The kernels the encoder's matrix products run on.
-    public let kernels: MiniLMKernels
+    package let kernels: MiniLMKernels
 
     /// The kernel path, `avx512-bf16` or `fp32`.
-    public var variant: String? { kernels.rawValue }
+    package var variant: String? { kernels.rawValue }
     /// The tokenizer, with the folder's vocabulary and maximum sequence length.
-    public let tokenizer: WordPieceTokenizer
+    package let tokenizer: WordPieceTokenizer
     private let encoder: BertEncoder
     private let scratchPool: ScratchPool
     /// Batches concurrent ``embed(_:)`` calls; nil when batching is off (each call computes on
     /// its own, as many at a time as callers).
-    public let batcher: EmbeddingBatcher?
+    package let batcher: EmbeddingBatcher?
 
     /// The most tokens one packed forward pass takes; larger batches are split.
     private static let tokensPerPass = 2_048
@@ -52,7 +52,7 @@ public struct MiniLMEmbedder: Embedder {
     ///   - batching: How ``embed(_:)`` batches concurrent calls; `nil` turns batching off.
     /// - Throws: ``MiniLMError`` naming the missing or wrong file, tensor or setting, or kernels
     ///   this CPU lacks.
-    public init(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) throws(MiniLMError) {
+    package init(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) throws(MiniLMError) {
         let chosen: MiniLMKernels
         if let kernels {
             try kernels.requireSupport(source: "the minilm embedder's configuration")
@@ -117,7 +117,7 @@ public struct MiniLMEmbedder: Embedder {
     ///   - folder: A sentence-transformers folder.
     ///   - kernels: As for ``init(folder:kernels:batching:)``.
     ///   - batching: As for ``init(folder:kernels:batching:)``.
-    public static func load(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) async throws(MiniLMError) -> MiniLMEmbedder {
+    package static func load(folder: String, kernels: MiniLMKernels? = nil, batching: EmbeddingBatcher.Settings? = EmbeddingBatcher.Settings()) async throws(MiniLMError) -> MiniLMEmbedder {
         let result: Result<MiniLMEmbedder, MiniLMError> = await offPool {
             do throws(MiniLMError) {
                 return .success(try MiniLMEmbedder(folder: folder, kernels: kernels, batching: batching))
@@ -130,14 +130,14 @@ public struct MiniLMEmbedder: Embedder {
 
     /// Embeds one text, batched with concurrent calls (see ``batcher``).
     /// - Throws: ``EmbedderOverloaded`` when the batcher's queue is full.
-    public func embed(_ text: String) async throws -> [Float] {
+    package func embed(_ text: String) async throws -> [Float] {
         if let batcher { return try await batcher.embed(text) }
         return await Self.offPool { vectors(forTokens: [tokenizer.tokenIDs(text)])[0] }
     }
 
     /// Embeds many texts at once, in the order given: much faster per text than one at a time,
     /// since each linear layer runs as one matrix product over the tokens of many texts.
-    public func embed(batch texts: [String]) async throws -> [[Float]] {
+    package func embed(batch texts: [String]) async throws -> [[Float]] {
         await Self.offPool { vectors(forTokens: texts.map(tokenizer.tokenIDs)) }
     }
 
@@ -150,7 +150,7 @@ public struct MiniLMEmbedder: Embedder {
     }
 
     /// The embeddings of already tokenized sequences, computed synchronously on this thread.
-    public func vectors(forTokens sequences: [[Int32]]) -> [[Float]] {
+    package func vectors(forTokens sequences: [[Int32]]) -> [[Float]] {
         Self.vectors(forTokens: sequences, encoder: encoder, scratchPool: scratchPool)
     }
 

@@ -2,9 +2,9 @@
 ///
 /// Every message names the file (and the tensor or key) that was wrong, what was expected, and
 /// what to do; `switchboard` reports it under the configuration key `cache.minilm_folder`.
-public struct MiniLMError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct MiniLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong, where, and what to do.
-    public let description: String
+    package let description: String
 
     init(_ description: String) {
         self.description = description

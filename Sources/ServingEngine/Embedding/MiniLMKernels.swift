@@ -11,7 +11,7 @@ import EmbeddingKernels
 /// ```sh
 /// SWITCHBOARD_MINILM_KERNELS=fp32 switchboard bench embed
 /// ```
-public enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// bf16 weights and activations multiplied by AVX512_BF16's `vdpbf16ps` with fp32
     /// accumulation; LayerNorm, softmax, GELU and the residuals stay fp32. About 2.8 times the
     /// batched speed of ``fp32`` on one Zen 4 core, and a third of its short-query latency; on
@@ -21,20 +21,20 @@ public enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStrin
     case fp32
 
     /// The environment variable that chooses the kernels when the caller does not.
-    public static let environmentVariable = "SWITCHBOARD_MINILM_KERNELS"
+    package static let environmentVariable = "SWITCHBOARD_MINILM_KERNELS"
 
     /// Whether this CPU and operating system can run these kernels.
-    public var isSupported: Bool { path.isSupported }
+    package var isSupported: Bool { path.isSupported }
 
     /// The fastest kernels this machine supports.
-    public static var fastest: MiniLMKernels {
+    package static var fastest: MiniLMKernels {
         allCases.first(where: \.isSupported) ?? .fp32
     }
 
     /// The kernels `SWITCHBOARD_MINILM_KERNELS` asks for in `environment`, or ``fastest`` when
     /// it is unset, empty or `auto`.
     /// - Throws: ``MiniLMError`` when the value names no kernels or kernels this CPU lacks.
-    public static func chosen(environment: [String: String]) throws(MiniLMError) -> MiniLMKernels {
+    package static func chosen(environment: [String: String]) throws(MiniLMError) -> MiniLMKernels {
         let value = environment[environmentVariable] ?? ""
         guard !value.isEmpty, value != "auto" else { return fastest }
         guard let kernels = MiniLMKernels(rawValue: value) else {
@@ -52,7 +52,7 @@ public enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStrin
     }
 
     /// What the kernels compute with, for reports such as `switchboard bench embed`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .avx512BF16: "avx512-bf16 (bf16 weights and activations, fp32 accumulation, AVX512_BF16)"
         case .fp32: "fp32 (Swift SIMD, AVX2/FMA)"

@@ -14,11 +14,11 @@ import Foundation
 /// 5. split each word greedily into the longest vocabulary pieces, continuations prefixed `##`;
 ///    a word longer than 100 scalars, or with no split, becomes `[UNK]`.
 /// The sequence is `[CLS]` + pieces + `[SEP]`, truncated to ``maxLength`` ids in all.
-public struct WordPieceTokenizer: Sendable {
+package struct WordPieceTokenizer: Sendable {
     /// The most ids one sequence has, `[CLS]` and `[SEP]` included.
-    public let maxLength: Int
+    package let maxLength: Int
     /// Whether text is lower-cased and stripped of accents (uncased models).
-    public let lowercase: Bool
+    package let lowercase: Bool
     private let vocabulary: [String: Int32]
     private let unknownID: Int32
     private let classID: Int32
@@ -27,7 +27,7 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Creates a tokenizer from the vocabulary in id order.
     /// - Throws: when `[UNK]`, `[CLS]` or `[SEP]` is not in the vocabulary, naming `source`.
-    public init(vocabulary tokens: [String], maxLength: Int, lowercase: Bool = true, source: String = "vocabulary") throws(MiniLMError) {
+    package init(vocabulary tokens: [String], maxLength: Int, lowercase: Bool = true, source: String = "vocabulary") throws(MiniLMError) {
         var vocabulary: [String: Int32] = [:]
         vocabulary.reserveCapacity(tokens.count)
         for (id, token) in tokens.enumerated() where vocabulary[token] == nil {
@@ -46,7 +46,7 @@ public struct WordPieceTokenizer: Sendable {
     }
 
     /// The ids the model reads for `text`: `[CLS]`, its word pieces, `[SEP]`.
-    public func tokenIDs(_ text: String) -> [Int32] {
+    package func tokenIDs(_ text: String) -> [Int32] {
         var ids: [Int32] = [classID]
         let budget = maxLength - 1
         for word in words(text) {

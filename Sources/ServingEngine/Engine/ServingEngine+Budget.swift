@@ -166,7 +166,7 @@ extension ServingEngine {
 
 extension TenantLimits {
     /// `600 req/min · 200000 tok/min · 8 in flight · $5.00/day · $100.00/month · 80 % → small`, or `unlimited`.
-    public var summary: String {
+    package var summary: String {
         var parts: [String] = []
         if blocked { parts.append("blocked") }
         if let requestsPerMinute { parts.append("\(requestsPerMinute) req/min") }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What happened when a cache file was loaded.
-public enum CacheLoadOutcome: Sendable, Hashable, CustomStringConvertible {
+package enum CacheLoadOutcome: Sendable, Hashable, CustomStringConvertible {
     /// There was no file yet; the cache starts empty.
     case missing
     /// The file was read; this many live entries were loaded.
@@ -11,7 +11,7 @@ public enum CacheLoadOutcome: Sendable, Hashable, CustomStringConvertible {
     /// The cache is switched off in the configuration.
     case cacheDisabled
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing: "no cache file yet; starting empty"
         case .loaded(let entries): "loaded \(entries) cached answers"
@@ -25,7 +25,7 @@ extension ServingEngine {
     /// Loads answers saved by ``saveCache(to:)``. A damaged or foreign file is never fatal: it is
     /// renamed to `PATH.damaged-TIMESTAMP`, reported, and the cache starts empty.
     @discardableResult
-    public func loadCache(from path: String) -> CacheLoadOutcome {
+    package func loadCache(from path: String) -> CacheLoadOutcome {
         guard let cache else { return .cacheDisabled }
         guard FileManager.default.fileExists(atPath: path) else { return .missing }
         let outcome: CacheLoadOutcome
@@ -46,7 +46,7 @@ extension ServingEngine {
 
     /// Writes every live cached answer to `path`, atomically. Returns how many were written.
     @discardableResult
-    public func saveCache(to path: String) throws(CacheFileError) -> Int {
+    package func saveCache(to path: String) throws(CacheFileError) -> Int {
         guard let cache else { return 0 }
         let entries = cache.exportEntries()
         try CacheFile.write(.init(embedder: cache.embedder.name, dimensions: cache.embedder.dimensions, entries: entries), to: path)
@@ -57,7 +57,7 @@ extension ServingEngine {
     /// task is cancelled, so a graceful shutdown loses nothing and a crash loses at most one interval.
     /// The writing runs on a dispatch queue: a million entries take a while, and the task's own
     /// thread may be an event loop serving connections.
-    public func persistCache(to path: String, every interval: Duration = .seconds(5)) async {
+    package func persistCache(to path: String, every interval: Duration = .seconds(5)) async {
         var savedInsertions = cache?.statistics.insertions ?? 0
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)

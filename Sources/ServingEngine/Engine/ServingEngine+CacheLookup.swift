@@ -62,13 +62,13 @@ extension ServingEngine {
 }
 
 /// An embedder ran past its timeout and was abandoned.
-public struct EmbedderTimeout: Error, Sendable, CustomStringConvertible {
+package struct EmbedderTimeout: Error, Sendable, CustomStringConvertible {
     /// The embedder's name.
-    public var embedder: String
+    package var embedder: String
     /// The time it had.
-    public var limit: Duration
+    package var limit: Duration
 
-    public var description: String {
+    package var description: String {
         "\(embedder) did not answer within \(Int(limit.milliseconds.rounded())) ms and was abandoned"
     }
 }

@@ -8,7 +8,7 @@ extension ServingEngine {
     /// - Parameters:
     ///   - replicaID: this replica's id, recorded as the origin of its overrides.
     ///   - observer: receives each local change once.
-    public func attachSharedState(replicaID: String, observer: @escaping @Sendable (SharedChange) -> Void) {
+    package func attachSharedState(replicaID: String, observer: @escaping @Sendable (SharedChange) -> Void) {
         shared.attach(replicaID: replicaID, observer: observer)
     }
 
@@ -17,7 +17,7 @@ extension ServingEngine {
     /// Returns false when the change names something this replica does not have (a provider
     /// missing from its configuration, an embedding of another size, an expired entry).
     @discardableResult
-    public func applyShared(_ change: SharedChange) -> Bool {
+    package func applyShared(_ change: SharedChange) -> Bool {
         switch change {
         case .cacheEntryStored(let entry):
             guard let cache else { return false }
@@ -47,7 +47,7 @@ extension ServingEngine {
     }
 
     /// Records the shared-state service's view of the fleet, for snapshots.
-    public func updateSharedStateStatus(_ status: SharedStateStatus) {
+    package func updateSharedStateStatus(_ status: SharedStateStatus) {
         shared.status = status
     }
 

@@ -3,7 +3,7 @@ extension ServingEngine {
     /// (a refusal is an ``EngineError`` with code ``EngineError/Code/rateLimited``), settled with
     /// the answer's tokens and cost. In-process callers (the traffic generator, the simulator)
     /// use it; the HTTP gateway admits through ``TenantLimiter`` itself to set headers.
-    public func completeWithinLimits(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
+    package func completeWithinLimits(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
         let pass: TenantPass
         switch await tenants.admitWaiting(request.tenant, estimatedTokens: tenants.estimate(request)) {
         case .success(let admitted): pass = admitted
@@ -17,7 +17,7 @@ extension ServingEngine {
 
     /// ``stream(_:)`` under the request's tenant limits (see ``completeWithinLimits(_:)``): the
     /// dashboard's prompt console streams through it.
-    public func streamWithinLimits(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+    package func streamWithinLimits(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
         // Admitted inside the stream, so that a request only waiting for this replica's next
         // fleet lease waits for it, as the gateway's routes do.
         AsyncThrowingStream { continuation in

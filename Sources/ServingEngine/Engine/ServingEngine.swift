@@ -28,7 +28,7 @@ public final class ServingEngine: Sendable {
     let shared = SharedStateHub()
     /// Every tenant's rate limits, budgets and counters: the entry point every route that
     /// reaches a provider admits its requests through (``TenantLimiter``).
-    public let tenants: TenantLimiter
+    package let tenants: TenantLimiter
     private let jitter: Mutex<SeededRandom>
     private let pricing: [String: Pricing]
     private let timeouts: [String: Duration]

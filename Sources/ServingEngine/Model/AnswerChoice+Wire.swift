@@ -5,7 +5,7 @@ extension AnswerChoice {
 
     /// Reads a `chat.completion` choice (`{index, message, logprobs, finish_reason}`); nil when it
     /// has no `message` object.
-    public init?(wireChoice choice: JSONValue, position: Int = 0) {
+    package init?(wireChoice choice: JSONValue, position: Int = 0) {
         guard let message = choice["message"]?.objectValue else { return nil }
         var extra = JSONObject()
         for (key, value) in message where !Self.typedMessageKeys.contains(key) { extra[key] = value }
@@ -29,7 +29,7 @@ extension AnswerChoice {
     }
 
     /// The `chat.completion` choice object.
-    public var wireChoice: JSONObject {
+    package var wireChoice: JSONObject {
         ["index": .integer(Int64(index)), "message": .object(messageObject), "logprobs": logprobs ?? .null, "finish_reason": .string(finishReason.rawValue)]
     }
 }
@@ -39,7 +39,7 @@ extension ChoiceDelta {
     static let typedDeltaKeys: Set<String> = ["role", "content", "refusal", "tool_calls", "function_call"]
 
     /// Reads a `chat.completion.chunk` choice (`{index, delta, logprobs, finish_reason}`).
-    public init(wireChunkChoice choice: JSONValue, position: Int = 0) {
+    package init(wireChunkChoice choice: JSONValue, position: Int = 0) {
         let delta = choice["delta"]?.objectValue ?? JSONObject()
         var extra = JSONObject()
         for (key, value) in delta where !Self.typedDeltaKeys.contains(key) && !value.isNull { extra[key] = value }
@@ -62,7 +62,7 @@ extension ChoiceDelta {
     }
 
     /// The `chat.completion.chunk` choice object (`delta` always present, as clients expect).
-    public var wireChunkChoice: JSONObject {
+    package var wireChunkChoice: JSONObject {
         var choice: JSONObject = ["index": .integer(Int64(index)), "delta": .object(deltaObject)]
         if let logprobs { choice["logprobs"] = logprobs }
         choice["finish_reason"] = finishReason.map { .string($0.rawValue) } ?? .null
@@ -72,12 +72,12 @@ extension ChoiceDelta {
 
 extension AnswerDetail {
     /// The detail as JSON text, for the cache file and the shared state.
-    public var jsonText: String {
+    package var jsonText: String {
         JSONValue.object(["choices": .array(choices.map { .object($0.wireChoice) }), "response_fields": .object(responseFields)]).jsonString
     }
 
     /// Reads ``jsonText``; nil when the text is not such a detail.
-    public convenience init?(jsonText: String) {
+    package convenience init?(jsonText: String) {
         guard let value = try? JSONParser.parse(jsonText), let list = value["choices"]?.arrayValue else { return nil }
         let choices = list.enumerated().compactMap { AnswerChoice(wireChoice: $1, position: $0) }
         guard choices.count == list.count else { return nil }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Compact, human-friendly renderings of durations (`850 µs`, `12 ms`, `1.4 s`).
-public enum DurationFormat {
+package enum DurationFormat {
     /// A compact rendering for logs and panes.
-    public static func short(_ duration: Duration) -> String {
+    package static func short(_ duration: Duration) -> String {
         let seconds = duration.seconds
         if seconds < 0.001 { return "\(Int((seconds * 1e6).rounded())) µs" }
         if seconds < 1 { return "\(Int((seconds * 1e3).rounded())) ms" }
@@ -14,10 +14,10 @@ public enum DurationFormat {
 
 extension Duration {
     /// The duration in seconds, as a floating-point number.
-    public var seconds: Double {
+    package var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
     /// The duration in milliseconds, as a floating-point number.
-    public var milliseconds: Double { seconds * 1000 }
+    package var milliseconds: Double { seconds * 1000 }
 }

@@ -166,15 +166,15 @@ enum CacheFile {
 }
 
 /// A problem with a cache file: what and where.
-public struct CacheFileError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct CacheFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong, naming the file.
-    public var message: String
+    package var message: String
 
     init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 struct ByteWriter {

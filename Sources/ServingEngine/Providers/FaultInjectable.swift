@@ -2,7 +2,7 @@
 /// ``OperatorCommand/injectFaults(provider:_:)``): errors at a rate, slower answers.
 ///
 /// The engine injects faults into any provider that conforms; ``SimulatedProvider`` does.
-public protocol FaultInjectable: ModelProvider {
+package protocol FaultInjectable: ModelProvider {
     /// Replaces the injected faults; ``FaultProfile/init(errorRate:kinds:slowdown:)`` with no
     /// arguments clears them.
     func setFaults(_ faults: FaultProfile)

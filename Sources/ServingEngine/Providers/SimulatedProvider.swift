@@ -7,9 +7,9 @@ import Synchronization
 /// Latencies are log-normal around the configured medians. Beyond `maxConcurrency` calls at
 /// once it answers like a real API would: a rate-limit error with a short `Retry-After`. Faults
 /// can be changed while it runs, for drills and tests.
-public final class SimulatedProvider: FaultInjectable {
-    public let name: String
-    public let model: String
+package final class SimulatedProvider: FaultInjectable {
+    package let name: String
+    package let model: String
     private let profile: SimulationProfile
     private let maxConcurrency: Int
     private let state: Mutex<State>
@@ -21,7 +21,7 @@ public final class SimulatedProvider: FaultInjectable {
     }
 
     /// Creates a simulated provider from its configuration.
-    public init(configuration: ProviderConfiguration, seed: UInt64 = 1) {
+    package init(configuration: ProviderConfiguration, seed: UInt64 = 1) {
         name = configuration.name
         model = configuration.model
         profile = configuration.simulation
@@ -30,16 +30,16 @@ public final class SimulatedProvider: FaultInjectable {
     }
 
     /// Replaces the injected faults.
-    public func setFaults(_ faults: FaultProfile) {
+    package func setFaults(_ faults: FaultProfile) {
         state.withLock { $0.faults = faults }
     }
 
     /// The faults in force.
-    public var faults: FaultProfile {
+    package var faults: FaultProfile {
         state.withLock { $0.faults }
     }
 
-    public func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
+    package func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
         .producing { continuation in try await self.run(request, into: continuation) }
     }
 

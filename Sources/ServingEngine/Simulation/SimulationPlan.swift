@@ -1,16 +1,16 @@
 /// What `switchboard simulate` runs: a rate, a duration and scheduled provider failures.
-public struct SimulationPlan: Sendable, Hashable {
+package struct SimulationPlan: Sendable, Hashable {
     /// Requests per second.
-    public var rate: Double
+    package var rate: Double
     /// How long traffic is sent.
-    public var duration: Duration
+    package var duration: Duration
     /// The traffic seed; nil uses the configuration's.
-    public var seed: UInt64?
+    package var seed: UInt64?
     /// Providers forced down during windows of the run.
-    public var failures: [FailureWindow]
+    package var failures: [FailureWindow]
 
     /// Creates a plan.
-    public init(rate: Double, duration: Duration, seed: UInt64? = nil, failures: [FailureWindow] = []) {
+    package init(rate: Double, duration: Duration, seed: UInt64? = nil, failures: [FailureWindow] = []) {
         self.rate = rate
         self.duration = duration
         self.seed = seed
@@ -19,23 +19,23 @@ public struct SimulationPlan: Sendable, Hashable {
 }
 
 /// A provider forced down from `start` to `end` seconds into a simulation.
-public struct FailureWindow: Sendable, Hashable, CustomStringConvertible {
+package struct FailureWindow: Sendable, Hashable, CustomStringConvertible {
     /// The provider's name.
-    public var provider: String
+    package var provider: String
     /// Seconds from the start when it goes down.
-    public var start: Double
+    package var start: Double
     /// Seconds from the start when it comes back.
-    public var end: Double
+    package var end: Double
 
     /// Creates a window.
-    public init(provider: String, start: Double, end: Double) {
+    package init(provider: String, start: Double, end: Double) {
         self.provider = provider
         self.start = start
         self.end = end
     }
 
     /// Parses `PROVIDER@START-END`, e.g. `finetuned-local@5-12` (seconds, decimals allowed).
-    public init(parsing text: String) throws(SimulationError) {
+    package init(parsing text: String) throws(SimulationError) {
         let usage = "expected PROVIDER@START-END in seconds, e.g. finetuned-local@5-12"
         guard let at = text.lastIndex(of: "@") else { throw SimulationError("'\(text)' has no '@'; \(usage)") }
         let provider = String(text[..<at])
@@ -49,18 +49,18 @@ public struct FailureWindow: Sendable, Hashable, CustomStringConvertible {
         self.init(provider: provider, start: start, end: end)
     }
 
-    public var description: String { "\(provider)@\(start)-\(end)" }
+    package var description: String { "\(provider)@\(start)-\(end)" }
 }
 
 /// Why a simulation could not run.
-public struct SimulationError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct SimulationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong and what to do.
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ message: String) {
+    package init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

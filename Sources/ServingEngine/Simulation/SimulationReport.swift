@@ -1,47 +1,47 @@
 /// The outcome of a headless simulation, in the shape `switchboard simulate --json` prints.
-public struct SimulationReport: Sendable, Codable, Hashable {
+package struct SimulationReport: Sendable, Codable, Hashable {
     /// Requests sent by the traffic generator.
-    public var requests: Int
+    package var requests: Int
     /// Requests answered in full.
-    public var completed: Int
+    package var completed: Int
     /// Requests that ended with a clear error (including broken-off streams).
-    public var failed: Int
+    package var failed: Int
     /// Requests with neither an answer nor an error. Must be 0.
-    public var lost: Int
+    package var lost: Int
     /// Cache figures.
-    public var cache: Cache
+    package var cache: Cache
     /// Per tier.
-    public var tiers: [String: Tier]
+    package var tiers: [String: Tier]
     /// Per provider.
-    public var providers: [String: Provider]
+    package var providers: [String: Provider]
     /// Requests answered by a provider other than their chain's first.
-    public var fallbacks: Int
+    package var fallbacks: Int
     /// Fallbacks while a failure window was open.
-    public var fallbacksDuringFailures: Int
+    package var fallbacksDuringFailures: Int
     /// Money.
-    public var cost: Cost
+    package var cost: Cost
     /// Wall-clock seconds the run took, drain included.
-    public var wallSeconds: Double
+    package var wallSeconds: Double
     /// Per tenant: its limits' effect (requests refused before the engine by a rate limit are
     /// neither completed nor failed, and not lost either).
-    public var tenants: [String: Tenant] = [:]
+    package var tenants: [String: Tenant] = [:]
 
     /// One tenant's figures.
-    public struct Tenant: Sendable, Codable, Hashable {
+    package struct Tenant: Sendable, Codable, Hashable {
         /// Requests admitted under its limits.
-        public var admitted: Int
+        package var admitted: Int
         /// Refused by a rate, token or concurrency limit or a block (429 `rate_limit_exceeded`).
-        public var rateLimited: Int
+        package var rateLimited: Int
         /// Refused for a spent budget (429 `insufficient_quota`).
-        public var budgetRefused: Int
+        package var budgetRefused: Int
         /// Moved by a budget step to a cheaper tier or to free providers.
-        public var steered: Int
+        package var steered: Int
         /// Dollars spent.
-        public var spentUsd: Double
+        package var spentUsd: Double
         /// Its daily budget, if it has one.
-        public var dailyBudgetUsd: Double?
+        package var dailyBudgetUsd: Double?
         /// Spent (and still reserved) as a share of its most-used budget, in percent.
-        public var budgetUsedPct: Double?
+        package var budgetUsedPct: Double?
 
         enum CodingKeys: String, CodingKey {
             case admitted, steered
@@ -54,12 +54,12 @@ public struct SimulationReport: Sendable, Codable, Hashable {
     }
 
     /// Cache figures.
-    public struct Cache: Sendable, Codable, Hashable {
-        public var hits: Int
-        public var exactHits: Int
-        public var semanticHits: Int
-        public var hitRate: Double
-        public var entries: Int
+    package struct Cache: Sendable, Codable, Hashable {
+        package var hits: Int
+        package var exactHits: Int
+        package var semanticHits: Int
+        package var hitRate: Double
+        package var entries: Int
 
         enum CodingKeys: String, CodingKey {
             case hits, entries
@@ -70,11 +70,11 @@ public struct SimulationReport: Sendable, Codable, Hashable {
     }
 
     /// One tier's figures (latency of successful requests, whole run).
-    public struct Tier: Sendable, Codable, Hashable {
-        public var requests: Int
-        public var p50Ms: Double
-        public var p95Ms: Double
-        public var p99Ms: Double
+    package struct Tier: Sendable, Codable, Hashable {
+        package var requests: Int
+        package var p50Ms: Double
+        package var p95Ms: Double
+        package var p99Ms: Double
 
         enum CodingKeys: String, CodingKey {
             case requests
@@ -85,12 +85,12 @@ public struct SimulationReport: Sendable, Codable, Hashable {
     }
 
     /// One provider's figures.
-    public struct Provider: Sendable, Codable, Hashable {
-        public var attempts: Int
-        public var successes: Int
-        public var failures: Int
-        public var circuitOpens: Int
-        public var spentUsd: Double
+    package struct Provider: Sendable, Codable, Hashable {
+        package var attempts: Int
+        package var successes: Int
+        package var failures: Int
+        package var circuitOpens: Int
+        package var spentUsd: Double
 
         enum CodingKeys: String, CodingKey {
             case attempts, successes, failures
@@ -100,10 +100,10 @@ public struct SimulationReport: Sendable, Codable, Hashable {
     }
 
     /// Money spent against the frontier-only counterfactual.
-    public struct Cost: Sendable, Codable, Hashable {
-        public var actualUsd: Double
-        public var frontierOnlyUsd: Double
-        public var savedPct: Double
+    package struct Cost: Sendable, Codable, Hashable {
+        package var actualUsd: Double
+        package var frontierOnlyUsd: Double
+        package var savedPct: Double
 
         enum CodingKeys: String, CodingKey {
             case actualUsd = "actual_usd"

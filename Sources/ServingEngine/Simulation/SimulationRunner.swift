@@ -1,14 +1,14 @@
 /// Runs the engine headless on generated traffic, with scheduled provider failures, and reports.
-public struct SimulationRunner: Sendable {
+package struct SimulationRunner: Sendable {
     private let engine: ServingEngine
 
     /// Creates a runner for `engine`.
-    public init(engine: ServingEngine) {
+    package init(engine: ServingEngine) {
         self.engine = engine
     }
 
     /// Runs `plan` and returns the report once every request sent has finished.
-    public func run(_ plan: SimulationPlan) async throws(SimulationError) -> SimulationReport {
+    package func run(_ plan: SimulationPlan) async throws(SimulationError) -> SimulationReport {
         let known = Set(engine.configuration.providers.map(\.name))
         for window in plan.failures where !known.contains(window.provider) {
             throw SimulationError("no provider named '\(window.provider)' in \(engine.configuration.source); known providers: \(engine.configuration.providers.map(\.name).joined(separator: ", "))")

@@ -16,11 +16,11 @@ import Synchronization
 /// Thread-safe (one `Mutex` around a pure ``TenantLedger``); the clock is injected so tests can
 /// drive time. Admission is atomic, so on one replica no limit is ever exceeded by a race; see
 /// the README ("Tenants") for the bounds that estimates and reservations leave.
-public final class TenantLimiter: Sendable {
+package final class TenantLimiter: Sendable {
     private let ledger: Mutex<TenantLedger>
     private let clock: @Sendable () -> Double
     /// Answer tokens assumed for a request that sets no `max_tokens`.
-    public let defaultAnswerTokens: Int
+    package let defaultAnswerTokens: Int
 
     /// Creates a limiter for `tenants`.
     ///
@@ -28,19 +28,19 @@ public final class TenantLimiter: Sendable {
     ///   - tenants: the configured tenants; any other tenant is unlimited but counted.
     ///   - defaultAnswerTokens: the answer length assumed when a request sets no `max_tokens`.
     ///   - clock: seconds since 1970; the wall clock by default (budgets follow UTC days).
-    public init(tenants: [TenantConfiguration], defaultAnswerTokens: Int = 256, clock: @escaping @Sendable () -> Double = TenantLimiter.wallClock) {
+    package init(tenants: [TenantConfiguration], defaultAnswerTokens: Int = 256, clock: @escaping @Sendable () -> Double = TenantLimiter.wallClock) {
         self.clock = clock
         self.defaultAnswerTokens = defaultAnswerTokens
         ledger = Mutex(TenantLedger(tenants: tenants, now: clock()))
     }
 
     /// Seconds since 1970 by the system clock: the default clock.
-    @Sendable public static func wallClock() -> Double {
+    @Sendable package static func wallClock() -> Double {
         Date().timeIntervalSince1970
     }
 
     /// Admits one request of `tenant` estimated at `estimatedTokens`, or says which limit refuses it.
-    public func admit(_ tenant: String, estimatedTokens: Int) -> Result<TenantPass, TenantRefusal> {
+    package func admit(_ tenant: String, estimatedTokens: Int) -> Result<TenantPass, TenantRefusal> {
         let result = attempt(tenant, estimatedTokens: estimatedTokens)
         if case .failure(let refusal) = result, refusal.awaitingLease { countRefusal(refusal) }
         return result
@@ -51,7 +51,7 @@ public final class TenantLimiter: Sendable {
     /// (the lease loop answers within a few milliseconds while the database is reachable), rather
     /// than being sent back with a 429 the fleet did not need to give. The routes that reach
     /// providers admit this way.
-    public func admitWaiting(_ tenant: String, estimatedTokens: Int, patience: Duration = .milliseconds(250)) async -> Result<TenantPass, TenantRefusal> {
+    package func admitWaiting(_ tenant: String, estimatedTokens: Int, patience: Duration = .milliseconds(250)) async -> Result<TenantPass, TenantRefusal> {
         let deadline = ContinuousClock.now + patience
         while true {
             let result = attempt(tenant, estimatedTokens: estimatedTokens)
@@ -78,24 +78,24 @@ public final class TenantLimiter: Sendable {
 
     /// Tokens a chat request is expected to use: its prompt (about four characters a token, a
     /// few more per message) and its `max_tokens`, or ``defaultAnswerTokens``.
-    public func estimate(_ request: ChatRequest) -> Int {
+    package func estimate(_ request: ChatRequest) -> Int {
         TokenEstimator.estimate(request.messages) + (request.sampling.maxTokens ?? defaultAnswerTokens)
     }
 
     /// Where `tenant`'s budget stands now, if it has one.
-    public func standing(_ tenant: String) -> BudgetStanding? {
+    package func standing(_ tenant: String) -> BudgetStanding? {
         let now = clock()
         return ledger.withLock { $0.standing(tenant, now: now) }
     }
 
     /// The limits of `tenant`.
-    public func limits(of tenant: String) -> TenantLimits {
+    package func limits(of tenant: String) -> TenantLimits {
         ledger.withLock { $0.limits(of: tenant) }
     }
 
     /// Changes `tenant`'s limits at run time (creating the tenant if unknown) and returns the new ones.
     @discardableResult
-    public func change(_ tenant: String, _ change: TenantLimitsChange) -> TenantLimits {
+    package func change(_ tenant: String, _ change: TenantLimitsChange) -> TenantLimits {
         let now = clock()
         return ledger.withLock { ledger in
             let limits = change.applied(to: ledger.limits(of: tenant))
@@ -105,7 +105,7 @@ public final class TenantLimiter: Sendable {
     }
 
     /// Every tenant seen or configured, sorted by name.
-    public func snapshot() -> [TenantSnapshot] {
+    package func snapshot() -> [TenantSnapshot] {
         let now = clock()
         return ledger.withLock { $0.snapshot(now: now) }
     }

@@ -6,13 +6,13 @@ import Synchronization
 /// *created* inside it) so the engine's budget step can reserve the request's worst-case cost;
 /// then ``settle(_:)`` with the decision record. A pass dropped unsettled (the client left, the
 /// request failed) settles itself: nothing used, nothing spent, its reservation released.
-public final class TenantPass: Sendable {
+package final class TenantPass: Sendable {
     /// The tenant.
-    public let tenant: String
+    package let tenant: String
     /// The tokens taken at admission.
-    public let estimatedTokens: Int
+    package let estimatedTokens: Int
     /// Where the tenant stood once this request was admitted: the `x-ratelimit-*` values.
-    public let status: TenantLimitStatus
+    package let status: TenantLimitStatus
     /// When it was admitted, by the limiter's clock.
     let admittedAt: Double
     private let limiter: TenantLimiter
@@ -26,10 +26,10 @@ public final class TenantPass: Sendable {
     }
 
     /// What the budget step did to this request's route, once it was routed.
-    public var budgetNote: BudgetNote? { state.withLock { $0.note } }
+    package var budgetNote: BudgetNote? { state.withLock { $0.note } }
 
     /// The pass of the request running in this task, if its caller admitted one.
-    @TaskLocal public static var current: TenantPass?
+    @TaskLocal package static var current: TenantPass?
 
     init(tenant: String, estimatedTokens: Int, status: TenantLimitStatus, admittedAt: Double, limiter: TenantLimiter) {
         self.tenant = tenant
@@ -40,24 +40,24 @@ public final class TenantPass: Sendable {
     }
 
     /// Runs `operation` with this pass as ``current``.
-    public func run<T: Sendable>(_ operation: () async throws -> T) async rethrows -> T {
+    package func run<T: Sendable>(_ operation: () async throws -> T) async rethrows -> T {
         try await Self.$current.withValue(self) { try await operation() }
     }
 
     /// Runs synchronous `operation` with this pass as ``current``: create an engine stream in it
     /// (the stream's task inherits the pass).
-    public func scope<T>(_ operation: () throws -> T) rethrows -> T {
+    package func scope<T>(_ operation: () throws -> T) rethrows -> T {
         try Self.$current.withValue(self) { try operation() }
     }
 
     /// Settles from what the engine recorded: its tokens and cost (nothing for a cache hit).
-    public func settle(_ record: DecisionRecord) {
+    package func settle(_ record: DecisionRecord) {
         let hit = record.isCacheHit
         settle(usedTokens: hit ? 0 : record.usage.totalTokens, costUSD: hit ? 0 : record.costUSD, cacheHit: hit)
     }
 
     /// Settles with what the request used; later calls do nothing.
-    public func settle(usedTokens: Int, costUSD: Double, cacheHit: Bool = false) {
+    package func settle(usedTokens: Int, costUSD: Double, cacheHit: Bool = false) {
         let taken: (Double, Bool)? = state.withLock { state in
             guard !state.settled else { return nil }
             state.settled = true

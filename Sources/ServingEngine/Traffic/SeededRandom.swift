@@ -2,15 +2,15 @@ import Foundation
 
 /// A small, fast, seedable random generator (SplitMix64): the same seed gives the same sequence
 /// on every platform, which is what reproducible traffic and simulations need.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+package struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Creates a generator from a seed.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -19,19 +19,19 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform draw from [0, 1).
-    public mutating func unit() -> Double {
+    package mutating func unit() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
     /// A standard normal draw (Box–Muller).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         let u1 = max(unit(), .leastNonzeroMagnitude)
         let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     /// An exponential draw with the given rate (mean 1/rate).
-    public mutating func exponential(rate: Double) -> Double {
+    package mutating func exponential(rate: Double) -> Double {
         -log(max(1 - unit(), .leastNonzeroMagnitude)) / rate
     }
 }

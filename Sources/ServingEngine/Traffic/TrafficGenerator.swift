@@ -6,13 +6,13 @@ import Foundation
 /// The rate and pause switch live in the engine (operators change them with commands); the
 /// generator reads them before every arrival. Each request runs in its own child task, so a slow
 /// provider never slows the arrivals down.
-public final class TrafficGenerator: Sendable {
+package final class TrafficGenerator: Sendable {
     private let engine: ServingEngine
     private let catalog = PromptCatalog()
     private let seed: UInt64
 
     /// Creates a generator for `engine`, seeded from its configuration unless `seed` is given.
-    public init(engine: ServingEngine, seed: UInt64? = nil) {
+    package init(engine: ServingEngine, seed: UInt64? = nil) {
         self.engine = engine
         self.seed = seed ?? engine.configuration.traffic.seed
     }
@@ -20,7 +20,7 @@ public final class TrafficGenerator: Sendable {
     /// Sends traffic until the task is cancelled or `duration` has passed, then waits for every
     /// request it sent to finish. Returns how many requests it sent.
     @discardableResult
-    public func run(for duration: Duration? = nil) async -> Int {
+    package func run(for duration: Duration? = nil) async -> Int {
         engine.trafficState.withLock { $0.enabled = true }
         defer { engine.trafficState.withLock { $0.enabled = false } }
         let clock = ContinuousClock()
