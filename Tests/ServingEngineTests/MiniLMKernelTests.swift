@@ -152,17 +152,19 @@ struct MiniLMKernelTests {
         #expect(try MiniLMKernels.chosen(environment: [:]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "auto"]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "fp32"]) == .fp32)
-        #expect(MiniLMKernels.fastest == (MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : .fp32))
+        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : .fp32))
         #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "int4"]) }
         do {
             _ = try MiniLMKernels.chosen(environment: [variable: "int4"])
         } catch {
             #expect(error.description.contains("'int4'") && error.description.contains("avx512-bf16, fp32"))
         }
-        if MiniLMKernels.avx512BF16.isSupported {
-            #expect(try MiniLMKernels.chosen(environment: [variable: "avx512-bf16"]) == .avx512BF16)
-        } else {
-            #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "avx512-bf16"]) }
+        for kernels in [MiniLMKernels.avx512BF16, .int8VNNI] {
+            if kernels.isSupported {
+                #expect(try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) == kernels)
+            } else {
+                #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) }
+            }
         }
     }
 }
