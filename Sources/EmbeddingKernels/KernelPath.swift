@@ -9,14 +9,22 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
     /// accumulators, through the C target `CEmbeddingKernels`: twice the multiply-adds per
     /// instruction and half the weight bytes of ``fp32``. Needs ``isSupported``.
     case avx512BF16
+    /// int8 weights (per output channel, symmetric, quantised at load) and unsigned 8-bit
+    /// activations (per row, with a zero point, quantised per call) multiplied by AVX-512 VNNI's
+    /// `vpdpbusd` into int32 accumulators, dequantised into the fp32 epilogue: twice the
+    /// multiply-adds per instruction and half the weight bytes of ``avx512BF16``. Needs
+    /// ``isSupported``.
+    case int8VNNI
 
     /// Whether this CPU and operating system can run the path (checked once, with `cpuid`).
     package var isSupported: Bool {
         switch self {
         case .fp32: true
         case .avx512BF16: Self.hasAVX512BF16
+        case .int8VNNI: Self.hasAVX512VNNI
         }
     }
 
     private static let hasAVX512BF16 = cek_has_avx512_bf16() != 0
+    private static let hasAVX512VNNI = cek_has_avx512_vnni() != 0
 }

@@ -2,12 +2,16 @@ import CEmbeddingKernels
 
 /// One linear layer's weight, packed for the ``KernelPath`` that multiplies by it.
 ///
-/// The bf16 path keeps only the bf16 copy: half the memory of fp32, and half the bytes a short
-/// query streams from memory per layer.
+/// The bf16 path keeps only its own copy: half the memory of fp32, and half the bytes a short
+/// query streams from memory per layer. The int8 path streams a quarter of fp32's bytes, but also
+/// keeps a bf16 copy, transposed, of which a row reads only the columns of its outlier values.
 package struct LinearWeights: Sendable {
     private enum Storage: Sendable {
         case fp32(PackedMatrix)
         case bf16(AlignedBuffer<UInt16>)
+        /// The packed codes, each output channel's scale and the sum of its codes, and the
+        /// weight transposed in bf16 for outlier activations.
+        case int8(AlignedBuffer<Int8>, scales: FloatBuffer, sums: AlignedBuffer<Int32>, columns: AlignedBuffer<UInt16>)
     }
 
     package let inputs: Int
@@ -19,6 +23,7 @@ package struct LinearWeights: Sendable {
         switch storage {
         case .fp32: .fp32
         case .bf16: .avx512BF16
+        case .int8: .int8VNNI
         }
     }
 
@@ -35,25 +40,38 @@ package struct LinearWeights: Sendable {
             let packed = AlignedBuffer<UInt16>(count: cek_bf16_packed_count(Int32(outputs), Int32(inputs)))
             cek_bf16_pack(weight, Int32(outputs), Int32(inputs), packed.pointer)
             storage = .bf16(packed)
+        case .int8VNNI:
+            let packed = AlignedBuffer<Int8>(count: cek_int8_packed_count(Int32(outputs), Int32(inputs)))
+            let scales = FloatBuffer(count: outputs), sums = AlignedBuffer<Int32>(count: outputs)
+            let columns = AlignedBuffer<UInt16>(count: outputs * inputs)
+            cek_int8_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer)
+            storage = .int8(packed, scales: scales, sums: sums, columns: columns)
         }
     }
 
     /// How many 16-bit values of scratch ``multiply(_:rows:bias:epilogue:into:scratch:)`` needs
-    /// for `rows` rows of `inputs` activations (none on the fp32 path).
+    /// for `rows` rows of `inputs` activations (none on the fp32 path); the scratch must be
+    /// 64-byte aligned, as ``AlignedBuffer`` is.
     package static func scratchCount(path: KernelPath, rows: Int, inputs: Int) -> Int {
-        path == .fp32 ? 0 : cek_bf16_scratch_count(Int32(rows), Int32(inputs))
+        switch path {
+        case .fp32: 0
+        case .avx512BF16: cek_bf16_scratch_count(Int32(rows), Int32(inputs))
+        case .int8VNNI: (cek_int8_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        }
     }
 
     /// `c[rows × outputs] = a[rows × inputs] · weightᵀ + bias`, then the epilogue, for any
     /// number of rows; `scratch` holds at least ``scratchCount(path:rows:inputs:)`` values.
     package func multiply(_ a: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>, epilogue: MatrixKernels.Epilogue, into c: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<UInt16>) {
+        let residual: UnsafePointer<Float>? = if case .residual(let matrix) = epilogue { matrix } else { nil }
+        let gelu: Int32 = if case .gelu = epilogue { 1 } else { 0 }
         switch storage {
         case .fp32(let matrix):
             MatrixKernels.multiply(a, rows: rows, matrix, bias: bias, epilogue: epilogue, into: c)
         case .bf16(let packed):
-            let residual: UnsafePointer<Float>? = if case .residual(let matrix) = epilogue { matrix } else { nil }
-            let gelu: Int32 = if case .gelu = epilogue { 1 } else { 0 }
             cek_bf16_multiply(a, Int32(rows), Int32(inputs), packed.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .int8(let packed, let scales, let sums, let columns):
+            cek_int8_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         }
     }
 }

@@ -27,31 +27,154 @@ struct MiniLMKernelTests {
             let weight = (0..<(outputs * inputs)).map { value($0, 2) }
             let bias = (0..<outputs).map { value($0, 3) }
             let residual = (0..<(rows * outputs)).map { value($0, 4) }
-            let packed = LinearWeights(weight: weight, outputs: outputs, inputs: inputs, path: path)
-            let input = FloatBuffer(a), biasBuffer = FloatBuffer(bias), residualBuffer = FloatBuffer(residual), output = FloatBuffer(count: rows * outputs)
-            let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: path, rows: rows, inputs: inputs))
             // The bf16 path rounds both operands to bf16, whose products are exact in fp32: against
-            // the definition on rounded operands, only the order of fp32 additions differs.
-            func round(_ value: Float) -> Float { path == .fp32 ? value : Self.bf16(value) }
-            for epilogue in ["none", "residual", "gelu"] {
-                let kind: MatrixKernels.Epilogue = switch epilogue {
-                case "residual": .residual(residualBuffer.pointer)
-                case "gelu": .gelu
-                default: .none
-                }
-                packed.multiply(input.pointer, rows: rows, bias: biasBuffer.pointer, epilogue: kind, into: output.pointer, scratch: scratch.pointer)
-                var worst: Float = 0
-                for r in 0..<rows {
-                    for o in 0..<outputs {
-                        var sum = bias[o]
-                        for k in 0..<inputs { sum += round(a[r * inputs + k]) * round(weight[o * inputs + k]) }
-                        if epilogue == "residual" { sum += residual[r * outputs + o] }
-                        if epilogue == "gelu" { sum = 0.5 * sum * (1 + Foundation.erf(sum / Float(2).squareRoot())) }
-                        worst = max(worst, abs(output.pointer[r * outputs + o] - sum))
-                    }
-                }
-                #expect(worst < 1e-4, "\(path), \(rows) rows, epilogue \(epilogue)")
+            // the definition on rounded operands, only the order of fp32 additions differs. The
+            // int8 path's operands are its quantised values, whose products are exact likewise.
+            let operands: Operands = switch path {
+            case .fp32: Operands(a, weight)
+            case .avx512BF16: Operands(a.map(Self.bf16), weight.map(Self.bf16))
+            case .int8VNNI: Self.int8Operands(a, weight, width: inputs)
             }
+            Self.check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 1e-4)
+        }
+    }
+
+    /// The int8 path at the encoder's shapes and at awkward ones (depths that are not whole quads
+    /// or whole vectors, one panel, rows past the 12-row block and the 192-row pass), with rows of
+    /// one sign, of one value and of zeros, and a heavy-tailed column whose values are outliers
+    /// (more than 32 in a row in one case), against the plain definition on the same quantised
+    /// operands, and against the fp32 definition within the quantisation error.
+    @Test(.enabled(if: KernelPath.int8VNNI.isSupported, "this CPU (or its OS) lacks AVX-512 VNNI, so the int8 kernels cannot run here"),
+          arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 384, 384), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80)])
+    func int8MultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) {
+        var generator = SplitMix(seed: UInt64(rows * 1_000_003 + inputs * 1_009 + outputs))
+        var a = (0..<(rows * inputs)).map { _ in Float.random(in: -2...2, using: &generator) }
+        // A heavy-tailed column, as BERT's hidden states have, and rows that are all positive,
+        // all negative, constant and zero.
+        for r in 0..<rows { a[r * inputs] *= 12 }
+        // More outliers in one row than the kernel takes out (32): the rest are quantised.
+        if rows > 5, inputs >= 384 {
+            for k in stride(from: 1, to: inputs, by: 8) { a[5 * inputs + k] *= 30 }
+        }
+        if rows > 4 {
+            for k in 0..<inputs {
+                a[1 * inputs + k] = abs(a[1 * inputs + k])
+                a[2 * inputs + k] = -abs(a[2 * inputs + k])
+                a[3 * inputs + k] = 0.75
+                a[4 * inputs + k] = 0
+            }
+        }
+        let weight = (0..<(outputs * inputs)).map { index in index % 97 == 0 ? 0 : Float.random(in: -0.2...0.2, using: &generator) }
+        let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let residual = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let operands = Self.int8Operands(a, weight, width: inputs)
+        // Relative to the size of the sums: fp32 additions in another order over up to 1,536
+        // terms, some of them outliers 30 times the rest.
+        let scale = Float(inputs).squareRoot() * 2 * 0.2 + 2
+        let largest = a.map(abs).max()! / 2
+        Self.check(path: .int8VNNI, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 2e-6 * max(scale, largest) * Float(inputs).squareRoot())
+        // Against the unquantised definition: each operand is off by at most half a step.
+        Self.check(path: .int8VNNI, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: Operands(a, weight), tolerance: 0.1 * max(scale, largest))
+    }
+
+    /// The operands of a product as a kernel path sees them: `a · weightᵀ`, except that where
+    /// `outlier` is set the activation `a` multiplies `column` (the int8 path's outliers, taken
+    /// out of the 8-bit product and multiplied with bf16 weights).
+    struct Operands {
+        var a: [Float]
+        var weight: [Float]
+        var outlier: [Bool]
+        var column: [Float]
+
+        init(_ a: [Float], _ weight: [Float], outlier: [Bool]? = nil, column: [Float]? = nil) {
+            self.a = a
+            self.weight = weight
+            self.outlier = outlier ?? [Bool](repeating: false, count: a.count)
+            self.column = column ?? weight
+        }
+    }
+
+    /// Runs `path`'s product with each epilogue and compares it with the triple loop over
+    /// `operands` (as the path sees them).
+    static func check(path: KernelPath, rows: Int, inputs: Int, outputs: Int, a: [Float], weight: [Float], bias: [Float], residual: [Float], operands: Operands, tolerance: Float) {
+        let packed = LinearWeights(weight: weight, outputs: outputs, inputs: inputs, path: path)
+        let input = FloatBuffer(a), biasBuffer = FloatBuffer(bias), residualBuffer = FloatBuffer(residual), output = FloatBuffer(count: rows * outputs)
+        let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: path, rows: rows, inputs: inputs))
+        for epilogue in ["none", "residual", "gelu"] {
+            let kind: MatrixKernels.Epilogue = switch epilogue {
+            case "residual": .residual(residualBuffer.pointer)
+            case "gelu": .gelu
+            default: .none
+            }
+            packed.multiply(input.pointer, rows: rows, bias: biasBuffer.pointer, epilogue: kind, into: output.pointer, scratch: scratch.pointer)
+            var worst: Float = 0
+            for r in 0..<rows {
+                for o in 0..<outputs {
+                    var sum = bias[o]
+                    for k in 0..<inputs {
+                        let index = r * inputs + k
+                        sum += operands.outlier[index] ? a[index] * operands.column[o * inputs + k] : operands.a[index] * operands.weight[o * inputs + k]
+                    }
+                    if epilogue == "residual" { sum += residual[r * outputs + o] }
+                    if epilogue == "gelu" { sum = 0.5 * sum * (1 + Foundation.erf(sum / Float(2).squareRoot())) }
+                    worst = max(worst, abs(output.pointer[r * outputs + o] - sum))
+                }
+            }
+            #expect(worst < tolerance, "\(path), \(rows)×\(inputs)·\(inputs)×\(outputs), epilogue \(epilogue): worst error \(worst)")
+        }
+    }
+
+    /// The int8 kernels' operands: each row's outliers (values above 4× its root mean square, the
+    /// first 32 of them) multiply the bf16 weight; the rest is quantised over its range (0
+    /// included) in 255 steps from an integer zero point, each value rounded to the nearest step;
+    /// the weights per output channel, symmetric.
+    static func int8Operands(_ a: [Float], _ weight: [Float], width: Int) -> Operands {
+        var quantised = a
+        var outlier = [Bool](repeating: false, count: a.count)
+        for start in stride(from: 0, to: a.count, by: width) {
+            let row = start..<(start + width)
+            let threshold = 4 * (row.reduce(Float(0)) { $0 + a[$1] * a[$1] } / Float(width)).squareRoot()
+            var taken = 0
+            for index in row where abs(a[index]) > threshold && taken < 32 {
+                outlier[index] = true
+                taken += 1
+            }
+            let kept = row.filter { !outlier[$0] }.map { a[$0] }
+            let smallest = min(kept.min() ?? 0, 0), largest = max(kept.max() ?? 0, 0)
+            let scale: Float = largest - smallest > 0 ? (largest - smallest) / 255 : 1
+            let zero = (-smallest / scale).rounded(.toNearestOrEven)
+            let inverse = 1 / scale
+            for index in row {
+                let code = min(max((a[index] * inverse).rounded(.toNearestOrEven) + zero, 0), 255)
+                quantised[index] = outlier[index] ? 0 : scale * (code - zero)
+            }
+        }
+        return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
+    }
+
+    /// Each output channel of a weight as the int8 kernels see it: symmetric, max |w| = 127 steps.
+    static func int8Channels(_ weight: [Float], width: Int) -> [Float] {
+        var result = weight
+        for start in stride(from: 0, to: weight.count, by: width) {
+            let largest = weight[start..<(start + width)].map(abs).max()!
+            let scale: Float = largest > 0 ? largest / 127 : 1
+            for index in start..<(start + width) {
+                result[index] = scale * min(max((weight[index] / scale).rounded(.toNearestOrEven), -127), 127)
+            }
+        }
+        return result
+    }
+
+    /// A small deterministic generator (SplitMix64), so failures reproduce.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
         }
     }
 
@@ -66,17 +189,19 @@ struct MiniLMKernelTests {
         #expect(try MiniLMKernels.chosen(environment: [:]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "auto"]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "fp32"]) == .fp32)
-        #expect(MiniLMKernels.fastest == (MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : .fp32))
+        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : .fp32))
         #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "int4"]) }
         do {
             _ = try MiniLMKernels.chosen(environment: [variable: "int4"])
         } catch {
             #expect(error.description.contains("'int4'") && error.description.contains("avx512-bf16, fp32"))
         }
-        if MiniLMKernels.avx512BF16.isSupported {
-            #expect(try MiniLMKernels.chosen(environment: [variable: "avx512-bf16"]) == .avx512BF16)
-        } else {
-            #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "avx512-bf16"]) }
+        for kernels in [MiniLMKernels.avx512BF16, .int8VNNI] {
+            if kernels.isSupported {
+                #expect(try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) == kernels)
+            } else {
+                #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) }
+            }
         }
     }
 }

@@ -21,15 +21,14 @@ struct MiniLMReferenceTests {
     static let folder = root.appendingPathComponent(EmbedderConfiguration.defaultMiniLMFolder).path
 
     /// The model on each kernel path this CPU supports, loaded once for the suite, off the
-    /// cooperative pool.
+    /// cooperative pool. Its batcher has no wait bound: these tests check results, and on a
+    /// loaded machine (or with every path's tests running at once) the 5 ms default refuses calls.
     static let models = Dictionary(uniqueKeysWithValues: MiniLMKernels.allCases.filter(\.isSupported).map { kernels in
-        // Suites run in parallel and share these models: the batcher's overload bound (a request
-        // that would wait more than 5 ms is a cache miss) would refuse a test's text while another
-        // test keeps both workers busy, so these wait as long as it takes.
-        (kernels, Task { try await MiniLMEmbedder.load(folder: folder, kernels: kernels, batching: EmbeddingBatcher.Settings(maxWait: .seconds(600))) })
+        (kernels, Task { try await MiniLMEmbedder.load(folder: folder, kernels: kernels, batching: EmbeddingBatcher.Settings(maxWait: .seconds(60))) })
     })
 
     static let bf16Missing: Comment = "this CPU (or its OS) lacks AVX512_BF16, so only the fp32 kernels can run here; they are tested"
+    static let vnniMissing: Comment = "this CPU (or its OS) lacks AVX-512 VNNI, so the int8 kernels cannot run here; the other paths are tested"
 
     static func load(_ kernels: MiniLMKernels = .fp32) async throws -> (MiniLMEmbedder, Fixture) {
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/minilm-reference.json")))
@@ -68,6 +67,11 @@ struct MiniLMReferenceTests {
         try await Self.batchedEmbeddingsMatchTheReference(.avx512BF16)
     }
 
+    @Test(.enabled(if: MiniLMKernels.int8VNNI.isSupported, vnniMissing))
+    func batchedEmbeddingsMatchTheReferenceOnInt8VNNI() async throws {
+        try await Self.batchedEmbeddingsMatchTheReference(.int8VNNI)
+    }
+
     @Test func oneAtATimeEqualsBatchedOnFP32() async throws {
         try await Self.oneAtATimeEqualsBatched(.fp32)
     }
@@ -77,15 +81,24 @@ struct MiniLMReferenceTests {
         try await Self.oneAtATimeEqualsBatched(.avx512BF16)
     }
 
+    @Test(.enabled(if: MiniLMKernels.int8VNNI.isSupported, vnniMissing))
+    func oneAtATimeEqualsBatchedOnInt8VNNI() async throws {
+        try await Self.oneAtATimeEqualsBatched(.int8VNNI)
+    }
+
     static func batchedEmbeddingsMatchTheReference(_ kernels: MiniLMKernels) async throws {
         let (model, fixture) = try await Self.load(kernels)
         #expect(model.name == "minilm" && model.dimensions == 384)
         let vectors = try await model.embed(batch: fixture.sentences.map(\.text))
+        var lowest: Float = 1
         for (sentence, vector) in zip(fixture.sentences, vectors) {
             #expect(vector.count == 384)
-            #expect(Self.cosine(vector, sentence.embedding) >= 0.999, "text: \(sentence.text.debugDescription)")
+            let cosine = Self.cosine(vector, sentence.embedding)
+            lowest = min(lowest, cosine)
+            #expect(cosine >= 0.999, "\(kernels), text: \(sentence.text.debugDescription)")
             #expect(abs(Self.cosine(vector, vector) - 1) < 1e-4)
         }
+        print("minilm \(kernels.rawValue): minimum cosine to the reference over \(vectors.count) sentences \(lowest)")
     }
 
     static func oneAtATimeEqualsBatched(_ kernels: MiniLMKernels) async throws {

@@ -12,6 +12,9 @@
 // Only the product itself needs AVX-512, and it is compiled for it function by function, so the
 // rest of the program still runs on any x86-64: call cek_has_avx512_bf16() first and use the fp32
 // kernels when it returns 0. On other architectures it always returns 0.
+//
+// The int8 product (AVX-512 VNNI, `vpdpbusd`) is built the same way: call cek_has_avx512_vnni()
+// first.
 
 #ifdef __cplusplus
 extern "C" {
@@ -40,6 +43,38 @@ size_t cek_bf16_scratch_count(int rows, int inputs);
 void cek_bf16_multiply(const float *a, int rows, int inputs, const uint16_t *packed, int outputs,
                        const float *bias, const float *residual, int gelu, float *c,
                        uint16_t *scratch);
+
+/// 1 when both the CPU and the operating system support AVX512F, AVX512BW, AVX512VL and
+/// AVX512_VNNI, else 0 (always 0 on other architectures).
+int cek_has_avx512_vnni(void);
+
+/// How many bytes cek_int8_pack writes for an `outputs × inputs` weight.
+size_t cek_int8_packed_count(int outputs, int inputs);
+
+/// Quantises a row-major `outputs × inputs` fp32 weight to int8, per output channel and
+/// symmetric (`scales[o] = max |w[o][·]| / 127`, codes in [-127, 127], rounded to nearest), and
+/// packs it in panels of 16 output columns, each a run of input quads (the last padded with
+/// zeros), for `vpdpbusd`. Also writes each channel's scale and the sum of its codes to
+/// `scales[outputs]` and `column_sums[outputs]`, and the weight transposed and rounded to bf16
+/// to `columns[inputs × outputs]` (for the activations too large to quantise with their row).
+/// `outputs` must be a multiple of 16. Runs on any CPU.
+void cek_int8_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales,
+                   int32_t *column_sums, uint16_t *columns);
+
+/// How many bytes of scratch cek_int8_multiply needs for `rows × inputs` activations.
+size_t cek_int8_scratch_bytes(int rows, int inputs);
+
+/// As cek_bf16_multiply, on int8: each row of `a` is quantised to unsigned 8-bit codes with its
+/// own scale and zero point (its range, 0 included, in 255 steps) into `scratch` (64-byte
+/// aligned), multiplied with the packed weight by `vpdpbusd` into int32 accumulators, and
+/// dequantised into the same fp32 epilogue (bias, then residual, then GELU). A row's outliers,
+/// values above 4 times its root mean square (at most 32 a row), are left out of its range and
+/// its codes and multiplied in fp32 with their bf16 `columns` instead. Requires
+/// cek_has_avx512_vnni() == 1.
+void cek_int8_multiply(const float *a, int rows, int inputs, const int8_t *packed,
+                       const float *weight_scales, const int32_t *column_sums,
+                       const uint16_t *columns, int outputs, const float *bias,
+                       const float *residual, int gelu, float *c, void *scratch);
 
 #ifdef __cplusplus
 }

@@ -27,9 +27,22 @@ struct BertEncoder: Sendable {
     private let embeddingNorm: (gamma: FloatBuffer, beta: FloatBuffer)
     private let layers: [Layer]
 
+    /// The four linear layers of each encoder layer, which ``MiniLMKernels`` may put on different
+    /// paths.
+    enum Linear: Sendable, CaseIterable {
+        /// The fused query, key and value projection (hidden → 3 · hidden).
+        case queryKeyValue
+        /// The attention output projection (hidden → hidden), before the first residual.
+        case attentionOutput
+        /// The feed-forward expansion (hidden → intermediate), GELU fused.
+        case intermediate
+        /// The feed-forward output projection (intermediate → hidden), before the second residual.
+        case output
+    }
+
     /// Loads the encoder's weights from `tensors`, checking each name, dtype and shape, and packs
-    /// the linear layers for `path` (which must be supported on this machine).
-    init(configuration c: BertConfiguration, tensors: SafeTensors, path: KernelPath) throws(MiniLMError) {
+    /// each linear layer for the path `kernels` gives it (which must be supported on this machine).
+    init(configuration c: BertConfiguration, tensors: SafeTensors, kernels: MiniLMKernels) throws(MiniLMError) {
         configuration = c
         let h = c.hiddenSize
         // Checkpoints saved from BertModel name tensors `embeddings.…`; those saved from a task
@@ -63,14 +76,14 @@ struct BertEncoder: Sendable {
             let keyBias = try tensors.floats(prefix + p + "attention.self.key.bias", shape: [h])
             let valueBias = try tensors.floats(prefix + p + "attention.self.value.bias", shape: [h])
             layers.append(Layer(
-                queryKeyValue: LinearWeights(weight: query + key + value, outputs: 3 * h, inputs: h, path: path),
+                queryKeyValue: LinearWeights(weight: query + key + value, outputs: 3 * h, inputs: h, path: kernels.path(for: .queryKeyValue, layer: index)),
                 queryKeyValueBias: FloatBuffer(queryBias + keyBias + valueBias),
-                attentionOutput: LinearWeights(weight: try matrix(p + "attention.output.dense.weight", outputs: h, inputs: h), outputs: h, inputs: h, path: path),
+                attentionOutput: LinearWeights(weight: try matrix(p + "attention.output.dense.weight", outputs: h, inputs: h), outputs: h, inputs: h, path: kernels.path(for: .attentionOutput, layer: index)),
                 attentionOutputBias: try vector(p + "attention.output.dense.bias", h),
                 attentionNorm: try norm(p + "attention.output.LayerNorm"),
-                intermediate: LinearWeights(weight: try matrix(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h), outputs: c.intermediateSize, inputs: h, path: path),
+                intermediate: LinearWeights(weight: try matrix(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h), outputs: c.intermediateSize, inputs: h, path: kernels.path(for: .intermediate, layer: index)),
                 intermediateBias: try vector(p + "intermediate.dense.bias", c.intermediateSize),
-                output: LinearWeights(weight: try matrix(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize), outputs: h, inputs: c.intermediateSize, path: path),
+                output: LinearWeights(weight: try matrix(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize), outputs: h, inputs: c.intermediateSize, path: kernels.path(for: .output, layer: index)),
                 outputBias: try vector(p + "output.dense.bias", h),
                 outputNorm: try norm(p + "output.LayerNorm")
             ))

@@ -11,14 +11,14 @@ final class EncoderScratch: @unchecked Sendable {
     private(set) var intermediate: FloatBuffer
     private(set) var sum: FloatBuffer
     private(set) var scores: FloatBuffer
-    /// A linear layer's input rounded to bf16 (empty on the fp32 path).
+    /// A linear layer's input rounded to bf16 or quantised to 8 bits (empty on the fp32 path).
     private(set) var rounded: AlignedBuffer<UInt16>
     private let configuration: BertConfiguration
-    private let path: KernelPath
+    private let kernels: MiniLMKernels
 
-    init(configuration: BertConfiguration, path: KernelPath) {
+    init(configuration: BertConfiguration, kernels: MiniLMKernels) {
         self.configuration = configuration
-        self.path = path
+        self.kernels = kernels
         hidden = FloatBuffer(count: 0)
         qkv = hidden
         context = hidden
@@ -37,7 +37,8 @@ final class EncoderScratch: @unchecked Sendable {
         context = FloatBuffer(count: needed * width)
         intermediate = FloatBuffer(count: needed * configuration.intermediateSize)
         sum = FloatBuffer(count: needed * width)
-        rounded = AlignedBuffer(count: LinearWeights.scratchCount(path: path, rows: needed, inputs: max(width, configuration.intermediateSize)))
+        let inputs = max(width, configuration.intermediateSize)
+        rounded = AlignedBuffer(count: kernels.paths.map { LinearWeights.scratchCount(path: $0, rows: needed, inputs: inputs) }.max() ?? 0)
         rows = needed
     }
 }

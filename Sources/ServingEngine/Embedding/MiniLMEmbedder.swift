@@ -22,16 +22,16 @@ import Foundation
 /// cache then misses, counted as `unavailable`) instead of queueing without bound. Each batch
 /// takes its own scratch buffers from a pool.
 ///
-/// The matrix products run on the fastest ``MiniLMKernels`` the CPU supports (bf16 with
-/// AVX512_BF16 where available, else fp32) unless the initialiser or the environment variable
-/// ``MiniLMKernels/environmentVariable`` chooses.
+/// The matrix products run on the fastest ``MiniLMKernels`` the CPU supports (int8 with AVX-512
+/// VNNI where available, then bf16 with AVX512_BF16, else fp32) unless the initialiser or the
+/// environment variable ``MiniLMKernels/environmentVariable`` chooses.
 package struct MiniLMEmbedder: Embedder {
     package let name = "minilm"
     package let dimensions: Int
     /// The kernels the encoder's matrix products run on.
     package let kernels: MiniLMKernels
 
-    /// The kernel path, `avx512-bf16` or `fp32`.
+    /// The kernel path, `int8-vnni`, `avx512-bf16` or `fp32`.
     package var variant: String? { kernels.rawValue }
     /// The tokenizer, with the folder's vocabulary and maximum sequence length.
     package let tokenizer: WordPieceTokenizer
@@ -97,8 +97,8 @@ package struct MiniLMEmbedder: Embedder {
             throw MiniLMError("\(folder): the vocabulary has \(vocabulary.count) tokens but config.json's vocab_size is \(configuration.vocabularySize); the files belong to different models")
         }
         let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maxLength: maxLength, lowercase: lowercase, source: folder)
-        let encoder = try BertEncoder(configuration: configuration, tensors: weights, path: chosen.path)
-        let scratchPool = ScratchPool(configuration: configuration, path: chosen.path)
+        let encoder = try BertEncoder(configuration: configuration, tensors: weights, kernels: chosen)
+        let scratchPool = ScratchPool(configuration: configuration, kernels: chosen)
         self.tokenizer = tokenizer
         self.encoder = encoder
         self.scratchPool = scratchPool

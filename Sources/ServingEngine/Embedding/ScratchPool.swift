@@ -5,16 +5,16 @@ import Synchronization
 final class ScratchPool: Sendable {
     private let idle = Mutex<[EncoderScratch]>([])
     private let configuration: BertConfiguration
-    private let path: KernelPath
+    private let kernels: MiniLMKernels
 
-    init(configuration: BertConfiguration, path: KernelPath) {
+    init(configuration: BertConfiguration, kernels: MiniLMKernels) {
         self.configuration = configuration
-        self.path = path
+        self.kernels = kernels
     }
 
     /// Runs `body` with a scratch no other caller holds meanwhile.
     func withScratch<Result>(_ body: (EncoderScratch) -> Result) -> Result {
-        let scratch = idle.withLock { $0.popLast() } ?? EncoderScratch(configuration: configuration, path: path)
+        let scratch = idle.withLock { $0.popLast() } ?? EncoderScratch(configuration: configuration, kernels: kernels)
         defer { idle.withLock { $0.append(scratch) } }
         return body(scratch)
     }
