@@ -73,7 +73,7 @@ extension ServingEngine {
             tiers: tiers,
             providers: providers,
             activity: Array(parts.activity.prefix(max(0, activityLimit))),
-            traffic: trafficState.withLock { $0 },
+            traffic: traffic.status,
             routerThresholds: router.thresholds,
             router: routerStatus(parts: parts, second: second)
         )

@@ -24,7 +24,8 @@ public final class ServingEngine: Sendable {
     let cache: SemanticCache?
     let health: HealthBoard
     let metrics: MetricsRecorder
-    let trafficState: Mutex<TrafficStatus>
+    /// The traffic generator's state: its rate and pause switch, whether one runs, what it sent.
+    let traffic: TrafficControl
     let shared = SharedStateHub()
     /// Every tenant's rate limits, budgets and counters: the entry point every route that
     /// reaches a provider admits its requests through (``TenantLimiter``).
@@ -109,7 +110,7 @@ public final class ServingEngine: Sendable {
         health = HealthBoard(providerNames: names, policy: configuration.resilience.breaker)
         startedAt = .now
         metrics = MetricsRecorder(tiers: configuration.tiers.map(\.name), providers: names, now: startedAt)
-        trafficState = Mutex(TrafficStatus(enabled: false, rate: configuration.traffic.rate, paused: false, sent: 0))
+        traffic = TrafficControl(rate: configuration.traffic.rate)
         jitter = Mutex(SeededRandom(seed: configuration.traffic.seed ^ 0x5EED))
         pricing = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.pricing) })
         timeouts = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.timeout) })
@@ -199,10 +200,10 @@ public final class ServingEngine: Sendable {
             guard rate.isFinite, rate >= 0, rate <= 100_000 else {
                 throw CommandError("traffic rate must be between 0 and 100000 requests per second, got \(rate)")
             }
-            trafficState.withLock { $0.rate = rate }
+            traffic.setRate(rate)
             message = "traffic rate set to \(Self.formatRate(rate)) req/s"
         case .setTrafficPaused(let paused):
-            trafficState.withLock { $0.paused = paused }
+            traffic.setPaused(paused)
             message = paused ? "traffic paused" : "traffic resumed"
         case .invalidateCache(let tenant, let model):
             let removed = cache?.invalidate(tenant: tenant, model: model) ?? 0
