@@ -52,6 +52,7 @@ extension ServingEngine {
                 circuitOpens: view?.circuitOpens ?? 0, spentUSD: state?.spentUSD ?? 0
             )
             snapshot.overrideOrigin = shared.origin(of: provider.name)
+            snapshot.healthCheckFailure = view?.healthCheckFailure
             return snapshot
         }
         var snapshot = EngineSnapshot(
