@@ -18,7 +18,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let configuration = try ConfigurationLoader.load(path: path)
+            let configuration = try CommandSupport.checkedSections(ConfigurationLoader.load(path: path))
             print("\(path): ok — \(configuration.providers.count) providers, \(configuration.tiers.count) tiers (\(configuration.tiers.map { "\($0.name): \($0.chain.joined(separator: " → "))" }.joined(separator: "; ")))")
         } catch {
             FileHandleOutput.standardError(error.description)
