@@ -51,27 +51,9 @@ extension ServingEngine {
                 case .answered(let answered):
                     finishAttempt(name, failure: nil, isProbe: isProbe, latency: latency, now: now)
                     machine.attemptSucceeded(latency: latency)
-                    let usage = answered.usage
-                    let cost = cost(of: usage, provider: name)
-                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
                     record.attempts = skipped + machine.trail
-                    record.provider = name
-                    record.usage = usage
-                    record.costUSD = cost
-                    record.frontierCostUSD = frontierCost(of: usage)
-                    record.timeToFirstToken = answered.timeToFirstToken
                     attemptLog.firstToken(sinceRequestStart: answered.timeToFirstToken)
-                    record.evidence.attempts = attemptLog.timings
-                    record.evidence.setAnswer(Self.evidenceText(answered.choices))
-                    record.latency = now - start
-                    if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
-                        let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
-                        cache.store(answer, for: cacheKey)
-                        shareStored(answer, key: cacheKey)
-                    }
-                    metrics.recordDecision(record, now: now)
-                    continuation.yield(.finished(answered.finish, usage, record))
-                    continuation.finish()
+                    finishAnswered(answered, by: name, provider, request, cacheKey: cacheKey, attempt: machine.trail[machine.trail.count - 1], record: record, attemptLog: attemptLog, now: now, continuation: continuation)
                     return
                 case .failed(let failure, let tokensSent):
                     finishAttempt(name, failure: failure, isProbe: isProbe, latency: latency, now: now)
@@ -89,6 +71,34 @@ extension ServingEngine {
                 }
             }
         }
+    }
+
+    /// Ends a request the provider `name` answered: its cost, its decision record, the answer stored
+    /// under `cacheKey` when it may be (and shared with the fleet), and the final event.
+    private func finishAnswered(
+        _ answered: Answered, by name: String, _ provider: any ModelProvider, _ request: ChatRequest, cacheKey: SemanticCache.Key?, attempt: ProviderAttempt,
+        record: DecisionRecord, attemptLog: AttemptLog, now: ContinuousClock.Instant, continuation: Continuation
+    ) {
+        var record = record
+        let usage = answered.usage
+        let cost = cost(of: usage, provider: name)
+        metrics.recordAttempt(attempt, cost: cost, now: now)
+        record.provider = name
+        record.usage = usage
+        record.costUSD = cost
+        record.frontierCostUSD = frontierCost(of: usage)
+        record.timeToFirstToken = answered.timeToFirstToken
+        record.evidence.attempts = attemptLog.timings
+        record.evidence.setAnswer(Self.evidenceText(answered.choices))
+        record.latency = now - attemptLog.start
+        if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
+            let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
+            cache.store(answer, for: cacheKey)
+            shareStored(answer, key: cacheKey)
+        }
+        metrics.recordDecision(record, now: now)
+        continuation.yield(.finished(answered.finish, usage, record))
+        continuation.finish()
     }
 
     private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, latency: Duration, now: ContinuousClock.Instant) {
