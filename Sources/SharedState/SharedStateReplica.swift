@@ -126,7 +126,7 @@ package final class SharedStateReplica: Sendable {
         let location = try SharedStateLocation(url: url)
         let replica = SharedStateReplica(location: location, engine: engine, options: options, logger: logger)
         let client = replica.client
-        engine.tenants.joinFleet(onUnavailable: engine.configuration.sharedState.onUnavailable, leaseSlices: options.leaseSlices)
+        engine.tenants.joinFleet(onUnavailable: engine.configuration.onSharedStateUnavailable, leaseSlices: options.leaseSlices)
         replica.clientTask.withLock { $0 = Task { await client.run() } }
         do {
             try await replica.withTimeout(options.startTimeout) {
@@ -200,7 +200,7 @@ package final class SharedStateReplica: Sendable {
             SharedStateStatus(
                 connection: state.connection, replicaID: replicaID, location: location.description, replicas: state.replicas,
                 queuedWrites: state.queue.count, droppedWrites: state.queue.dropped, appliedRemote: state.appliedRemote, lastSync: state.lastSync,
-                onUnavailable: engine.configuration.sharedState.onUnavailable
+                onUnavailable: engine.configuration.onSharedStateUnavailable
             )
         }
     }

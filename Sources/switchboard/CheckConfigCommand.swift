@@ -19,7 +19,7 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let configuration = try ConfigurationLoader.load(path: path, kinds: .gateway)
+            let configuration = try CommandSupport.checkedSections(ConfigurationLoader.load(path: path, kinds: .gateway))
             print("\(path): ok — \(configuration.providers.count) providers, \(configuration.tiers.count) tiers (\(configuration.tiers.map { "\($0.name): \($0.chain.joined(separator: " → "))" }.joined(separator: "; ")))")
         } catch {
             FileHandleOutput.standardError(error.description)

@@ -1,15 +1,33 @@
 import ArgumentParser
 import Gateway
 import ServingEngine
+import SharedState
 
 /// Helpers shared by the subcommands.
 enum CommandSupport {
     /// The configuration at `path`, or the built-in one; a bad file becomes a clear error and exit code 1.
-    /// Its providers may be of any kind the gateway knows (``ServingEngine/ProviderRegistry/gateway``).
+    /// Its providers may be of any kind the gateway knows (``ServingEngine/ProviderRegistry/gateway``);
+    /// the sections other modules read (`gateway`, `shared_state`) are checked here too.
     static func loadConfiguration(_ path: String?) throws -> EngineConfiguration {
         guard let path else { return .builtIn }
         do {
-            return try ConfigurationLoader.load(path: path, kinds: .gateway)
+            return try checkedSections(ConfigurationLoader.load(path: path, kinds: .gateway))
+        } catch {
+            throw ValidationError("invalid configuration: \(error.description)")
+        }
+    }
+
+    /// `configuration` once the Gateway and SharedState modules have read their sections of it.
+    static func checkedSections(_ configuration: EngineConfiguration) throws(ConfigError) -> EngineConfiguration {
+        _ = try GatewayConfiguration(configuration)
+        _ = try SharedStateConfiguration(configuration)
+        return configuration
+    }
+
+    /// The `gateway` section of a loaded configuration.
+    static func gatewayConfiguration(_ configuration: EngineConfiguration) throws -> GatewayConfiguration {
+        do {
+            return try GatewayConfiguration(configuration)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }

@@ -58,7 +58,8 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try self.configuration.load()
-        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
+        let gatewayConfiguration = try CommandSupport.gatewayConfiguration(configuration)
+        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: gatewayConfiguration.maxUpstreamResponseBytes)
         defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
         do {
@@ -89,7 +90,7 @@ struct DashboardCommand: AsyncParsableCommand {
         var gatewayNote = "disabled (--no-gateway)"
         if !noGateway {
             do {
-                let settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: false, environment: ProcessInfo.processInfo.environment)
+                let settings = try GatewaySettings.resolve(gatewayConfiguration, listen: listen, allowUnauthenticated: false, environment: ProcessInfo.processInfo.environment)
                 gateway = GatewayServer(engine: engine, settings: settings, logger: quiet, remoteProviders: remote)
             } catch {
                 gatewayNote = error.message

@@ -67,9 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning, error or critical")
         }
         let configuration = try self.configuration.load()
+        let gatewayConfiguration = try CommandSupport.gatewayConfiguration(configuration)
         var settings: GatewaySettings
         do {
-            settings = try GatewaySettings.resolve(configuration.gateway, listen: listen, allowUnauthenticated: allowUnauthenticated, environment: ProcessInfo.processInfo.environment)
+            settings = try GatewaySettings.resolve(gatewayConfiguration, listen: listen, allowUnauthenticated: allowUnauthenticated, environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.message)
         }
@@ -77,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.gateway") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = level
 
-        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: configuration.gateway.maxUpstreamResponseBytes)
+        let remote = RemoteProviders(source: configuration.source, maxResponseBytes: gatewayConfiguration.maxUpstreamResponseBytes)
         let engine: ServingEngine
         do {
             engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)

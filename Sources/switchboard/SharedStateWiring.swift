@@ -15,7 +15,7 @@ enum SharedStateWiring {
     static func connect(url: String?, engine: ServingEngine, logger: Logger) async throws -> SharedStateReplica? {
         let configured: String?
         do {
-            configured = try engine.configuration.sharedState.resolvedURL(environment: ProcessInfo.processInfo.environment, source: engine.configuration.source)
+            configured = try SharedStateConfiguration(engine.configuration).resolvedURL(environment: ProcessInfo.processInfo.environment, source: engine.configuration.source)
         } catch {
             throw ValidationError("invalid configuration: \(error.description)")
         }

@@ -196,14 +196,22 @@ struct GatewayOperationsTests {
         try await GatewayHarness.run(healthCheck: true) { h in
             @Sendable func state() -> String? { h.engine.snapshot().providers.first { $0.name == "primary" }?.state.rawValue }
             h.upstream.setHealthy("primary", false)
-            try await waitUntil(.seconds(5)) { state() == "forced-down" }
+            try await waitUntil(.seconds(5)) { state() == "health-check-failing" }
             let reply = try await h.post(GatewayHarness.chat("while primary is sick"))
             #expect(reply.headers["x-switchboard-provider"] == "secondary")
             let admin = try await h.get("/admin/providers")
             let primary = (admin.json["providers"] as? [[String: Any]])?.first { $0["name"] as? String == "primary" }
             #expect((primary?["health_check"] as? String)?.hasPrefix("failing") == true)
+            #expect(primary?["state"] as? String == "health-check-failing")
+            #expect(primary?["can_answer"] as? Bool == false)
+            // A health check is not an operator override, nor an operator act.
+            #expect(primary?["override"] as? String == "auto")
+            #expect(!h.engine.snapshot().activity.contains { entry in
+                if case .event(let event) = entry { return event.kind == .operator }
+                return false
+            })
             h.upstream.setHealthy("primary", true)
-            try await waitUntil(.seconds(5)) { state() != "forced-down" }
+            try await waitUntil(.seconds(5)) { state() != "health-check-failing" }
         }
     }
 

@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import ServingEngine
 
-@Suite("Remote providers and gateway settings in the configuration")
+@Suite("Remote providers in the configuration")
 struct RemoteProviderConfigurationTests {
     let remote = """
         providers:
@@ -53,24 +53,6 @@ struct RemoteProviderConfigurationTests {
         #expect(claude.healthCheck == nil)
     }
 
-    @Test func gatewaySettingsAreRead() throws {
-        let gateway = try ConfigurationLoader.parse(remote, source: "test.yaml").gateway
-        #expect(gateway.listen == "0.0.0.0:9090")
-        #expect(gateway.apiKeys == [.init(environmentVariable: "ACME_KEY", tenant: "acme"), .init(environmentVariable: "GLOBEX_KEY", tenant: "globex")])
-        #expect(gateway.adminTokenEnvironmentVariable == "SWITCHBOARD_ADMIN_TOKEN")
-        #expect(gateway.maxBodyBytes == 65536)
-        #expect(gateway.shutdownGrace == .milliseconds(2500))
-        #expect(gateway.logPrompts)
-    }
-
-    @Test func withoutAGatewaySectionTheDefaultsAreSafe() throws {
-        let gateway = try ConfigurationLoader.parse("providers:\n  - name: a\ntiers:\n  - name: t\n    chain: [a]\n", source: "test.yaml").gateway
-        #expect(gateway.listen == nil)
-        #expect(gateway.apiKeys.isEmpty)
-        #expect(gateway.maxBodyBytes == 1 << 20)
-        #expect(!gateway.logPrompts)
-    }
-
     @Test func aRemoteProviderWithoutBaseURLIsAnErrorWithItsLine() throws {
         let yaml = "providers:\n  - name: cloud\n    kind: openai-compatible\ntiers:\n  - name: t\n    chain: [cloud]\n"
         let error = try #require(self.error(yaml))
@@ -86,12 +68,9 @@ struct RemoteProviderConfigurationTests {
         #expect(!error.description.contains("sk-proj-abc123"), "the would-be secret is not echoed")
     }
 
-    @Test func badURLsKindsAndListenAddressesAreNamed() throws {
+    @Test func badURLsAndKindsAreNamed() throws {
         #expect(error(remote.replacingOccurrences(of: "http://127.0.0.1:8000/v1", with: "127.0.0.1:8000"))?.key == "providers[0].base_url")
         #expect(error(remote.replacingOccurrences(of: "kind: anthropic", with: "kind: anthropics"))?.message.contains("openai-compatible") == true)
-        #expect(error(remote.replacingOccurrences(of: "listen: 0.0.0.0:9090", with: "listen: everywhere"))?.key == "gateway.listen")
-        #expect(error(remote.replacingOccurrences(of: "log_prompts", with: "log_prompt"))?.message.contains("did you mean 'log_prompts'") == true)
-        #expect(error(remote.replacingOccurrences(of: "GLOBEX_KEY", with: "ACME_KEY"))?.key == "gateway.api_keys[1].key_env")
         let simulatedWithURL = "providers:\n  - name: a\n    base_url: http://x\ntiers:\n  - name: t\n    chain: [a]\n"
         #expect(error(simulatedWithURL)?.key == "providers[0].base_url")
     }

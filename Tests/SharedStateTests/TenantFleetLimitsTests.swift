@@ -14,7 +14,7 @@ struct TenantFleetLimitsTests {
         var configuration = EngineConfiguration.builtIn
         configuration.cache.enabled = false
         configuration.tenants = tenants
-        configuration.sharedState.onUnavailable = onUnavailable
+        configuration.onSharedStateUnavailable = onUnavailable
         return try ServingEngine(configuration: configuration, providers: configuration.providers.map { InstantProvider(name: $0.name, answer: "answer from \($0.name)") })
     }
 

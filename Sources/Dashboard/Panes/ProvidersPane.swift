@@ -59,7 +59,7 @@ enum ProvidersPane {
             if detailWidth > 6 {
                 var text = detail(provider, replicaID: shared.connection == .disabled ? nil : shared.replicaID)
                 if let drill = frame.state.drill(for: provider.name) { text = "drill: \(drill) (e) · " + text }
-                let role: StyleRole = frame.state.drill(for: provider.name) != nil || provider.breakerReason != nil ? .healthWarn : .dimForeground
+                let role: StyleRole = frame.state.drill(for: provider.name) != nil || provider.breakerReason != nil || provider.healthCheckFailure != nil ? .healthWarn : .dimForeground
                 canvas.put(text, at: column, y, style: style(role), limit: detailWidth)
             }
         }
@@ -75,6 +75,7 @@ enum ProvidersPane {
         case .halfOpen: return ("\(dot) half-open", .healthWarn)
         case .forcedDown: return ("\(dot) forced down", .healthDown)
         case .forcedUp: return ("\(dot) forced up", .healthWarn)
+        case .healthCheckFailing: return ("\(dot) check failed", .healthDown)
         }
     }
 
@@ -82,6 +83,7 @@ enum ProvidersPane {
     ///   override says which replica set it.
     private static func detail(_ provider: ProviderSnapshot, replicaID: String?) -> String {
         var parts: [String] = []
+        if let failure = provider.healthCheckFailure { parts.append("health check failing: \(failure)") }
         if let reason = provider.breakerReason { parts.append(reason) }
         if let probe = provider.nextProbeIn { parts.append("next probe in \(DisplayFormat.latency(probe))") }
         if provider.override != .auto {

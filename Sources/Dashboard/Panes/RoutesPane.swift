@@ -51,6 +51,7 @@ enum RoutesPane {
                 let (mark, role): (String, StyleRole) = switch event.kind {
                 case .operator: ("operator", .highlightForeground)
                 case .breaker: ("breaker", .healthWarn)
+                case .health: ("health", .healthWarn)
                 case .info: ("info", .dimForeground)
                 }
                 x = canvas.put(" \(mark): ", at: x, y, style: CellStyle(role, attributes: [.bold]))

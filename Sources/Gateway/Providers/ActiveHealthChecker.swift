@@ -5,9 +5,11 @@ import Synchronization
 
 /// Active health checks, on top of the engine's passive tracking: every provider with a
 /// `health_check` is probed (`GET <base_url>/models`) on its interval. After
-/// ``failuresToMarkDown`` failed probes in a row the checker takes the provider out of service
-/// (a forced-down override, as an operator would); the first good probe gives it back to its
-/// circuit breaker. It never undoes an override it did not set, so operators keep the last word.
+/// ``failuresToMarkDown`` failed probes in a row the checker reports the provider's checks as
+/// failing (``ServingEngine/recordHealthCheck(_:_:)``), which keeps it out of the cascade; the
+/// first good probe reports them passing again. A result is an input of its own to the engine's
+/// health board, not an operator override: it is not logged as an operator act, not shared with
+/// the fleet, and an operator's override still wins over it.
 final class ActiveHealthChecker: Service, Sendable {
     /// Failed probes in a row before the provider is taken out.
     static let failuresToMarkDown = 2
@@ -19,7 +21,6 @@ final class ActiveHealthChecker: Service, Sendable {
 
     private struct ProbeState {
         var consecutiveFailures = 0
-        var markedDown = false
         var lastResult: String = "not yet probed"
     }
 
@@ -61,36 +62,25 @@ final class ActiveHealthChecker: Service, Sendable {
         }
     }
 
-    /// Applies one probe result; returns the override it set, if any.
+    /// Applies one probe result; returns the verdict it reported to the engine, if any (a
+    /// failed probe below ``failuresToMarkDown`` in a row reports nothing).
     @discardableResult
-    func record(_ name: String, failure: ProviderFailure?) -> ProviderOverride? {
-        let current = engine.snapshot().providers.first { $0.name == name }?.override ?? .auto
-        let action: ProviderOverride? = state.withLock { states in
+    func record(_ name: String, failure: ProviderFailure?) -> HealthCheckResult? {
+        let verdict: HealthCheckResult? = state.withLock { states in
             var probe = states[name, default: ProbeState()]
             defer { states[name] = probe }
             if let failure {
                 probe.consecutiveFailures += 1
                 probe.lastResult = "failing (\(probe.consecutiveFailures)× in a row): \(failure.description)"
-                // Someone else set it back to auto: our mark is gone.
-                if probe.markedDown, current != .forcedDown { probe.markedDown = false }
-                if !probe.markedDown, current == .auto, probe.consecutiveFailures >= Self.failuresToMarkDown {
-                    probe.markedDown = true
-                    return .forcedDown
-                }
-                return nil
+                return probe.consecutiveFailures >= Self.failuresToMarkDown ? .failing(failure.description) : nil
             }
             probe.consecutiveFailures = 0
             probe.lastResult = "ok"
-            if probe.markedDown {
-                probe.markedDown = false
-                return current == .forcedDown ? .auto : nil
-            }
-            return nil
+            return .passing
         }
-        if let action {
-            _ = try? engine.perform(.setOverride(provider: name, action))
-            logger.warning("active health check", metadata: ["provider": "\(name)", "override": "\(action.rawValue)", "result": "\(failure?.description ?? "ok")"])
+        if let verdict, engine.recordHealthCheck(name, verdict) {
+            logger.warning("active health check", metadata: ["provider": "\(name)", "checks": "\(verdict == .passing ? "passing" : "failing")", "result": "\(failure?.description ?? "ok")"])
         }
-        return action
+        return verdict
     }
 }

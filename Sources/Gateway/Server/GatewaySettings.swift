@@ -1,8 +1,8 @@
-public import ServingEngine
+import ServingEngine
 
 /// The gateway's resolved settings: where to listen, which keys map to which tenants, limits.
 ///
-/// Built from ``ServingEngine/GatewayConfiguration`` by ``resolve(_:listen:allowUnauthenticated:environment:)``,
+/// Built from ``GatewayConfiguration`` by ``resolve(_:listen:allowUnauthenticated:environment:)``,
 /// which reads the secrets from the environment variables the configuration names.
 public struct GatewaySettings: Sendable {
     /// Where to listen.
@@ -27,7 +27,7 @@ public struct GatewaySettings: Sendable {
     public var maxConcurrentPerKey: Int
 
     /// Creates settings directly (tests, the dashboard); the defaults are
-    /// ``ServingEngine/GatewayConfiguration``'s.
+    /// ``GatewayConfiguration``'s.
     public init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
         self.address = address
         self.apiKeys = apiKeys

@@ -41,6 +41,8 @@ public struct ProviderAttempt: Sendable, Hashable, Codable {
 public enum SkipReason: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The operator forced it down.
     case forcedDown
+    /// Its active health checks are failing.
+    case healthCheckFailing
     /// Its circuit is open; the next probe is due in the given time (nil while a probe runs).
     case circuitOpen(probeIn: Duration?)
     /// It cannot do what the request needs (declared in its `capabilities`).
@@ -49,6 +51,7 @@ public enum SkipReason: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .forcedDown: "forced down"
+        case .healthCheckFailing: "health check failing"
         case .circuitOpen(let probeIn?): "circuit open, next probe in \(DurationFormat.short(probeIn))"
         case .circuitOpen(nil): "circuit half-open, probe in flight"
         case .lacksCapability(let capability): "no \(capability)"

@@ -1,11 +1,7 @@
-import Foundation
-
 extension ConfigurationLoader {
-    /// `shared_state: { url: postgres://…, url_env: NAME, on_unavailable: open|closed }`: one of
-    /// the first two, or neither when only `on_unavailable` is given (`--state` names the database).
-    static func readSharedState(_ section: inout YAMLReader) throws(ConfigError) -> SharedStateConfiguration {
-        let url = section.has("url") ? try section.string("url") : nil
-        let variable = section.has("url_env") ? try section.string("url_env") : nil
+    /// `shared_state.on_unavailable: open|closed`, which the engine's tenant limiter follows; the
+    /// rest of the section (the database) is the SharedState module's to read.
+    static func readUnavailablePolicy(_ section: inout YAMLReader) throws(ConfigError) -> UnavailablePolicy {
         var policy = UnavailablePolicy.open
         if section.has("on_unavailable") {
             let value = try section.string("on_unavailable")
@@ -14,20 +10,6 @@ extension ConfigurationLoader {
             }
             policy = parsed
         }
-        try section.finish(known: ["url", "url_env", "on_unavailable"])
-        switch (url, variable) {
-        case (nil, nil):
-            if section.has("on_unavailable") { return SharedStateConfiguration(onUnavailable: policy) }
-            throw section.error("url", "missing; expected url: postgres://USER@HOST/DATABASE or url_env: NAME")
-        case (.some, .some):
-            throw section.error("url", "give url or url_env, not both")
-        case (.some(let url), nil):
-            if URLComponents(string: url)?.password != nil {
-                throw section.error("url", "a password does not belong in the configuration file; put it in PGPASSWORD, or the whole URL in an environment variable named by url_env")
-            }
-            return SharedStateConfiguration(url: url, onUnavailable: policy)
-        case (nil, .some(let name)):
-            return SharedStateConfiguration(urlEnvironmentVariable: name, onUnavailable: policy)
-        }
+        return policy
     }
 }

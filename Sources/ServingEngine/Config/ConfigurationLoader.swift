@@ -127,17 +127,19 @@ public enum ConfigurationLoader {
             try section.finish(known: ["rps", "seed", "tenants", "hard_share"])
         }
 
-        var gateway = GatewayConfiguration()
-        if var section = try reader.mapping("gateway") {
-            gateway = try readGateway(&section)
-        }
+        // The gateway's section is the Gateway module's to read (`GatewayConfiguration`).
+        let gateway = try reader.mapping("gateway").map(ConfigurationSection.init)
 
         var configuration = EngineConfiguration(
             source: source, providers: providers, tiers: tiers, models: models, routerThresholds: thresholds, router: routerConfiguration,
-            frontierTier: frontier, cache: cache, embedder: embedder, cacheDecision: decision, resilience: resilience, traffic: traffic, gateway: gateway
+            frontierTier: frontier, cache: cache, embedder: embedder, cacheDecision: decision, resilience: resilience, traffic: traffic
         )
-        if var section = try reader.mapping("shared_state") {
-            configuration.sharedState = try readSharedState(&section)
+        configuration.sections["gateway"] = gateway
+        if let section = try reader.mapping("shared_state") {
+            // `on_unavailable` drives the tenant limiter; the database is the SharedState module's.
+            var policy = section
+            configuration.onSharedStateUnavailable = try readUnavailablePolicy(&policy)
+            configuration.sections["shared_state"] = ConfigurationSection(section)
         }
         configuration.tenants = try readTenants(&reader, tiers: tiers.map(\.name))
         return configuration
@@ -311,48 +313,7 @@ public enum ConfigurationLoader {
         return embedder
     }
 
-    private static func readGateway(_ section: inout YAMLReader) throws(ConfigError) -> GatewayConfiguration {
-        var gateway = GatewayConfiguration()
-        if section.has("listen") {
-            let listen = try section.string("listen")
-            guard let colon = listen.lastIndex(of: ":"), !listen[..<colon].isEmpty, let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
-                throw section.error("listen", "expected HOST:PORT, e.g. 127.0.0.1:8080, got '\(listen)'")
-            }
-            gateway.listen = listen
-        }
-        for var key in try section.list("api_keys") {
-            let variable = try key.string("key_env")
-            guard isEnvironmentVariableName(variable) else {
-                throw key.error("key_env", "expected the NAME of an environment variable holding the key (letters, digits and '_'), not the key itself")
-            }
-            let tenant = try key.string("tenant")
-            guard EngineConfiguration.isValidName(tenant) else {
-                throw key.error("tenant", "'\(tenant)' is not a valid tenant name; use letters, digits, '-', '_' or '.'")
-            }
-            gateway.apiKeys.append(.init(environmentVariable: variable, tenant: tenant))
-            try key.finish(known: ["key_env", "tenant"])
-        }
-        if section.has("admin_token_env") {
-            let variable = try section.string("admin_token_env")
-            guard isEnvironmentVariableName(variable) else {
-                throw section.error("admin_token_env", "expected the NAME of an environment variable holding the admin token (letters, digits and '_')")
-            }
-            gateway.adminTokenEnvironmentVariable = variable
-        }
-        gateway.maxBodyBytes = try section.int("max_body_bytes", default: gateway.maxBodyBytes, in: 1024...1_073_741_824, unit: " bytes")
-        gateway.shutdownGrace = try section.milliseconds("shutdown_grace_ms", default: gateway.shutdownGrace, in: 0...600_000)
-        gateway.logPrompts = try section.bool("log_prompts", default: gateway.logPrompts)
-        // Above 64 KiB the HTTP parser's own limit (80 KiB) would answer before the gateway could.
-        gateway.maxHeaderBytes = try section.int("max_header_bytes", default: gateway.maxHeaderBytes, in: 1024...65_536, unit: " bytes")
-        gateway.maxMessages = try section.int("max_messages", default: gateway.maxMessages, in: 1...1_000_000)
-        gateway.maxPromptBytes = try section.int("max_prompt_bytes", default: gateway.maxPromptBytes, in: 1...1_073_741_824, unit: " bytes")
-        gateway.maxConcurrentPerKey = try section.int("max_concurrent_per_key", default: gateway.maxConcurrentPerKey, in: 1...1_000_000)
-        gateway.maxUpstreamResponseBytes = try section.int("max_upstream_response_bytes", default: gateway.maxUpstreamResponseBytes, in: 1024...1_073_741_824, unit: " bytes")
-        try section.finish(known: ["listen", "api_keys", "admin_token_env", "max_body_bytes", "shutdown_grace_ms", "log_prompts", "max_header_bytes", "max_messages", "max_prompt_bytes", "max_concurrent_per_key", "max_upstream_response_bytes"])
-        return gateway
-    }
-
-    static func isEnvironmentVariableName(_ name: String) -> Bool {
+    package static func isEnvironmentVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }

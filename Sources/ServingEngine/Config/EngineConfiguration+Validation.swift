@@ -49,10 +49,6 @@ extension EngineConfiguration {
         guard tierNames.contains(frontierTier) else {
             throw fail("frontier_tier", "no tier named '\(frontierTier)'; tiers: \(tierNames.joined(separator: ", "))")
         }
-        var keyVariables = Set<String>()
-        for (index, key) in gateway.apiKeys.enumerated() where !keyVariables.insert(key.environmentVariable).inserted {
-            throw fail("gateway.api_keys[\(index)].key_env", "the variable \(key.environmentVariable) is already used by another key; each key needs its own variable")
-        }
         var tenantNames = Set<String>()
         for (index, tenant) in tenants.enumerated() {
             guard Self.isValidName(tenant.name), tenantNames.insert(tenant.name).inserted else {
@@ -69,7 +65,7 @@ extension EngineConfiguration {
         }
     }
 
-    static func isValidName(_ name: String) -> Bool {
+    package static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
     }
 }

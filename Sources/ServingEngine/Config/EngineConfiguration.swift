@@ -27,15 +27,17 @@ public struct EngineConfiguration: Sendable {
     public var resilience: ResilienceConfiguration
     /// The built-in traffic generator.
     public var traffic: TrafficConfiguration
-    /// The HTTP gateway: listen address, API keys, admin token, limits.
-    public var gateway: GatewayConfiguration
-    /// The fleet's shared database, if any (`--state` overrides it).
-    public var sharedState = SharedStateConfiguration()
+    /// What tenants' limits do while the fleet's shared database cannot be reached
+    /// (`shared_state.on_unavailable`); the database itself is the SharedState module's to read.
+    public var onSharedStateUnavailable = UnavailablePolicy.open
     /// Tenants' rate limits and budgets (`tenants[]`); tenants not listed are unlimited.
     public var tenants: [TenantConfiguration] = []
+    /// The sections other modules read themselves (`gateway`, `shared_state`), by key; empty for
+    /// a configuration built in code.
+    var sections: [String: ConfigurationSection] = [:]
 
     /// Creates a configuration. Call ``validate()`` before use.
-    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: EmbedderConfiguration = .init(), cacheDecision: CacheDecisionConfiguration = .init(), resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init(), gateway: GatewayConfiguration = .init()) {
+    public init(source: String, providers: [ProviderConfiguration], tiers: [TierConfiguration], models: [TierConfiguration] = [], routerThresholds: [ComplexityRouter.Threshold], router: RouterConfiguration = .init(), frontierTier: String, cache: SemanticCache.Settings = .init(), embedder: EmbedderConfiguration = .init(), cacheDecision: CacheDecisionConfiguration = .init(), resilience: ResilienceConfiguration = .init(), traffic: TrafficConfiguration = .init()) {
         self.source = source
         self.providers = providers
         self.tiers = tiers
@@ -48,7 +50,11 @@ public struct EngineConfiguration: Sendable {
         self.cacheDecision = cacheDecision
         self.resilience = resilience
         self.traffic = traffic
-        self.gateway = gateway
+    }
+
+    /// The section `key` of the file, for the module that reads it; nil when the file has none.
+    package func section(_ key: String) -> ConfigurationSection? {
+        sections[key]
     }
 
     /// The provider named `name`, if configured.
@@ -259,62 +265,5 @@ public struct HealthCheckConfiguration: Sendable, Hashable {
     public init(interval: Duration = .seconds(15), timeout: Duration = .seconds(3)) {
         self.interval = interval
         self.timeout = timeout
-    }
-}
-
-/// The HTTP gateway's settings, as configured (secrets are named by environment variable).
-public struct GatewayConfiguration: Sendable, Hashable {
-    /// `HOST:PORT` to listen on, when the command line gives none.
-    public var listen: String?
-    /// Gateway API keys, each mapped to a tenant. Empty means no authentication (one tenant).
-    public var apiKeys: [APIKey]
-    /// The NAME of the environment variable holding the admin token, if the admin API is protected.
-    public var adminTokenEnvironmentVariable: String?
-    /// The largest request body accepted, in bytes.
-    public var maxBodyBytes: Int
-    /// How long in-flight requests may run after a shutdown signal.
-    public var shutdownGrace: Duration
-    /// Whether request log lines include the prompt text (off by default: prompts can be private).
-    public var logPrompts: Bool
-    /// The most bytes of request headers accepted (beyond: 431).
-    public var maxHeaderBytes: Int
-    /// The most messages one chat request may carry (beyond: 400).
-    public var maxMessages: Int
-    /// The most UTF-8 bytes of message content one chat request may carry (beyond: 400).
-    public var maxPromptBytes: Int
-    /// The most requests one API key may have in flight at once (beyond: 429).
-    public var maxConcurrentPerKey: Int
-    /// The most bytes a provider's response (body or stream) may have before the attempt fails.
-    public var maxUpstreamResponseBytes: Int
-
-    /// One gateway API key: the environment variable holding it, and its tenant.
-    public struct APIKey: Sendable, Hashable {
-        /// The NAME of the environment variable holding the key.
-        public var environmentVariable: String
-        /// The tenant requests with this key belong to.
-        public var tenant: String
-
-        /// Creates a key entry.
-        public init(environmentVariable: String, tenant: String) {
-            self.environmentVariable = environmentVariable
-            self.tenant = tenant
-        }
-    }
-
-    /// Creates gateway settings; by default no keys, 1 MiB bodies, 16 KiB of headers, 1,024
-    /// messages, 512 KiB of prompt, 128 requests in flight per key, 16 MiB upstream responses and
-    /// 10 s of shutdown grace.
-    public init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
-        self.listen = listen
-        self.apiKeys = apiKeys
-        self.adminTokenEnvironmentVariable = adminTokenEnvironmentVariable
-        self.maxBodyBytes = maxBodyBytes
-        self.shutdownGrace = shutdownGrace
-        self.logPrompts = logPrompts
-        self.maxHeaderBytes = maxHeaderBytes
-        self.maxMessages = maxMessages
-        self.maxPromptBytes = maxPromptBytes
-        self.maxConcurrentPerKey = maxConcurrentPerKey
-        self.maxUpstreamResponseBytes = maxUpstreamResponseBytes
     }
 }

@@ -2,9 +2,9 @@ import Yams
 
 /// Reads one YAML mapping with typed accessors that report errors with file, line and key path,
 /// and that reject keys nobody asked for (a typo in a key is an error, not a silent default).
-struct YAMLReader {
-    let file: String
-    let path: String
+package struct YAMLReader {
+    package let file: String
+    package let path: String
     let node: Node
     private var pairs: [(key: String, keyNode: Node, value: Node)] = []
     private var consumed: Set<String> = []
@@ -27,9 +27,9 @@ struct YAMLReader {
         }
     }
 
-    func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
+    package func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
 
     mutating func value(_ key: String) -> Node? {
         guard let pair = pairs.first(where: { $0.key == key }) else { return nil }
@@ -47,7 +47,7 @@ struct YAMLReader {
         return node
     }
 
-    mutating func string(_ key: String, default fallback: String? = nil) throws(ConfigError) -> String {
+    package mutating func string(_ key: String, default fallback: String? = nil) throws(ConfigError) -> String {
         guard let node = value(key) else {
             if let fallback { return fallback }
             throw Self.error(file: file, node: self.node, key: child(key), "missing; expected a string")
@@ -58,7 +58,7 @@ struct YAMLReader {
         return scalar.string
     }
 
-    mutating func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>, unit: String = "") throws(ConfigError) -> Double {
+    package mutating func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>, unit: String = "") throws(ConfigError) -> Double {
         guard let node = value(key) else { return fallback }
         let expected = "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))\(unit)"
         guard case .scalar = node, let number = node.float ?? node.int.map(Double.init) else {
@@ -70,7 +70,7 @@ struct YAMLReader {
         return number
     }
 
-    mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int {
+    package mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>, unit: String = "") throws(ConfigError) -> Int {
         guard let node = value(key) else { return fallback }
         let expected = "a whole number from \(range.lowerBound) to \(range.upperBound)\(unit)"
         guard case .scalar = node, let number = node.int else {
@@ -82,7 +82,7 @@ struct YAMLReader {
         return number
     }
 
-    mutating func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
+    package mutating func bool(_ key: String, default fallback: Bool) throws(ConfigError) -> Bool {
         guard let node = value(key) else { return fallback }
         guard case .scalar = node, let value = node.bool else {
             throw Self.error(file: file, node: node, key: child(key), "expected true or false, got \(Self.describe(node))")
@@ -90,17 +90,17 @@ struct YAMLReader {
         return value
     }
 
-    mutating func milliseconds(_ key: String, default fallback: Duration, in range: ClosedRange<Int> = 0...3_600_000) throws(ConfigError) -> Duration {
+    package mutating func milliseconds(_ key: String, default fallback: Duration, in range: ClosedRange<Int> = 0...3_600_000) throws(ConfigError) -> Duration {
         guard has(key) else { return fallback }
         return .milliseconds(try int(key, default: 0, in: range, unit: " milliseconds"))
     }
 
-    mutating func seconds(_ key: String, default fallback: Duration, in range: ClosedRange<Double> = 0...86_400 * 365) throws(ConfigError) -> Duration {
+    package mutating func seconds(_ key: String, default fallback: Duration, in range: ClosedRange<Double> = 0...86_400 * 365) throws(ConfigError) -> Duration {
         guard has(key) else { return fallback }
         return .milliseconds(Int64(try double(key, default: 0, in: range, unit: " seconds") * 1000))
     }
 
-    mutating func strings(_ key: String, default fallback: [String]? = nil) throws(ConfigError) -> [String] {
+    package mutating func strings(_ key: String, default fallback: [String]? = nil) throws(ConfigError) -> [String] {
         guard let node = value(key) else {
             if let fallback { return fallback }
             throw Self.error(file: file, node: self.node, key: child(key), "missing; expected a list of names, e.g. [a, b]")
@@ -118,12 +118,12 @@ struct YAMLReader {
         return result
     }
 
-    mutating func mapping(_ key: String) throws(ConfigError) -> YAMLReader? {
+    package mutating func mapping(_ key: String) throws(ConfigError) -> YAMLReader? {
         guard let node = value(key) else { return nil }
         return try YAMLReader(file: file, path: child(key), node: node)
     }
 
-    mutating func list(_ key: String) throws(ConfigError) -> [YAMLReader] {
+    package mutating func list(_ key: String) throws(ConfigError) -> [YAMLReader] {
         guard let node = value(key) else { return [] }
         guard case .sequence(let sequence) = node else {
             throw Self.error(file: file, node: node, key: child(key), "expected a list (lines starting with '- '), got \(Self.describe(node))")
@@ -135,13 +135,13 @@ struct YAMLReader {
         return readers
     }
 
-    func error(_ key: String, _ message: String) -> ConfigError {
+    package func error(_ key: String, _ message: String) -> ConfigError {
         let target = pairs.first { $0.key == key }?.value ?? node
         return Self.error(file: file, node: target, key: key.isEmpty ? path : child(key), message)
     }
 
     /// Fails on keys that were never read, suggesting the closest known key.
-    func finish(known: [String]) throws(ConfigError) {
+    package func finish(known: [String]) throws(ConfigError) {
         for pair in pairs where !consumed.contains(pair.key) {
             let suggestion = known.min { Self.distance($0, pair.key) < Self.distance($1, pair.key) }
             var message = "unknown key"

@@ -17,15 +17,9 @@ extension ServingEngine {
             status: .ok, usage: TokenUsage(), costUSD: 0, frontierCostUSD: 0, latency: .zero, timeToFirstToken: nil
         )
         record.evidence = Self.arrivalEvidence(request)
-        var attemptLog = AttemptLog(start: start)
-
+        let attemptLog = AttemptLog(start: start)
         func fail(_ error: EngineError) {
-            record.attempts = error.attempts
-            record.evidence.attempts = attemptLog.timings
-            record.status = error.code == .cancelled ? .cancelled : (error.code == .interrupted ? .interrupted(error.message) : .failed(error.message))
-            record.latency = .now - start
-            metrics.recordDecision(record, now: .now)
-            continuation.finish(throwing: error)
+            self.fail(error, record: record, attemptLog: attemptLog, continuation: continuation)
         }
 
         if let problem = Self.validate(request) {
@@ -54,36 +48,10 @@ extension ServingEngine {
 
         let requestID = "chatcmpl-\(requestIDPrefix)\(id)"
         // 1. Cache.
-        var cacheKey: SemanticCache.Key?
-        if let cache {
-            if request.options.cacheLookup {
-                do {
-                    let explained = try await boundedExplainedLookup(cache, request, vector: promptVector)
-                    record.evidence.cacheCandidates = explained.candidate.map { [$0] } ?? []
-                    switch explained.lookup {
-                    case .exact(let answer):
-                        record.cache = .exact
-                        replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
-                        return
-                    case .semantic(let answer, let similarity, let matched):
-                        record.cache = .semantic(similarity: similarity, matchedPrompt: matched)
-                        replay(answer, requestID: requestID, record: record, start: start, continuation: continuation)
-                        return
-                    case .miss(let key, let best):
-                        record.cache = .miss(bestSimilarity: best)
-                        cacheKey = key
-                    }
-                } catch is CancellationError {
-                    fail(EngineError(.cancelled, "the caller went away during the cache lookup"))
-                    return
-                } catch {
-                    // The cache fails open: a broken embedder costs a miss, never a request.
-                    record.cache = .unavailable(reason: Self.embedderFailureReason(error, embedder: cache.embedder))
-                }
-            } else {
-                record.cache = .bypass
-                if request.options.cacheStore { cacheKey = try? await boundedKey(cache, request, vector: promptVector) }
-            }
+        let cacheKey: SemanticCache.Key?
+        switch await cacheStep(request, vector: promptVector, requestID: requestID, record: &record, attemptLog: attemptLog, continuation: continuation) {
+        case .finished: return
+        case .toProviders(let key): cacheKey = key
         }
         if Task.isCancelled {
             fail(EngineError(.cancelled, "the caller went away before the request was sent"))
@@ -91,90 +59,21 @@ extension ServingEngine {
         }
 
         // 2–3. Cascade.
-        let deadline = start + configuration.resilience.deadline
-        let timeouts = Dictionary(uniqueKeysWithValues: chain.map { ($0, timeout(for: $0)) })
-        var machine = CascadeStateMachine(chain: chain, policy: configuration.resilience.retry, deadline: deadline) { timeouts[$0] ?? .seconds(10) }
-        let providerRequest = ProviderRequest(messages: request.messages, parameters: request.parameters, requestID: requestID, clientStreams: request.stream)
-
-        while true {
-            let action = machine.next(now: .now) { health.admit($0, now: .now) }
-            switch action {
-            case .wait(let delay):
-                attemptLog.waited(delay)
-                do {
-                    try await Task.sleep(for: delay)
-                } catch {
-                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: skipped + machine.trail))
-                    return
-                }
-            case .exhausted(let exhaustion):
-                fail(budgetRefusal(record.route, tenant: request.tenant) ?? Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail))
-                return
-            case .attempt(let name, _, let timeout, let isProbe):
-                guard let provider = providers[name] else {
-                    machine.attemptFailed(ProviderFailure(.providerRejected, "\(name) is not available in this process"), latency: .zero, now: .now, random: 0)
-                    continue
-                }
-                let attemptStart = ContinuousClock.now
-                attemptLog.started(name, breaker: breakerWord(name, isProbe: isProbe), at: attemptStart)
-                let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: skipped + machine.trail)
-                let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, continuation: continuation)
-                let now = ContinuousClock.now
-                let latency = now - attemptStart
-                switch result {
-                case .answered(let answered):
-                    finishAttempt(name, failure: nil, isProbe: isProbe, latency: latency, now: now)
-                    machine.attemptSucceeded(latency: latency)
-                    let usage = answered.usage
-                    let cost = cost(of: usage, provider: name)
-                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: cost, now: now)
-                    record.attempts = skipped + machine.trail
-                    record.provider = name
-                    record.usage = usage
-                    record.costUSD = cost
-                    record.frontierCostUSD = frontierCost(of: usage)
-                    record.timeToFirstToken = answered.timeToFirstToken
-                    attemptLog.firstToken(sinceRequestStart: answered.timeToFirstToken)
-                    record.evidence.attempts = attemptLog.timings
-                    record.evidence.setAnswer(Self.evidenceText(answered.choices))
-                    record.latency = now - start
-                    if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
-                        let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
-                        cache.store(answer, for: cacheKey)
-                        shareStored(answer, key: cacheKey)
-                    }
-                    metrics.recordDecision(record, now: now)
-                    continuation.yield(.finished(answered.finish, usage, record))
-                    continuation.finish()
-                    return
-                case .failed(let failure, let tokensSent):
-                    finishAttempt(name, failure: failure, isProbe: isProbe, latency: latency, now: now)
-                    machine.attemptFailed(failure, latency: latency, now: now, random: randomUnit())
-                    metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
-                    if tokensSent > 0 {
-                        record.provider = name
-                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: skipped + machine.trail))
-                        return
-                    }
-                case .cancelled:
-                    _ = health.finish(name, failure: nil, cancelled: true, isProbe: isProbe, now: now)
-                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: skipped + machine.trail))
-                    return
-                }
-            }
-        }
+        await cascadeStep(request, chain: chain, skipped: skipped, requestID: requestID, cacheKey: cacheKey, record: record, attemptLog: attemptLog, continuation: continuation)
     }
 
-    private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, latency: Duration, now: ContinuousClock.Instant) {
-        guard let transition = health.finish(provider, failure: failure, cancelled: false, isProbe: isProbe, latency: latency, now: now) else { return }
-        let message = switch transition {
-        case .opened(let reason): "\(provider) circuit opened: \(reason)"
-        case .closed: "\(provider) circuit closed: probe succeeded"
-        }
-        metrics.recordEvent(EngineEvent(kind: .breaker, message: message))
+    /// Ends a request that failed: its decision record says how, and the caller gets `error`.
+    func fail(_ error: EngineError, record: DecisionRecord, attemptLog: AttemptLog, continuation: Continuation) {
+        var record = record
+        record.attempts = error.attempts
+        record.evidence.attempts = attemptLog.timings
+        record.status = error.code == .cancelled ? .cancelled : (error.code == .interrupted ? .interrupted(error.message) : .failed(error.message))
+        record.latency = .now - attemptLog.start
+        metrics.recordDecision(record, now: .now)
+        continuation.finish(throwing: error)
     }
 
-    private func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, continuation: Continuation) {
+    func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, continuation: Continuation) {
         var record = record
         record.evidence.setAnswer(Self.evidenceText(answer.choices))
         record.usage = answer.usage

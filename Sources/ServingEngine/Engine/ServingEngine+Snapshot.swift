@@ -52,6 +52,7 @@ extension ServingEngine {
                 circuitOpens: view?.circuitOpens ?? 0, spentUSD: state?.spentUSD ?? 0
             )
             snapshot.overrideOrigin = shared.origin(of: provider.name)
+            snapshot.healthCheckFailure = view?.healthCheckFailure
             return snapshot
         }
         var snapshot = EngineSnapshot(
@@ -73,7 +74,7 @@ extension ServingEngine {
             tiers: tiers,
             providers: providers,
             activity: Array(parts.activity.prefix(max(0, activityLimit))),
-            traffic: trafficState.withLock { $0 },
+            traffic: traffic.status,
             routerThresholds: router.thresholds,
             router: routerStatus(parts: parts, second: second)
         )

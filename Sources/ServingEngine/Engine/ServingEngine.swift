@@ -24,7 +24,8 @@ public final class ServingEngine: Sendable {
     let cache: SemanticCache?
     let health: HealthBoard
     let metrics: MetricsRecorder
-    let trafficState: Mutex<TrafficStatus>
+    /// The traffic generator's state: its rate and pause switch, whether one runs, what it sent.
+    let traffic: TrafficControl
     let shared = SharedStateHub()
     /// Every tenant's rate limits, budgets and counters: the entry point every route that
     /// reaches a provider admits its requests through (``TenantLimiter``).
@@ -42,6 +43,8 @@ public final class ServingEngine: Sendable {
     /// A random prefix of this process's request ids, so that ids stay unique across restarts and
     /// the replicas of a fleet.
     let requestIDPrefix: String
+    /// Carries out what operators ask (``perform(_:)``).
+    let commands: OperatorCommandHandler
 
     /// Creates an engine.
     ///
@@ -107,7 +110,7 @@ public final class ServingEngine: Sendable {
         health = HealthBoard(providerNames: names, policy: configuration.resilience.breaker)
         startedAt = .now
         metrics = MetricsRecorder(tiers: configuration.tiers.map(\.name), providers: names, now: startedAt)
-        trafficState = Mutex(TrafficStatus(enabled: false, rate: configuration.traffic.rate, paused: false, sent: 0))
+        traffic = TrafficControl(rate: configuration.traffic.rate)
         jitter = Mutex(SeededRandom(seed: configuration.traffic.seed ^ 0x5EED))
         pricing = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.pricing) })
         timeouts = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, $0.timeout) })
@@ -117,6 +120,10 @@ public final class ServingEngine: Sendable {
         blendedPrices = Dictionary(uniqueKeysWithValues: configuration.providers.map { ($0.name, (3 * $0.pricing.inputPerMillion + $0.pricing.outputPerMillion) / 4) })
         tenants = TenantLimiter(tenants: configuration.tenants)
         frontierChain = configuration.tiers.first { $0.name == configuration.frontierTier }?.chain ?? []
+        commands = OperatorCommandHandler(
+            configuration: configuration, providers: providers, health: health, traffic: traffic, cache: cache,
+            router: router, tenants: tenants, metrics: metrics, shared: shared
+        )
     }
 
     private static func makeEmbedder(
@@ -181,81 +188,7 @@ public final class ServingEngine: Sendable {
 
     /// Carries out an operator command and returns what was done, in words.
     public func perform(_ command: OperatorCommand) throws(CommandError) -> String {
-        let message: String
-        switch command {
-        case .setOverride(let provider, let override):
-            guard health.setOverride(provider, override) else {
-                throw CommandError("no provider named '\(provider)'; known providers: \(configuration.providers.map(\.name).joined(separator: ", "))")
-            }
-            shared.localOverride(provider, override)
-            message = switch override {
-            case .forcedDown: "\(provider) forced down by operator"
-            case .forcedUp: "\(provider) forced up by operator"
-            case .auto: "\(provider) returned to automatic health"
-            }
-        case .setTrafficRate(let rate):
-            guard rate.isFinite, rate >= 0, rate <= 100_000 else {
-                throw CommandError("traffic rate must be between 0 and 100000 requests per second, got \(rate)")
-            }
-            trafficState.withLock { $0.rate = rate }
-            message = "traffic rate set to \(Self.formatRate(rate)) req/s"
-        case .setTrafficPaused(let paused):
-            trafficState.withLock { $0.paused = paused }
-            message = paused ? "traffic paused" : "traffic resumed"
-        case .invalidateCache(let tenant, let model):
-            let removed = cache?.invalidate(tenant: tenant, model: model) ?? 0
-            shared.publish(.cacheInvalidated(tenant: tenant, model: model))
-            let models = model.map { ", model \($0)" } ?? ""
-            message = "cache invalidated for \(tenant.map { "tenant \($0)" } ?? "all tenants")\(models): \(removed) entries removed"
-        case .setRouterThreshold(let value):
-            guard value.isFinite, (0...1).contains(value), router.thresholds.count > 1 else {
-                throw CommandError(router.thresholds.count > 1 ? "the router threshold must be between 0 and 1, got \(value)" : "the router has a single tier; there is no threshold to move")
-            }
-            let before = Self.share(of: router.recentScores, above: router.thresholds[0].upTo)
-            router.setLowestThreshold(value)
-            let after = Self.share(of: router.recentScores, above: value)
-            message = "router threshold set to \(value)" + (after.map { "; recent traffic would send \(Int(($0 * 100).rounded())) % to the stronger tiers" } ?? "")
-                + (before.flatMap { before in after.flatMap { costEffect(shareChange: $0 - before) } } ?? "")
-        case .injectFaults(let name, let faults):
-            guard let provider = providers[name] else { throw CommandError("no provider named '\(name)'") }
-            guard let injectable = provider as? any FaultInjectable else {
-                throw CommandError("\(name) is not simulated; faults can only be injected into simulated providers")
-            }
-            guard (0...1).contains(faults.errorRate), faults.slowdown >= 0 else {
-                throw CommandError("the error rate must be between 0 and 1 and the slowdown at least 0")
-            }
-            injectable.setFaults(faults)
-            message = faults.errorRate == 0 && faults.slowdown == 1
-                ? "\(name): injected faults cleared"
-                : "\(name): injecting \(Int((faults.errorRate * 100).rounded())) % \(faults.kinds.map(\.rawValue).joined(separator: "/")) faults, \(faults.slowdown)× latency"
-        case .changeTenantLimits(let tenant, let change):
-            message = try changeTenantLimits(tenant, change)
-        }
-        metrics.recordEvent(EngineEvent(kind: .operator, message: message))
-        return message
-    }
-
-    /// The expected change in spend per hour at the current request rate when `shareChange` of
-    /// the provider-answered requests move from the cheapest tier to the next, from the average
-    /// cost per request each tier has had so far.
-    func costEffect(shareChange: Double) -> String? {
-        let snapshot = snapshot(activityLimit: 0)
-        let thresholds = router.thresholds
-        guard thresholds.count > 1,
-              let small = snapshot.tiers.first(where: { $0.name == thresholds[0].tier })?.costPerProviderRequest,
-              let strong = snapshot.tiers.first(where: { $0.name == thresholds[1].tier })?.costPerProviderRequest
-        else { return nil }
-        let perHour = shareChange * (strong - small) * snapshot.requestsPerSecond * (1 - snapshot.recentHitRate) * 3600
-        return String(format: " (about %@$%.2f an hour at the current rate)", perHour >= 0 ? "+" : "−", abs(perHour))
-    }
-
-    /// The share of `scores` above `threshold`, or nil when there are none.
-    static func share(of scores: [Double], above threshold: Double) -> Double? {
-        scores.isEmpty ? nil : Double(scores.filter { $0 > threshold }.count) / Double(scores.count)
-    }
-
-    static func formatRate(_ rate: Double) -> String {
-        rate == rate.rounded() ? String(Int(rate)) : String(format: "%.1f", rate)
+        try commands.perform(command) { snapshot(activityLimit: 0) }
     }
 
     func randomUnit() -> Double {

@@ -1,13 +1,18 @@
 import Synchronization
 
-/// Every provider's circuit breaker, operator override and in-flight count, behind one lock.
+/// Every provider's circuit breaker, operator override, active health check and in-flight
+/// count, behind one lock.
 ///
 /// The cascade asks it for admission before each call and reports each outcome; snapshots read
-/// it. Breaker transitions are returned to the caller so that they can be logged as events.
+/// it. Breaker transitions are returned to the caller so that they can be logged as events. An
+/// operator's override wins over everything; then a failing health check keeps the provider out;
+/// then its breaker decides.
 final class HealthBoard: Sendable {
     struct ProviderHealth: Sendable {
         var breaker: CircuitBreaker
         var override: ProviderOverride = .auto
+        /// Why its active health checks are failing; nil while they pass (or it has none).
+        var healthCheckFailure: String?
         var inFlight = 0
         /// Exponentially weighted latency of recent successful calls, in seconds.
         var recentLatency: Double?
@@ -17,6 +22,7 @@ final class HealthBoard: Sendable {
         var state: ProviderState
         var override: ProviderOverride
         var reason: String?
+        var healthCheckFailure: String?
         var nextProbeIn: Duration?
         var inFlight: Int
         var circuitOpens: Int
@@ -40,6 +46,7 @@ final class HealthBoard: Sendable {
                 health.inFlight += 1
                 return .allowed
             case .auto:
+                if health.healthCheckFailure != nil { return .skipped(.healthCheckFailing) }
                 switch health.breaker.admit(now: now) {
                 case .allow:
                     health.inFlight += 1
@@ -88,7 +95,9 @@ final class HealthBoard: Sendable {
             guard let health = all[name] else { return false }
             switch (health.override, health.breaker.state) {
             case (.forcedDown, _): return false
-            case (.forcedUp, _), (.auto, .closed): return true
+            case (.forcedUp, _): return true
+            case (.auto, _) where health.healthCheckFailure != nil: return false
+            case (.auto, .closed): return true
             case (.auto, .halfOpen), (.auto, .open): return false
             }
         }
@@ -118,7 +127,9 @@ final class HealthBoard: Sendable {
                 guard let health = all[name] else { return false }
                 switch (health.override, health.breaker.state) {
                 case (.forcedDown, _): return false
-                case (.forcedUp, _), (.auto, .closed), (.auto, .halfOpen): return true
+                case (.forcedUp, _): return true
+                case (.auto, _) where health.healthCheckFailure != nil: return false
+                case (.auto, .closed), (.auto, .halfOpen): return true
                 case (.auto, .open(let nextProbe)): return now >= nextProbe
                 }
             }
@@ -130,6 +141,21 @@ final class HealthBoard: Sendable {
             guard all[provider] != nil else { return false }
             all[provider]?.override = override
             return true
+        }
+    }
+
+    /// Records an active health check's verdict on `provider`. Returns whether it changed whether
+    /// the provider's checks are failing (false for an unknown provider); a failing verdict's
+    /// reason is kept up to date either way.
+    func setHealthCheck(_ provider: String, _ result: HealthCheckResult) -> Bool {
+        providers.withLock { all in
+            guard let health = all[provider] else { return false }
+            let failure: String? = switch result {
+            case .passing: nil
+            case .failing(let reason): reason
+            }
+            all[provider]?.healthCheckFailure = failure
+            return (health.healthCheckFailure == nil) != (failure == nil)
         }
     }
 
@@ -146,13 +172,14 @@ final class HealthBoard: Sendable {
             switch (health.override, health.breaker.state) {
             case (.forcedDown, _): state = .forcedDown
             case (.forcedUp, _): state = .forcedUp
+            case (.auto, _) where health.healthCheckFailure != nil: state = .healthCheckFailing
             case (.auto, .open(let next)):
                 state = .circuitOpen
                 nextProbeIn = max(.zero, next - now)
             case (.auto, .halfOpen): state = .halfOpen
             case (.auto, .closed): state = .healthy
             }
-            return View(state: state, override: health.override, reason: health.breaker.reason, nextProbeIn: nextProbeIn, inFlight: health.inFlight, circuitOpens: health.breaker.openCount)
+            return View(state: state, override: health.override, reason: health.breaker.reason, healthCheckFailure: health.healthCheckFailure, nextProbeIn: nextProbeIn, inFlight: health.inFlight, circuitOpens: health.breaker.openCount)
         }
     }
 }

@@ -22,12 +22,14 @@ public enum ProviderState: String, Sendable, Hashable, Codable {
     case forcedDown = "forced-down"
     /// The operator keeps it in service whatever its breaker says.
     case forcedUp = "forced-up"
+    /// Its active health checks are failing: calls are refused until a check passes.
+    case healthCheckFailing = "health-check-failing"
 
     /// Whether a request could be sent to a provider in this state.
     public var canAnswer: Bool {
         switch self {
         case .healthy, .degraded, .halfOpen, .forcedUp: true
-        case .circuitOpen, .forcedDown: false
+        case .circuitOpen, .forcedDown, .healthCheckFailing: false
         }
     }
 }

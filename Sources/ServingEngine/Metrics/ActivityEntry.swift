@@ -31,6 +31,8 @@ public struct EngineEvent: Sendable, Hashable, Codable {
         case `operator`
         /// A circuit breaker opened, half-opened or closed.
         case breaker
+        /// A provider's active health checks started failing or passed again.
+        case health
         /// Anything else the engine reports.
         case info
     }

@@ -222,6 +222,8 @@ public struct ProviderSnapshot: Sendable, Hashable, Codable {
     public var override: ProviderOverride
     /// Why its circuit opened, while it is open or half-open.
     public var breakerReason: String?
+    /// Why its active health checks are failing, while they fail.
+    public var healthCheckFailure: String?
     /// When the next probe is due, while the circuit is open.
     public var nextProbeIn: Duration?
     /// Calls in progress.

@@ -3,8 +3,8 @@ import Foundation
 /// The built-in load: Poisson arrivals at the engine's traffic rate, drawn from a
 /// ``PromptCatalog`` over the configured tenants, seeded and reproducible.
 ///
-/// The rate and pause switch live in the engine (operators change them with commands); the
-/// generator reads them before every arrival. Each request runs in its own child task, so a slow
+/// The rate and pause switch are its ``TrafficControl``, which the engine keeps (operators change
+/// them with commands); the generator reads them before every arrival. Each request runs in its own child task, so a slow
 /// provider never slows the arrivals down.
 package final class TrafficGenerator: Sendable {
     private let engine: ServingEngine
@@ -21,8 +21,9 @@ package final class TrafficGenerator: Sendable {
     /// request it sent to finish. Returns how many requests it sent.
     @discardableResult
     package func run(for duration: Duration? = nil) async -> Int {
-        engine.trafficState.withLock { $0.enabled = true }
-        defer { engine.trafficState.withLock { $0.enabled = false } }
+        let control = engine.traffic
+        control.setEnabled(true)
+        defer { control.setEnabled(false) }
         let clock = ContinuousClock()
         let end = duration.map { clock.now + $0 }
         var random = SeededRandom(seed: seed)
@@ -33,7 +34,7 @@ package final class TrafficGenerator: Sendable {
         await withDiscardingTaskGroup { group in
             var next = clock.now
             while !Task.isCancelled {
-                let status = engine.trafficState.withLock { $0 }
+                let status = control.status
                 let now = clock.now
                 if let end, now >= end { break }
                 guard !status.paused, status.rate > 0 else {
@@ -58,7 +59,7 @@ package final class TrafficGenerator: Sendable {
                 }
                 if batch > 0 {
                     sent += batch
-                    engine.trafficState.withLock { $0.sent += batch }
+                    control.countSent(batch)
                 }
                 var wake = next
                 if let end { wake = min(wake, end) }

@@ -1,5 +1,6 @@
+import Gateway
+import ServingEngine
 import Testing
-@testable import ServingEngine
 
 /// The gateway's request limits: read from `gateway:`, safe by default, and out-of-range values
 /// refused with the key, line and range.
@@ -17,7 +18,7 @@ struct GatewayLimitsConfigurationTests {
               max_concurrent_per_key: 3
               max_upstream_response_bytes: 65536
             """
-        let gateway = try ConfigurationLoader.parse(yaml, source: "limits.yaml").gateway
+        let gateway = try GatewayConfiguration(ConfigurationLoader.parse(yaml, source: "limits.yaml"))
         #expect(gateway.maxBodyBytes == 2048)
         #expect(gateway.maxHeaderBytes == 4096)
         #expect(gateway.maxMessages == 16)
@@ -27,7 +28,7 @@ struct GatewayLimitsConfigurationTests {
     }
 
     @Test func theDefaultsAreTheDocumentedOnes() throws {
-        let gateway = try ConfigurationLoader.parse(Self.base, source: "limits.yaml").gateway
+        let gateway = try GatewayConfiguration(ConfigurationLoader.parse(Self.base, source: "limits.yaml"))
         #expect(gateway.maxBodyBytes == 1 << 20)
         #expect(gateway.maxHeaderBytes == 16 << 10)
         #expect(gateway.maxMessages == 1024)
@@ -47,7 +48,7 @@ struct GatewayLimitsConfigurationTests {
     ])
     func outOfRangeValuesAreRefusedWithKeyAndLine(setting: String, key: String, expected: String) {
         do {
-            _ = try ConfigurationLoader.parse(Self.base + "gateway:\n  \(setting)\n", source: "limits.yaml")
+            _ = try GatewayConfiguration(ConfigurationLoader.parse(Self.base + "gateway:\n  \(setting)\n", source: "limits.yaml"))
             Issue.record("'\(setting)' was accepted")
         } catch {
             #expect(error.key.hasSuffix(key), "\(error.description)")

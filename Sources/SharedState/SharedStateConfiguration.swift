@@ -1,20 +1,21 @@
+public import ServingEngine
+
 /// Where a fleet's shared state lives, as the configuration file names it (`shared_state`).
 ///
 /// The URL comes from `url` (without a password: give it in `PGPASSWORD`) or from the
-/// environment variable `url_env` names, so that secrets never sit in the file.
+/// environment variable `url_env` names, so that secrets never sit in the file. What tenants'
+/// limits do while the database cannot be reached (`on_unavailable`) is the engine's:
+/// ``ServingEngine/EngineConfiguration/onSharedStateUnavailable``.
 public struct SharedStateConfiguration: Sendable, Hashable {
     /// `postgres://USER@HOST[:PORT]/DATABASE`, without a password.
     public var url: String?
     /// The NAME of an environment variable holding the URL.
     public var urlEnvironmentVariable: String?
-    /// What tenants' limits do while the database cannot be reached (`on_unavailable`).
-    public var onUnavailable: UnavailablePolicy
 
     /// Creates a configuration; both nil means the replica runs alone (unless `--state` names a database).
-    public init(url: String? = nil, urlEnvironmentVariable: String? = nil, onUnavailable: UnavailablePolicy = .open) {
+    public init(url: String? = nil, urlEnvironmentVariable: String? = nil) {
         self.url = url
         self.urlEnvironmentVariable = urlEnvironmentVariable
-        self.onUnavailable = onUnavailable
     }
 
     /// The URL to use, or nil when shared state is off.
