@@ -1,6 +1,6 @@
 /// Namespace for the HTTP face of Switchboard: the OpenAI-compatible server, the admin API,
 /// `/metrics`, and the real providers behind it.
-public enum Gateway {
+package enum Gateway {
     /// The address the gateway listens on when none is given.
-    public static let defaultListenAddress = "127.0.0.1:8080"
+    package static let defaultListenAddress = "127.0.0.1:8080"
 }

@@ -4,7 +4,7 @@ import Measuring
 import Logging
 import NIOCore
 import NIOFoundationCompat
-public import ServingEngine
+package import ServingEngine
 import Synchronization
 
 /// The engine of a running `switchboard serve`, seen from a console attached to it: snapshots
@@ -14,11 +14,11 @@ import Synchronization
 ///
 /// The feed runs in its own task and reconnects with backoff when the server goes away; the
 /// dashboard reads the latest state each frame and never waits on the network.
-public final class AttachedEngine: Sendable {
+package final class AttachedEngine: Sendable {
     /// Where the console is attached and how the link is.
-    public struct Link: Sendable, Hashable {
+    package struct Link: Sendable, Hashable {
         /// The state of the feed.
-        public enum State: Sendable, Hashable {
+        package enum State: Sendable, Hashable {
             /// Connecting for the first time.
             case connecting
             /// Frames are arriving.
@@ -30,29 +30,29 @@ public final class AttachedEngine: Sendable {
         }
 
         /// The server's URL as given.
-        public var url: String
+        package var url: String
         /// The server's own address and replica, once a frame came.
-        public var server: String?
+        package var server: String?
         /// The feed's state.
-        public var state: State
+        package var state: State
         /// Requests the server finished while attached, and how many of them the feed carried.
-        public var decisionsSeen: Int
+        package var decisionsSeen: Int
         /// How many of ``decisionsSeen`` the feed carried (the rest were sampled out).
-        public var decisionsShown: Int
+        package var decisionsShown: Int
         /// Times the feed reconnected.
-        public var reconnects: Int
+        package var reconnects: Int
         /// Frames received.
-        public var frames = 0
+        package var frames = 0
         /// Bytes of frames received (the feed's network use, less HTTP framing).
-        public var bytesReceived = 0
+        package var bytesReceived = 0
         /// CPU time spent decoding and applying frames (on whichever thread ran the feed).
-        public var decodeCPU: Duration = .zero
+        package var decodeCPU: Duration = .zero
     }
 
     /// Why an attached console cannot start.
-    public struct AttachError: Error, Sendable, CustomStringConvertible {
+    package struct AttachError: Error, Sendable, CustomStringConvertible {
         /// What went wrong and what to do.
-        public var description: String
+        package var description: String
     }
 
     /// The most activity entries kept for the Routes pane.
@@ -65,7 +65,7 @@ public final class AttachedEngine: Sendable {
     }
 
     /// The server's base URL, without a trailing slash.
-    public let baseURL: String
+    package let baseURL: String
     private let adminToken: String?
     private let client: HTTPClient
     private let framesPerSecond: Int
@@ -76,11 +76,11 @@ public final class AttachedEngine: Sendable {
     /// The most decisions a frame carries by default: a Routes pane's worth (24 rows at 160×48),
     /// so each frame can refresh the whole pane; beyond it the server sends an even sample and
     /// the exact count.
-    public static let defaultSampleSize = 25
+    package static let defaultSampleSize = 25
 
     /// Creates an engine view of the server at `url` (`http://HOST:PORT`), asking for
     /// `framesPerSecond` frames of at most `sampleSize` decisions each.
-    public init(url: String, adminToken: String?, framesPerSecond: Int = 10, sampleSize: Int = AttachedEngine.defaultSampleSize) throws(AttachError) {
+    package init(url: String, adminToken: String?, framesPerSecond: Int = 10, sampleSize: Int = AttachedEngine.defaultSampleSize) throws(AttachError) {
         var base = url.trimmingCharacters(in: .whitespaces)
         while base.hasSuffix("/") { base.removeLast() }
         guard let parsed = URL(string: base), let scheme = parsed.scheme, ["http", "https"].contains(scheme), parsed.host != nil else {
@@ -96,7 +96,7 @@ public final class AttachedEngine: Sendable {
 
     /// Checks that the server answers and accepts the token: a wrong token or an unreachable
     /// server is a clear error before the console takes the terminal.
-    public func checkAccess() async throws(AttachError) {
+    package func checkAccess() async throws(AttachError) {
         var request = HTTPClientRequest(url: baseURL + "/admin/providers")
         authorize(&request)
         let response: HTTPClientResponse
@@ -118,7 +118,7 @@ public final class AttachedEngine: Sendable {
     }
 
     /// Starts following the feed (idempotent).
-    public func start() {
+    package func start() {
         feed.withLock { task in
             guard task == nil else { return }
             task = Task { [weak self] in await self?.follow() }
@@ -126,7 +126,7 @@ public final class AttachedEngine: Sendable {
     }
 
     /// Stops the feed and releases the HTTP client.
-    public func stop() async {
+    package func stop() async {
         let task = feed.withLock { $0 }
         task?.cancel()
         await task?.value
@@ -134,10 +134,10 @@ public final class AttachedEngine: Sendable {
     }
 
     /// The link as it is now.
-    public var link: Link { state.withLock { $0.link } }
+    package var link: Link { state.withLock { $0.link } }
 
     /// The server's state as last received, with at most `activityLimit` recent entries.
-    public func snapshot(activityLimit: Int) -> EngineSnapshot {
+    package func snapshot(activityLimit: Int) -> EngineSnapshot {
         state.withLock { state in
             var snapshot = state.snapshot ?? EngineSnapshot.empty(source: baseURL)
             snapshot.activity = Array(state.activity.prefix(max(0, activityLimit)))
@@ -147,7 +147,7 @@ public final class AttachedEngine: Sendable {
 
     /// Sends an operator command to the server's admin API; the outcome shows in the Routes
     /// pane as the server's own event (or as a local one when the server refuses it).
-    public func perform(_ command: OperatorCommand) throws(CommandError) -> String {
+    package func perform(_ command: OperatorCommand) throws(CommandError) -> String {
         let path: String
         var body: [String: any Sendable] = [:]
         switch command {
@@ -217,7 +217,7 @@ public final class AttachedEngine: Sendable {
     }
 
     /// Sends a console prompt to the server and streams what its engine does with it.
-    public func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
+    package func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
         let body = ConsoleChatBody(prompt: request.lastUserPrompt, tenant: request.tenant, model: request.model == ChatRequest.automaticModel ? nil : request.model, tier: request.options.forcedTier, bypassCache: !request.options.cacheLookup)
         let url = baseURL + "/admin/console/chat"
         return AsyncThrowingStream { continuation in

@@ -1,6 +1,6 @@
 import CoreMetrics
 import Foundation
-public import Prometheus
+package import Prometheus
 import ServingEngine
 import Synchronization
 
@@ -13,9 +13,9 @@ import Synchronization
 /// `switchboard_provider_duration_seconds{provider}`, `switchboard_overhead_seconds`,
 /// `switchboard_spend_usd_total{provider}`, `switchboard_http_responses_total{route,status}`,
 /// `switchboard_cache_embedder_failures_total` (lookups that failed open because the embedder failed).
-public final class GatewayMetrics: Sendable {
+package final class GatewayMetrics: Sendable {
     /// The registry the metrics live in.
-    public let registry: PrometheusCollectorRegistry
+    package let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let counters = Mutex<[String: CoreMetrics.Counter]>([:])
     private let spend = Mutex<[String: FloatingPointCounter]>([:])
@@ -24,7 +24,7 @@ public final class GatewayMetrics: Sendable {
     private let exportedEmbedderFailures = Mutex(0)
 
     /// Creates metrics over `registry` (a fresh one by default).
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
@@ -103,7 +103,7 @@ public final class GatewayMetrics: Sendable {
     }
 
     /// The metrics in Prometheus text format.
-    public func render() -> [UInt8] {
+    package func render() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(16_384)
         registry.emit(into: &buffer)

@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 extension ProviderKind {
     /// A local [Ollama](https://ollama.com) server, through its OpenAI-compatible API at
@@ -6,7 +6,7 @@ extension ProviderKind {
     /// `api_key_env` is sent as a bearer token, for a proxy in front of it). Its defaults: tools,
     /// images (with vision models), JSON modes and embeddings; no log probabilities, several
     /// choices, audio or files.
-    public static let ollama = ProviderKind(
+    package static let ollama = ProviderKind(
         name: "ollama", defaultCapabilities: [.tools, .vision, .jsonObject, .jsonSchema, .embeddings],
         defaultBaseURL: "http://localhost:11434/v1", settings: [.streamUpstream]
     )

@@ -104,13 +104,13 @@ final class RemoteEmbedder: Embedder {
 }
 
 /// Why the `remote` embedder could not embed a text (unreachable, slow, or a malformed answer).
-public struct RemoteEmbedderError: Error, Sendable, CustomStringConvertible {
+package struct RemoteEmbedderError: Error, Sendable, CustomStringConvertible {
     /// What was wrong, naming the endpoint and the configuration key to check.
-    public var message: String
+    package var message: String
 
     init(_ message: String) {
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }

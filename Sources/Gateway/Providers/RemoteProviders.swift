@@ -1,6 +1,6 @@
-public import Foundation
-public import AsyncHTTPClient
-public import ServingEngine
+import Foundation
+package import AsyncHTTPClient
+package import ServingEngine
 
 /// Builds the real providers (the kinds in ``kinds``: `openai-compatible`, `anthropic`, `ollama`)
 /// over one shared, pooled `HTTPClient`, reading their keys from the environment variables the
@@ -13,9 +13,9 @@ public import ServingEngine
 /// // … serve …
 /// try await remote.shutdown()
 /// ```
-public final class RemoteProviders: Sendable {
+package final class RemoteProviders: Sendable {
     /// The shared client: pooled keep-alive connections, connect and read timeouts.
-    public let client: HTTPClient
+    package let client: HTTPClient
     private let source: String
     private let environment: [String: String]
     private let maxResponseBytes: Int
@@ -29,7 +29,7 @@ public final class RemoteProviders: Sendable {
     ///   - readTimeout: how long the upstream may stay silent mid-response.
     ///   - maxResponseBytes: the most bytes one response (body or stream) may have; beyond it the
     ///     attempt fails as a bad response (`gateway.max_upstream_response_bytes`).
-    public init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120), maxResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes) {
+    package init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120), maxResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes) {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
         configuration.decompression = .disabled
@@ -55,7 +55,7 @@ public final class RemoteProviders: Sendable {
     ]
 
     /// The engine's kinds and the HTTP kinds, built over this client; pass it as the engine's `registry`.
-    public var registry: ProviderRegistry {
+    package var registry: ProviderRegistry {
         Self.kinds.reduce(ProviderRegistry.standard) { registry, kind in
             registry.registering(kind.kind) { configuration, _ throws(ConfigError) in try self.make(configuration, as: kind) }
         }
@@ -66,7 +66,7 @@ public final class RemoteProviders: Sendable {
     ///
     /// - Throws: ``ServingEngine/ConfigError`` when the kind is not built over HTTP, or the key's
     ///   environment variable is unset.
-    public func make(_ configuration: ProviderConfiguration) throws(ConfigError) -> any ModelProvider {
+    package func make(_ configuration: ProviderConfiguration) throws(ConfigError) -> any ModelProvider {
         guard let kind = Self.kind(of: configuration) else {
             throw ConfigError(
                 file: source, key: "providers.\(configuration.name).kind",
@@ -99,7 +99,7 @@ public final class RemoteProviders: Sendable {
     /// Builds the `remote` embedder; pass it as the engine's `makeRemoteEmbedder`.
     ///
     /// - Throws: ``ServingEngine/ConfigError`` when the key's environment variable is unset.
-    public func makeEmbedder(_ configuration: EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder {
+    package func makeEmbedder(_ configuration: EmbedderConfiguration.Remote) throws(ConfigError) -> any Embedder {
         var apiKey: String?
         if let variable = configuration.apiKeyEnvironmentVariable {
             guard let value = environment[variable], !value.isEmpty else {
@@ -135,7 +135,7 @@ public final class RemoteProviders: Sendable {
     }
 
     /// Closes the client's connections; call once nothing uses the providers any more.
-    public func shutdown() async throws {
+    package func shutdown() async throws {
         try await client.shutdown()
     }
 }
@@ -144,5 +144,5 @@ extension ProviderRegistry {
     /// The kinds a gateway configuration may name: the engine's and the HTTP ones
     /// (``RemoteProviders/kinds``), for loading configuration files. The HTTP kinds are only
     /// declared here; ``RemoteProviders/registry`` builds them.
-    public static let gateway = RemoteProviders.kinds.reduce(ProviderRegistry.standard) { $0.declaring($1.kind) }
+    package static let gateway = RemoteProviders.kinds.reduce(ProviderRegistry.standard) { $0.declaring($1.kind) }
 }

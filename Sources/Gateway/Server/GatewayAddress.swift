@@ -1,18 +1,18 @@
 /// A host and port the gateway listens on (or should listen on).
-public struct GatewayAddress: Sendable, Hashable, CustomStringConvertible {
+package struct GatewayAddress: Sendable, Hashable, CustomStringConvertible {
     /// Host name or IP address, e.g. `127.0.0.1`.
-    public var host: String
+    package var host: String
     /// TCP port; 0 asks the system for a free one.
-    public var port: Int
+    package var port: Int
 
     /// Creates an address.
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
     /// Parses `HOST:PORT` (IPv6 hosts in brackets, e.g. `[::1]:8080`).
-    public init(parsing text: String) throws(GatewayError) {
+    package init(parsing text: String) throws(GatewayError) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
             throw .invalidListenAddress(text)
         }
@@ -23,13 +23,13 @@ public struct GatewayAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether only this machine can reach the address.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// `HOST:PORT`.
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:8080`.
-    public var url: String { "http://\(description)" }
+    package var url: String { "http://\(description)" }
 }

@@ -1,37 +1,37 @@
 /// The HTTP gateway's settings, as configured (secrets are named by environment variable).
-public struct GatewayConfiguration: Sendable, Hashable {
+package struct GatewayConfiguration: Sendable, Hashable {
     /// `HOST:PORT` to listen on, when the command line gives none.
-    public var listen: String?
+    package var listen: String?
     /// Gateway API keys, each mapped to a tenant. Empty means no authentication (one tenant).
-    public var apiKeys: [APIKey]
+    package var apiKeys: [APIKey]
     /// The NAME of the environment variable holding the admin token, if the admin API is protected.
-    public var adminTokenEnvironmentVariable: String?
+    package var adminTokenEnvironmentVariable: String?
     /// The largest request body accepted, in bytes.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// How long in-flight requests may run after a shutdown signal.
-    public var shutdownGrace: Duration
+    package var shutdownGrace: Duration
     /// Whether request log lines include the prompt text (off by default: prompts can be private).
-    public var logPrompts: Bool
+    package var logPrompts: Bool
     /// The most bytes of request headers accepted (beyond: 431).
-    public var maxHeaderBytes: Int
+    package var maxHeaderBytes: Int
     /// The most messages one chat request may carry (beyond: 400).
-    public var maxMessages: Int
+    package var maxMessages: Int
     /// The most UTF-8 bytes of message content one chat request may carry (beyond: 400).
-    public var maxPromptBytes: Int
+    package var maxPromptBytes: Int
     /// The most requests one API key may have in flight at once (beyond: 429).
-    public var maxConcurrentPerKey: Int
+    package var maxConcurrentPerKey: Int
     /// The most bytes a provider's response (body or stream) may have before the attempt fails.
-    public var maxUpstreamResponseBytes: Int
+    package var maxUpstreamResponseBytes: Int
 
     /// One gateway API key: the environment variable holding it, and its tenant.
-    public struct APIKey: Sendable, Hashable {
+    package struct APIKey: Sendable, Hashable {
         /// The NAME of the environment variable holding the key.
-        public var environmentVariable: String
+        package var environmentVariable: String
         /// The tenant requests with this key belong to.
-        public var tenant: String
+        package var tenant: String
 
         /// Creates a key entry.
-        public init(environmentVariable: String, tenant: String) {
+        package init(environmentVariable: String, tenant: String) {
             self.environmentVariable = environmentVariable
             self.tenant = tenant
         }
@@ -40,7 +40,7 @@ public struct GatewayConfiguration: Sendable, Hashable {
     /// Creates gateway settings; by default no keys, 1 MiB bodies, 16 KiB of headers, 1,024
     /// messages, 512 KiB of prompt, 128 requests in flight per key, 16 MiB upstream responses and
     /// 10 s of shutdown grace.
-    public init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
+    package init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
         self.listen = listen
         self.apiKeys = apiKeys
         self.adminTokenEnvironmentVariable = adminTokenEnvironmentVariable

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
-public import Logging
+package import Logging
 import NIOCore
-public import ServiceLifecycle
-public import ServingEngine
+import ServiceLifecycle
+package import ServingEngine
 import Synchronization
 
 /// The HTTP gateway: an OpenAI-compatible server in front of a ``ServingEngine``, with health,
@@ -19,13 +19,13 @@ import Synchronization
 /// async let running: Void = gateway.run()
 /// let address = try await gateway.listeningAddress()   // e.g. 127.0.0.1:53127
 /// ```
-public final class GatewayServer: Service, Sendable {
+package final class GatewayServer: Service, Sendable {
     /// The engine requests go to.
-    public let engine: ServingEngine
+    package let engine: ServingEngine
     /// The resolved settings.
-    public let settings: GatewaySettings
+    package let settings: GatewaySettings
     /// The metrics `GET /metrics` renders.
-    public let metrics: GatewayMetrics
+    package let metrics: GatewayMetrics
     let logger: Logger
     let healthChecker: ActiveHealthChecker?
     let slots: RequestSlots
@@ -46,7 +46,7 @@ public final class GatewayServer: Service, Sendable {
     ///   - metrics: the metrics to record into; a fresh registry by default.
     ///   - remoteProviders: the factory the engine's real providers came from; when given, the
     ///     providers with a `health_check` are probed actively while the server runs.
-    public init(engine: ServingEngine, settings: GatewaySettings, logger: Logger, metrics: GatewayMetrics = GatewayMetrics(), remoteProviders: RemoteProviders? = nil) {
+    package init(engine: ServingEngine, settings: GatewaySettings, logger: Logger, metrics: GatewayMetrics = GatewayMetrics(), remoteProviders: RemoteProviders? = nil) {
         self.engine = engine
         self.settings = settings
         self.logger = logger
@@ -56,12 +56,12 @@ public final class GatewayServer: Service, Sendable {
     }
 
     /// The address the server is bound to, once it is listening.
-    public var address: GatewayAddress? { state.withLock { $0.address } }
+    package var address: GatewayAddress? { state.withLock { $0.address } }
 
     /// Waits until the server is listening and returns its address (with the real port when 0
     /// was asked for); throws the reason if it could not listen (e.g. the port is taken).
     /// Call it while ``run()`` is running or about to.
-    public func listeningAddress() async throws(GatewayError) -> GatewayAddress {
+    package func listeningAddress() async throws(GatewayError) -> GatewayAddress {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<GatewayAddress, GatewayError>, Never>) in
             let immediate: Result<GatewayAddress, GatewayError>? = state.withLock { state in
                 if let address = state.address { return .success(address) }
@@ -77,7 +77,7 @@ public final class GatewayServer: Service, Sendable {
     /// Runs the server until graceful shutdown (from an enclosing `ServiceGroup`) or cancellation.
     ///
     /// - Throws: ``GatewayError`` when it cannot listen (``GatewayError/isAddressInUse``).
-    public func run() async throws {
+    package func run() async throws {
         let application = Application(
             router: makeRouter(),
             configuration: ApplicationConfiguration(address: .hostname(settings.address.host, port: settings.address.port), serverName: nil),
@@ -120,7 +120,7 @@ public final class GatewayServer: Service, Sendable {
 
     /// Hummingbird's own lines (server started, connection errors) at warning and above only, so
     /// the log is one line per request; also for a `ServiceGroup` that runs the server.
-    public static func quieter(_ logger: Logger) -> Logger {
+    package static func quieter(_ logger: Logger) -> Logger {
         var copy = logger
         if copy.logLevel < .warning { copy.logLevel = .warning }
         return copy

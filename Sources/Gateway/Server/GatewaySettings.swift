@@ -4,31 +4,31 @@ import ServingEngine
 ///
 /// Built from ``GatewayConfiguration`` by ``resolve(_:listen:allowUnauthenticated:environment:)``,
 /// which reads the secrets from the environment variables the configuration names.
-public struct GatewaySettings: Sendable {
+package struct GatewaySettings: Sendable {
     /// Where to listen.
-    public var address: GatewayAddress
+    package var address: GatewayAddress
     /// Gateway API keys and their tenants; empty means no authentication and one tenant.
-    public var apiKeys: [String: String]
+    package var apiKeys: [String: String]
     /// The admin API's bearer token, if it is protected.
-    public var adminToken: String?
+    package var adminToken: String?
     /// The largest request body accepted, in bytes.
-    public var maxBodyBytes: Int
+    package var maxBodyBytes: Int
     /// How long in-flight requests may run after a shutdown signal.
-    public var shutdownGrace: Duration
+    package var shutdownGrace: Duration
     /// Whether request log lines carry the prompt.
-    public var logPrompts: Bool
+    package var logPrompts: Bool
     /// The most bytes of request headers accepted; beyond, 431.
-    public var maxHeaderBytes: Int
+    package var maxHeaderBytes: Int
     /// The most messages in one chat request; beyond, 400.
-    public var maxMessages: Int
+    package var maxMessages: Int
     /// The most UTF-8 bytes of message content in one chat request; beyond, 400.
-    public var maxPromptBytes: Int
+    package var maxPromptBytes: Int
     /// The most requests one API key (or, without keys, everyone) may have in flight; beyond, 429.
-    public var maxConcurrentPerKey: Int
+    package var maxConcurrentPerKey: Int
 
     /// Creates settings directly (tests, the dashboard); the defaults are
     /// ``GatewayConfiguration``'s.
-    public init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
+    package init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
         self.address = address
         self.apiKeys = apiKeys
         self.adminToken = adminToken
@@ -46,7 +46,7 @@ public struct GatewaySettings: Sendable {
     ///
     /// - Throws: ``GatewayError`` when an address is malformed, a named variable is unset, or a
     ///   non-loopback address has no API keys and `allowUnauthenticated` is false.
-    public static func resolve(_ configuration: GatewayConfiguration, listen: String?, allowUnauthenticated: Bool, environment: [String: String]) throws(GatewayError) -> GatewaySettings {
+    package static func resolve(_ configuration: GatewayConfiguration, listen: String?, allowUnauthenticated: Bool, environment: [String: String]) throws(GatewayError) -> GatewaySettings {
         let address = try GatewayAddress(parsing: listen ?? configuration.listen ?? Gateway.defaultListenAddress)
         var keys: [String: String] = [:]
         for key in configuration.apiKeys {
