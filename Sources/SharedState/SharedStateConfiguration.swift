@@ -1,4 +1,4 @@
-public import ServingEngine
+package import ServingEngine
 
 /// Where a fleet's shared state lives, as the configuration file names it (`shared_state`).
 ///
@@ -6,21 +6,21 @@ public import ServingEngine
 /// environment variable `url_env` names, so that secrets never sit in the file. What tenants'
 /// limits do while the database cannot be reached (`on_unavailable`) is the engine's:
 /// ``ServingEngine/EngineConfiguration/onSharedStateUnavailable``.
-public struct SharedStateConfiguration: Sendable, Hashable {
+package struct SharedStateConfiguration: Sendable, Hashable {
     /// `postgres://USER@HOST[:PORT]/DATABASE`, without a password.
-    public var url: String?
+    package var url: String?
     /// The NAME of an environment variable holding the URL.
-    public var urlEnvironmentVariable: String?
+    package var urlEnvironmentVariable: String?
 
     /// Creates a configuration; both nil means the replica runs alone (unless `--state` names a database).
-    public init(url: String? = nil, urlEnvironmentVariable: String? = nil) {
+    package init(url: String? = nil, urlEnvironmentVariable: String? = nil) {
         self.url = url
         self.urlEnvironmentVariable = urlEnvironmentVariable
     }
 
     /// The URL to use, or nil when shared state is off.
     /// - Throws: ``ConfigError`` when `url_env` names a variable that is not set.
-    public func resolvedURL(environment: [String: String], source: String) throws(ConfigError) -> String? {
+    package func resolvedURL(environment: [String: String], source: String) throws(ConfigError) -> String? {
         if let url { return url }
         guard let name = urlEnvironmentVariable else { return nil }
         guard let value = environment[name], !value.isEmpty else {
