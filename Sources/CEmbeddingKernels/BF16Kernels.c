@@ -49,20 +49,12 @@ void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packe
 
 #if defined(__x86_64__)
 
-#include <cpuid.h>
+#include "AVX512Support.h"
 #include <immintrin.h>
 
 int cek_has_avx512_bf16(void) {
+    if (!cek_has_avx512_base()) return 0;
     unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;
-    // XCR0: the OS saves SSE, AVX, opmask and both halves of the ZMM registers.
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 0xe6u) != 0xe6u) return 0;
-    if (__get_cpuid_max(0, 0) < 7) return 0;
-    __cpuid_count(7, 0, eax, ebx, ecx, edx);
-    const unsigned f = 1u << 16, bw = 1u << 30, vl = 1u << 31;
-    if ((ebx & (f | bw | vl)) != (f | bw | vl)) return 0;
     __cpuid_count(7, 1, eax, ebx, ecx, edx);
     return (eax >> 5) & 1;  // AVX512_BF16
 }
