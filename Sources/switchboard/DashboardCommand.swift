@@ -60,11 +60,11 @@ struct DashboardCommand: AsyncParsableCommand {
         let configuration = try self.configuration.load()
         let gatewayConfiguration = try CommandSupport.gatewayConfiguration(configuration)
         let remote = RemoteProviders(source: configuration.source, maxResponseBytes: gatewayConfiguration.maxUpstreamResponseBytes)
-        defer { Task { try? await remote.shutdown() } }
         let engine: ServingEngine
         do {
             engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         } catch {
+            try? await remote.shutdown()
             throw ValidationError("invalid configuration: \(error.description)")
         }
         // ncurses owns the terminal: nothing below may log to it; what they report reaches the
@@ -74,8 +74,13 @@ struct DashboardCommand: AsyncParsableCommand {
         // handles the signals itself, to restore the terminal): the traffic first, then the
         // gateway, then the cache file's last save, and the shared state's last writes after all.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        if let replica = try await SharedStateWiring.connect(url: fleet.state, engine: engine, logger: quiet) {
-            services.append(.init(service: SharedStateWiring.service(replica)))
+        do {
+            if let replica = try await SharedStateWiring.connect(url: fleet.state, engine: engine, logger: quiet) {
+                services.append(.init(service: SharedStateWiring.service(replica)))
+            }
+        } catch {
+            try? await remote.shutdown()
+            throw error
         }
         if let path = cacheFile.cacheFile {
             engine.loadCache(from: path)
@@ -104,7 +109,14 @@ struct DashboardCommand: AsyncParsableCommand {
         group.maximumGracefulShutdownDuration = .seconds(2)
         group.maximumCancellationDuration = .seconds(2)
         // A DashboardError (no terminal, say) is printed as "Error: …" with exit code 1.
-        try await ServiceGroup(configuration: group).run()
+        // The HTTP client closes once nothing uses the providers, however the group ended.
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            try? await remote.shutdown()
+            throw error
+        }
+        try? await remote.shutdown()
 
         guard let outcome = console.outcome else { return }
         for message in outcome.messages {
