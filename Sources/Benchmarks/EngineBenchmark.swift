@@ -87,6 +87,12 @@ package struct EngineBenchmark: Sendable {
         package var offeredRate: Double
         /// Latency percentiles at the offered rate.
         package var openLoop: LatencySummary
+        /// Where the open-loop latency went: from its scheduled arrival to when its task started
+        /// (the caller's own lateness, on a machine whose cores the embedder also wants), and the
+        /// engine's own latency for each cache outcome.
+        package var openLoopBreakdown: OpenLoopBreakdown
+        /// The batcher's counters over the open-loop run alone, when the embedder batches.
+        package var openLoopBatches: (texts: Int, batches: Int, rejected: Int)?
         /// Cache outcomes over both runs: exact hits, semantic hits, misses, `unavailable`.
         package var exact: Int, semantic: Int, misses: Int, unavailable: Int
         /// The batcher's figures after both runs, when the embedder batches.
@@ -152,27 +158,36 @@ package struct EngineBenchmark: Sendable {
         // Poisson arrivals at `rate`, each request in its own task, timed from its scheduled
         // arrival rather than from when it happened to start.
         var random = SeededRandom(seed: 99)
-        let open = await withTaskGroup(of: Duration.self) { group in
+        let batcherBefore = (embedder as? MiniLMEmbedder)?.batcher?.statistics
+        let (open, breakdown) = await withTaskGroup(of: OpenLoopSample.self) { group in
             var due = clock.now
             for request in openLoopRequests {
                 due += .seconds(random.exponential(rate: rate))
                 if due > clock.now { try? await Task.sleep(until: due, clock: clock) }
                 let scheduled = due
                 group.addTask {
-                    _ = try? await engine.complete(request)
-                    return clock.now - scheduled
+                    let started = clock.now
+                    let response = try? await engine.complete(request)
+                    return OpenLoopSample(total: clock.now - scheduled, startDelay: started - scheduled, engine: response?.decision.latency, cache: response?.decision.cache)
                 }
             }
             var histogram = LatencyHistogram()
-            for await latency in group { histogram.record(latency) }
-            return histogram
+            var breakdown = OpenLoopBreakdown.Histograms()
+            for await sample in group {
+                histogram.record(sample.total)
+                breakdown.record(sample)
+            }
+            return (histogram, breakdown.summary())
         }
         let totals = engine.snapshot().totals
         let batcher = (embedder as? MiniLMEmbedder)?.batcher?.statistics
+        let openBatches = batcherBefore.flatMap { before in
+            batcher.map { after in (after.texts - before.texts, after.batches - before.batches, after.rejected - before.rejected) }
+        }
         let all = requests.count + openLoopRequests.count
         return LoadResult(
             name: name, closedLoopRequests: requests.count, closedLoopSeconds: closedSeconds, closedLoop: closed.summary(),
-            offeredRate: rate, openLoop: open.summary(),
+            offeredRate: rate, openLoop: open.summary(), openLoopBreakdown: breakdown, openLoopBatches: openBatches,
             exact: totals.exactHits, semantic: totals.semanticHits, misses: all - totals.exactHits - totals.semanticHits - totals.embedderFailures,
             unavailable: totals.embedderFailures, batcher: batcher
         )
