@@ -15,6 +15,12 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
     /// multiply-adds per instruction and half the weight bytes of ``avx512BF16``. Needs
     /// ``isSupported``.
     case int8VNNI
+    /// The int8 weights of ``int8VNNI`` for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1–3,
+    /// Intel Haswell to Alder Lake): widened to 16 bits in registers and multiplied by `vpmaddwd`
+    /// with 13-bit symmetric activation codes (per row, quantised per call) into int32
+    /// accumulators; twice the multiply-adds per instruction and a quarter of the weight bytes
+    /// of ``fp32``. Needs ``isSupported``.
+    case int8AVX2
 
     /// Whether this CPU and operating system can run the path (checked once, with `cpuid`).
     package var isSupported: Bool {
@@ -22,9 +28,11 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
         case .fp32: true
         case .avx512BF16: Self.hasAVX512BF16
         case .int8VNNI: Self.hasAVX512VNNI
+        case .int8AVX2: Self.hasAVX2FMA
         }
     }
 
     private static let hasAVX512BF16 = cek_has_avx512_bf16() != 0
     private static let hasAVX512VNNI = cek_has_avx512_vnni() != 0
+    private static let hasAVX2FMA = cek_has_avx2_fma() != 0
 }

@@ -3,8 +3,8 @@ import CEmbeddingKernels
 /// One linear layer's weight, packed for the ``KernelPath`` that multiplies by it.
 ///
 /// The bf16 path keeps only its own copy: half the memory of fp32, and half the bytes a short
-/// query streams from memory per layer. The int8 path streams a quarter of fp32's bytes, but also
-/// keeps a bf16 copy, transposed, of which a row reads only the columns of its outlier values.
+/// query streams from memory per layer. The int8 paths stream a quarter of fp32's bytes, but also
+/// keep a bf16 copy, transposed, of which a row reads only the columns of its outlier values.
 package struct LinearWeights: Sendable {
     private enum Storage: Sendable {
         case fp32(PackedMatrix)
@@ -12,6 +12,8 @@ package struct LinearWeights: Sendable {
         /// The packed codes, each output channel's scale and the sum of its codes, and the
         /// weight transposed in bf16 for outlier activations.
         case int8(AlignedBuffer<Int8>, scales: FloatBuffer, sums: AlignedBuffer<Int32>, columns: AlignedBuffer<UInt16>)
+        /// The same int8 codes in pairs for AVX2, each channel's scale, and the bf16 columns.
+        case int8Pairs(AlignedBuffer<Int8>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
     }
 
     package let inputs: Int
@@ -24,6 +26,7 @@ package struct LinearWeights: Sendable {
         case .fp32: .fp32
         case .bf16: .avx512BF16
         case .int8: .int8VNNI
+        case .int8Pairs: .int8AVX2
         }
     }
 
@@ -46,6 +49,11 @@ package struct LinearWeights: Sendable {
             let columns = AlignedBuffer<UInt16>(count: outputs * inputs)
             cek_int8_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer)
             storage = .int8(packed, scales: scales, sums: sums, columns: columns)
+        case .int8AVX2:
+            let packed = AlignedBuffer<Int8>(count: cek_int8_avx2_packed_count(Int32(outputs), Int32(inputs)))
+            let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
+            cek_int8_avx2_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
+            storage = .int8Pairs(packed, scales: scales, columns: columns)
         }
     }
 
@@ -57,6 +65,7 @@ package struct LinearWeights: Sendable {
         case .fp32: 0
         case .avx512BF16: cek_bf16_scratch_count(Int32(rows), Int32(inputs))
         case .int8VNNI: (cek_int8_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        case .int8AVX2: (cek_int8_avx2_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         }
     }
 
@@ -72,6 +81,8 @@ package struct LinearWeights: Sendable {
             cek_bf16_multiply(a, Int32(rows), Int32(inputs), packed.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         case .int8(let packed, let scales, let sums, let columns):
             cek_int8_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .int8Pairs(let packed, let scales, let columns):
+            cek_int8_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         }
     }
 }

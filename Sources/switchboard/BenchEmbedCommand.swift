@@ -36,8 +36,11 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Option(help: "How many sentences the both-cores measurement embeds.")
     var concurrentLimit: Int = 4_000
 
-    @Option(help: "The matrix kernels: auto (the fastest this CPU runs, or what SWITCHBOARD_MINILM_KERNELS says), int8-vnni, avx512-bf16 or fp32.")
+    @Option(help: "The matrix kernels: auto (the fastest this CPU runs, or what SWITCHBOARD_MINILM_KERNELS says), int8-vnni, avx512-bf16, int8-avx2 or fp32.")
     var kernels: String = "auto"
+
+    @Option(help: "The reference embeddings to compare with (the test fixture), or none.")
+    var reference: String = "Tests/ServingEngineTests/Fixtures/minilm-reference.json"
 
     func run() async throws {
         let model: MiniLMEmbedder
@@ -63,10 +66,19 @@ struct BenchEmbedCommand: AsyncParsableCommand {
         } catch let error as EvaluationError {
             throw ValidationError("--sentences: \(error.message)")
         }
+        let agreement: ReferenceAgreement?
+        do {
+            agreement = reference == "none" ? nil : try ReferenceAgreement.measure(model: model, path: reference)
+        } catch {
+            throw ValidationError("--reference: \(error)")
+        }
         let result = EmbedBenchmark(model: model, sentences: texts, singleLimit: singleLimit, repetitions: repetitions).run()
         let referenceRate = 68.0
         print("minilm on \(sentences): \(result.batched.sentences) sentences, \(result.batched.tokens) tokens, one thread")
         print("kernels: \(result.kernels)")
+        if let agreement {
+            print("against the reference embeddings (\(agreement.sentences) sentences): " + String(format: "minimum cosine %.5f, mean %.5f (every path must keep the minimum ≥ 0.999)", agreement.minimumCosine, agreement.meanCosine))
+        }
         print("                 sentences/s  tokens/s   by CPU time: sentences/s  tokens/s")
         for (label, rate) in [("batched", result.batched), ("one at a time", result.single)] {
             print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %11.1f %9.0f                %11.1f %9.0f", Double(rate.sentences) / rate.seconds, Double(rate.tokens) / rate.seconds, Double(rate.sentences) / rate.cpuSeconds, Double(rate.tokens) / rate.cpuSeconds) + (label == "batched" ? "" : "   (first \(rate.sentences))"))

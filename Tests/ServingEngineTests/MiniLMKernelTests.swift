@@ -43,6 +43,7 @@ struct MiniLMKernelTests {
             case .fp32: Operands(a, weight)
             case .avx512BF16: Operands(a.map(Self.bf16), weight.map(Self.bf16))
             case .int8VNNI: Self.int8Operands(a, weight, width: inputs)
+            case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
             }
             failures += check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 1e-4)
         }
@@ -58,11 +59,20 @@ struct MiniLMKernelTests {
     @Test(.enabled(if: KernelPath.int8VNNI.isSupported, "this CPU (or its OS) lacks AVX-512 VNNI, so the int8 kernels cannot run here"),
           arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 64, 48), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80)])
     func int8MultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
-        let failures = await onBackgroundThread { Self.int8Failures(rows: rows, inputs: inputs, outputs: outputs) }
+        let failures = await onBackgroundThread { Self.int8Failures(path: .int8VNNI, rows: rows, inputs: inputs, outputs: outputs) }
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
     }
 
-    static func int8Failures(rows: Int, inputs: Int, outputs: Int) -> [String] {
+    /// The AVX2 int8 path on the same shapes and rows (its 8-column panels meet an odd number of
+    /// them at 80 and 48 outputs, and its input pairs an odd depth).
+    @Test(.enabled(if: KernelPath.int8AVX2.isSupported, "this CPU (or its OS) lacks AVX2 and FMA, so the AVX2 int8 kernels cannot run here"),
+          arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 64, 48), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80)])
+    func int8AVX2MultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
+        let failures = await onBackgroundThread { Self.int8Failures(path: .int8AVX2, rows: rows, inputs: inputs, outputs: outputs) }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
+    }
+
+    static func int8Failures(path: KernelPath, rows: Int, inputs: Int, outputs: Int) -> [String] {
         var generator = SplitMix(seed: UInt64(rows * 1_000_003 + inputs * 1_009 + outputs))
         var a = (0..<(rows * inputs)).map { _ in Float.random(in: -2...2, using: &generator) }
         // A heavy-tailed column, as BERT's hidden states have, and rows that are all positive,
@@ -83,14 +93,14 @@ struct MiniLMKernelTests {
         let weight = (0..<(outputs * inputs)).map { index in index % 97 == 0 ? 0 : Float.random(in: -0.2...0.2, using: &generator) }
         let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
         let residual = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let operands = Self.int8Operands(a, weight, width: inputs)
+        let operands = path == .int8AVX2 ? Self.int8AVX2Operands(a, weight, width: inputs) : Self.int8Operands(a, weight, width: inputs)
         // Relative to the size of the sums: fp32 additions in another order over up to 1,536
         // terms, some of them outliers 30 times the rest.
         let scale = Float(inputs).squareRoot() * 2 * 0.2 + 2
         let largest = a.map(abs).max()! / 2
-        return check(path: .int8VNNI, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 2e-6 * max(scale, largest) * Float(inputs).squareRoot())
+        return check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 2e-6 * max(scale, largest) * Float(inputs).squareRoot())
             // Against the unquantised definition: each operand is off by at most half a step.
-            + check(path: .int8VNNI, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: Operands(a, weight), tolerance: 0.1 * max(scale, largest))
+            + check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: Operands(a, weight), tolerance: 0.1 * max(scale, largest))
     }
 
     /// The operands of a product as a kernel path sees them: `a · weightᵀ`, except that where
@@ -177,6 +187,31 @@ struct MiniLMKernelTests {
         return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
     }
 
+    /// The AVX2 int8 kernels' operands: outliers as on the VNNI path; the rest of each row
+    /// symmetric, its largest magnitude in 4,095 steps, each value rounded to the nearest step;
+    /// the weights as on the VNNI path.
+    static func int8AVX2Operands(_ a: [Float], _ weight: [Float], width: Int) -> Operands {
+        var quantised = a
+        var outlier = [Bool](repeating: false, count: a.count)
+        for start in stride(from: 0, to: a.count, by: width) {
+            let row = start..<(start + width)
+            let threshold = 4 * (row.reduce(Float(0)) { $0 + a[$1] * a[$1] } / Float(width)).squareRoot()
+            var taken = 0
+            for index in row where abs(a[index]) > threshold && taken < 32 {
+                outlier[index] = true
+                taken += 1
+            }
+            let largest = row.filter { !outlier[$0] }.map { abs(a[$0]) }.max() ?? 0
+            let scale: Float = largest > 0 ? largest / 4095 : 1
+            let inverse = 1 / scale
+            for index in row {
+                let code = min(max((a[index] * inverse).rounded(.toNearestOrEven), -4095), 4095)
+                quantised[index] = outlier[index] ? 0 : scale * code
+            }
+        }
+        return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
+    }
+
     /// Each output channel of a weight as the int8 kernels see it: symmetric, max |w| = 127 steps.
     static func int8Channels(_ weight: [Float], width: Int) -> [Float] {
         var result = weight
@@ -214,14 +249,14 @@ struct MiniLMKernelTests {
         #expect(try MiniLMKernels.chosen(environment: [:]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "auto"]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "fp32"]) == .fp32)
-        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : .fp32))
+        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : MiniLMKernels.int8AVX2.isSupported ? .int8AVX2 : .fp32))
         #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "int4"]) }
         do {
             _ = try MiniLMKernels.chosen(environment: [variable: "int4"])
         } catch {
-            #expect(error.description.contains("'int4'") && error.description.contains("avx512-bf16, fp32"))
+            #expect(error.description.contains("'int4'") && error.description.contains("avx512-bf16, int8-avx2, fp32"))
         }
-        for kernels in [MiniLMKernels.avx512BF16, .int8VNNI] {
+        for kernels in [MiniLMKernels.avx512BF16, .int8VNNI, .int8AVX2] {
             if kernels.isSupported {
                 #expect(try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) == kernels)
             } else {

@@ -14,7 +14,7 @@
 // kernels when it returns 0. On other architectures it always returns 0.
 //
 // The int8 product (AVX-512 VNNI, `vpdpbusd`) is built the same way: call cek_has_avx512_vnni()
-// first.
+// first; so is the int8 product for AVX2-only CPUs (`vpmaddwd`): call cek_has_avx2_fma() first.
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,6 +75,35 @@ void cek_int8_multiply(const float *a, int rows, int inputs, const int8_t *packe
                        const float *weight_scales, const int32_t *column_sums,
                        const uint16_t *columns, int outputs, const float *bias,
                        const float *residual, int gelu, float *c, void *scratch);
+
+/// 1 when both the CPU and the operating system support AVX2 and FMA (the OS must save the AVX
+/// registers), else 0 (always 0 on other architectures).
+int cek_has_avx2_fma(void);
+
+/// How many bytes cek_int8_avx2_pack writes for an `outputs × inputs` weight.
+size_t cek_int8_avx2_packed_count(int outputs, int inputs);
+
+/// Quantises a weight as cek_int8_pack does (per output channel, symmetric, codes in [-127, 127])
+/// and packs it in panels of 8 output columns, each a run of input pairs (the last padded with a
+/// zero), for `vpmaddwd` once widened to 16 bits. Writes each channel's scale to
+/// `scales[outputs]` and the weight transposed in bf16 to `columns[inputs × outputs]`. `outputs`
+/// must be a multiple of 16. Runs on any CPU.
+void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales,
+                        uint16_t *columns);
+
+/// How many bytes of scratch cek_int8_avx2_multiply needs for `rows × inputs` activations.
+size_t cek_int8_avx2_scratch_bytes(int rows, int inputs);
+
+/// As cek_int8_multiply, on AVX2: each row of `a` is quantised symmetrically to 13-bit codes
+/// (its largest magnitude, outliers left out, in 4,095 steps) stored as 16 bits into `scratch`
+/// (64-byte aligned), multiplied with the int8 weight widened to 16 bits by `vpmaddwd` into int32
+/// accumulators, and dequantised into the fp32 epilogue (bias, then residual, then GELU). A row's
+/// outliers (above 4 times its root mean square, at most 32) multiply their bf16 `columns` in
+/// fp32. Requires cek_has_avx2_fma() == 1.
+void cek_int8_avx2_multiply(const float *a, int rows, int inputs, const int8_t *packed,
+                            const float *weight_scales, const uint16_t *columns, int outputs,
+                            const float *bias, const float *residual, int gelu, float *c,
+                            void *scratch);
 
 #ifdef __cplusplus
 }

@@ -2,11 +2,11 @@ import EmbeddingKernels
 
 /// The matrix kernels the `minilm` encoder multiplies with; all match the reference embeddings
 /// to a cosine of at least 0.999 (minimum over the fixture's 37 sentences: int8-vnni 0.9996,
-/// avx512-bf16 0.99998, fp32 0.9999998).
+/// avx512-bf16 0.99998, int8-avx2 0.99974, fp32 0.9999998).
 ///
 /// ``MiniLMEmbedder`` takes the fastest the CPU supports unless told otherwise, either by its
 /// initialiser or by the environment variable `SWITCHBOARD_MINILM_KERNELS` (`int8-vnni`,
-/// `avx512-bf16`, `fp32` or `auto`), which is how to force the portable path when testing or
+/// `avx512-bf16`, `int8-avx2`, `fp32` or `auto`), which is how to force the portable path when testing or
 /// debugging:
 ///
 /// ```sh
@@ -27,6 +27,12 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     /// batched speed of ``fp32`` on one Zen 4 core, and a third of its short-query latency; on
     /// AMD Zen 4 or later and Intel Cooper Lake, Sapphire Rapids or later.
     case avx512BF16 = "avx512-bf16"
+    /// The int8 weights of ``int8VNNI`` for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1–3,
+    /// Intel Haswell to Alder Lake): widened to 16 bits in registers and multiplied by AVX2's
+    /// `vpmaddwd` with 13-bit symmetric activation codes per row (outliers in fp32, as on
+    /// ``int8VNNI``), int32 accumulation, for the same layers as ``int8VNNI``; the feed-forward
+    /// output projection runs on fp32 (see ``path(for:layer:)``).
+    case int8AVX2 = "int8-avx2"
     /// fp32 throughout, in Swift SIMD (AVX2 and FMA on x86-64). Runs on every CPU.
     case fp32
 
@@ -66,6 +72,7 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
         switch self {
         case .int8VNNI: "AVX512F/BW/VL and AVX512_VNNI"
         case .avx512BF16: "AVX512F/BW/VL and AVX512_BF16"
+        case .int8AVX2: "AVX2 and FMA"
         case .fp32: "nothing"
         }
     }
@@ -75,6 +82,7 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
         switch self {
         case .int8VNNI: "int8-vnni (int8 weights per channel, u8 activations per row, int32 accumulation, AVX-512 VNNI)"
         case .avx512BF16: "avx512-bf16 (bf16 weights and activations, fp32 accumulation, AVX512_BF16)"
+        case .int8AVX2: "int8-avx2 (int8 weights per channel, 13-bit activations per row, int32 accumulation, AVX2)"
         case .fp32: "fp32 (Swift SIMD, AVX2/FMA)"
         }
     }
@@ -84,6 +92,7 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
         switch self {
         case .int8VNNI: .int8VNNI
         case .avx512BF16: .avx512BF16
+        case .int8AVX2: .int8AVX2
         case .fp32: .fp32
         }
     }
@@ -91,7 +100,7 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     /// Every path some linear layer runs on (the encoder's scratch must fit each).
     var paths: Set<KernelPath> {
         var paths: Set<KernelPath> = [path]
-        if self == .int8VNNI { paths.insert(Self.int8Fallback) }
+        if self == .int8VNNI || self == .int8AVX2 { paths.insert(Self.int8Fallback) }
         return paths
     }
 
@@ -104,9 +113,10 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     /// other layers' inputs about one), and its weights' rounding error, multiplied by them,
     /// dominates: every layer on int8 gave a minimum cosine of 0.99860 (0.99348 without outlier
     /// handling), this split 0.99958, and int8 for that projection in layers 3–5 only 0.99944.
+    /// ``int8AVX2`` keeps the same projection off int8 for the same reason.
     func path(for linear: BertEncoder.Linear, layer: Int) -> KernelPath {
-        guard self == .int8VNNI else { return path }
-        return linear == .output ? Self.int8Fallback : .int8VNNI
+        guard self == .int8VNNI || self == .int8AVX2 else { return path }
+        return linear == .output ? Self.int8Fallback : path
     }
 
     /// Where the int8 kernels keep a layer off int8: bf16 when the CPU has it, else fp32.

@@ -1,0 +1,331 @@
+#include "CEmbeddingKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+// The int8 GEMM for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1–3, Intel Haswell to Alder
+// Lake): int8 weights widened to 16 bits in registers, times 16-bit activation codes, by
+// `vpmaddwd` (two products summed into each 32-bit lane) into int32 accumulators.
+//
+// Why 16-bit activations rather than AVX2's u8 · s8 `vpmaddubsw`: that instruction sums its two
+// products into a saturating 16-bit lane (255 · 127 · 2 > 32,767), so one operand would have to
+// lose a bit, and it needs a second instruction (`vpmaddwd` by ones) to reach 32 bits anyway.
+// `vpmaddwd` on 16-bit codes does the same multiply-adds per instruction on the multiply ports,
+// never saturates, and lets each activation row carry 13 bits: a symmetric row, a ≈ sa[r] · qa
+// with qa in [-4095, 4095], so there is no zero point and no column sums. The weights stay 8-bit
+// in memory (a quarter of fp32's bytes, which is what a short query is bound by):
+//     Σ_k a·w ≈ sa[r] · sw[o] · Σ_k qa·qw,   |Σ qa·qw| ≤ 4095 · 127 · 1,536 < 2^31.
+//
+// Outliers are handled as on the VNNI path (see Int8Kernels.c): values above OUTLIER_RATIO times
+// their row's root mean square (up to MAX_OUTLIERS a row) leave the integer product (code 0) and
+// are multiplied in fp32 against a bf16 copy of their weight column.
+
+// Rows of activations one micro-kernel call multiplies (6 rows × 2 panels = 12 accumulators of the
+// 16 AVX2 registers; two hold the widened weights and one the broadcast pair).
+#define ROW_BLOCK 6
+// Rows whose 16-bit codes stay in L2 (96 · 1,536 · 2 bytes) while every weight panel streams past.
+#define ROWS_PER_PASS 96
+#define OUTLIER_RATIO 4.0f
+#define MAX_OUTLIERS 32
+// The largest activation code: 13 bits, symmetric.
+#define LEVELS 4095
+
+static int pairs_of(int inputs) { return (inputs + 1) / 2; }
+
+// Two 16-bit codes read as one 32-bit value to broadcast.
+typedef int32_t __attribute__((may_alias)) i16_pair;
+
+size_t cek_int8_avx2_packed_count(int outputs, int inputs) {
+    return (size_t)outputs * (size_t)pairs_of(inputs) * 2;
+}
+
+typedef struct {
+    float scale;
+    int32_t outliers;
+    int32_t index[MAX_OUTLIERS];
+    float value[MAX_OUTLIERS];
+} pair_row_header;
+
+static size_t codes_bytes(int rows, int inputs) {
+    return ((size_t)rows * (size_t)pairs_of(inputs) * 4 + 63) / 64 * 64;
+}
+
+size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) {
+    return codes_bytes(rows, inputs) + (size_t)rows * sizeof(pair_row_header);
+}
+
+static uint16_t to_bf16(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40);
+    bits += 0x7fffu + ((bits >> 16) & 1u);
+    return (uint16_t)(bits >> 16);
+}
+
+void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, uint16_t *columns) {
+    const int pairs = pairs_of(inputs);
+    for (int o = 0; o < outputs; o++) {
+        for (int k = 0; k < inputs; k++) columns[(size_t)k * outputs + o] = to_bf16(weight[(size_t)o * inputs + k]);
+    }
+    for (int panel = 0; panel < outputs / 8; panel++) {
+        int8_t *base = packed + (size_t)panel * pairs * 16;
+        for (int column = 0; column < 8; column++) {
+            const int o = panel * 8 + column;
+            const float *row = weight + (size_t)o * inputs;
+            float largest = 0;
+            for (int k = 0; k < inputs; k++) largest = fmaxf(largest, fabsf(row[k]));
+            const float scale = largest > 0 ? largest / 127.0f : 1.0f;
+            for (int k = 0; k < 2 * pairs; k++) {
+                int code = 0;
+                if (k < inputs) {
+                    const float q = nearbyintf(row[k] / scale);
+                    code = q > 127 ? 127 : q < -127 ? -127 : (int)q;
+                }
+                // Element (k, column) sits in 16-bit half k % 2 of 32-bit lane `column` of pair
+                // k / 2, once widened: the order vpmaddwd multiplies it with a broadcast pair.
+                base[(k / 2) * 16 + column * 2 + (k & 1)] = (int8_t)code;
+            }
+            scales[o] = scale;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+#include <cpuid.h>
+#include <immintrin.h>
+
+int cek_has_avx2_fma(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE) || !(ecx & bit_FMA)) return 0;
+    // XCR0: the OS saves the SSE and AVX registers.
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 0x6u) != 0x6u) return 0;
+    if (__get_cpuid_max(0, 0) < 7) return 0;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    return (ebx & bit_AVX2) != 0;
+}
+
+#define AVX2_FMA __attribute__((target("avx2,fma")))
+#define INLINE_AVX2 static inline __attribute__((always_inline)) AVX2_FMA
+
+// erf on eight lanes: the same rational approximation as erf16 (AVX512Math.h) and
+// MatrixKernels.erf.
+INLINE_AVX2 __m256 erf8(__m256 value) {
+    const __m256 x = _mm256_min_ps(_mm256_max_ps(value, _mm256_set1_ps(-4.0f)), _mm256_set1_ps(4.0f));
+    const __m256 x2 = _mm256_mul_ps(x, x);
+    __m256 p = _mm256_fmadd_ps(x2, _mm256_set1_ps(-2.72614225801306e-10f), _mm256_set1_ps(2.77068142495902e-08f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.10102402082508e-06f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-5.69250639462346e-05f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-7.34990630326855e-04f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.95459980854025e-03f));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-1.60960333262415e-02f));
+    __m256 q = _mm256_fmadd_ps(x2, _mm256_set1_ps(-1.45660718464996e-05f), _mm256_set1_ps(-2.13374055278905e-04f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.68282697438203e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-7.37332916720468e-03f));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.42647390514189e-02f));
+    return _mm256_div_ps(_mm256_mul_ps(x, p), q);
+}
+
+INLINE_AVX2 __m256 gelu8(__m256 x) {
+    const __m256 half_x = _mm256_mul_ps(x, _mm256_set1_ps(0.5f));
+    return _mm256_fmadd_ps(half_x, erf8(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f))), half_x);
+}
+
+INLINE_AVX2 float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+INLINE_AVX2 float max8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+// Quantises each row to `2 · pairs` symmetric 16-bit codes (the padding 0), recording its scale
+// and outliers in `headers`.
+AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pairs, int16_t *codes, pair_row_header *headers) {
+    const int width = 2 * pairs;
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (int r = 0; r < rows; r++) {
+        const float *source = a + (size_t)r * inputs;
+        pair_row_header *header = headers + r;
+        __m256 squares = _mm256_setzero_ps();
+        int k = 0;
+        for (; k + 8 <= inputs; k += 8) {
+            const __m256 x = _mm256_loadu_ps(source + k);
+            squares = _mm256_fmadd_ps(x, x, squares);
+        }
+        float sum = sum8(squares);
+        for (; k < inputs; k++) sum += source[k] * source[k];
+        const float threshold = OUTLIER_RATIO * sqrtf(sum / (float)inputs);
+        const __m256 limit = _mm256_set1_ps(threshold);
+        // The largest magnitude that is not an outlier (outliers past MAX_OUTLIERS count as kept).
+        __m256 kept = _mm256_setzero_ps();
+        float largest = 0;
+        int outliers = 0;
+        for (k = 0; k + 8 <= inputs; k += 8) {
+            const __m256 magnitude = _mm256_andnot_ps(sign, _mm256_loadu_ps(source + k));
+            const __m256 outside = _mm256_cmp_ps(magnitude, limit, _CMP_GT_OQ);
+            kept = _mm256_max_ps(kept, _mm256_andnot_ps(outside, magnitude));
+            for (int large = _mm256_movemask_ps(outside); large; large &= large - 1) {
+                const int index = k + __builtin_ctz(large);
+                if (outliers < MAX_OUTLIERS) {
+                    header->index[outliers] = index;
+                    header->value[outliers] = source[index];
+                    outliers++;
+                } else {
+                    largest = fmaxf(largest, fabsf(source[index]));
+                }
+            }
+        }
+        for (; k < inputs; k++) {
+            const float magnitude = fabsf(source[k]);
+            if (magnitude > threshold && outliers < MAX_OUTLIERS) {
+                header->index[outliers] = k;
+                header->value[outliers] = source[k];
+                outliers++;
+            } else {
+                largest = fmaxf(largest, magnitude);
+            }
+        }
+        largest = fmaxf(largest, max8(kept));
+        const float scale = largest > 0 ? largest / (float)LEVELS : 1.0f;
+        header->scale = scale;
+        header->outliers = outliers;
+        const float inverse = 1.0f / scale;
+        const __m256 inverse8 = _mm256_set1_ps(inverse);
+        const __m256i top = _mm256_set1_epi32(LEVELS), bottom = _mm256_set1_epi32(-LEVELS);
+        int16_t *target = codes + (size_t)r * width;
+        for (k = 0; k + 8 <= inputs; k += 8) {
+            __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(source + k), inverse8));
+            q = _mm256_min_epi32(_mm256_max_epi32(q, bottom), top);
+            // packs works within 128-bit lanes; the permute puts the eight codes in order.
+            const __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi32(q, q), 0x08);
+            _mm_storeu_si128((__m128i *)(target + k), _mm256_castsi256_si128(packed));
+        }
+        for (; k < width; k++) {
+            if (k < inputs) {
+                const float q = nearbyintf(source[k] * inverse);
+                target[k] = (int16_t)(q > LEVELS ? LEVELS : q < -LEVELS ? -LEVELS : q);
+            } else {
+                target[k] = 0;
+            }
+        }
+        // An outlier's code stands for 0.0: its product is added in the epilogue.
+        for (int j = 0; j < outliers; j++) target[header->index[j]] = 0;
+    }
+}
+
+// `rowCount` (≤ ROW_BLOCK) rows by `panels` (1 or 2) 8-column panels, over every input pair.
+INLINE_AVX2 void micro_kernel(
+    const int rowCount, const int panels, const int16_t *a, int pairs, const int8_t *weights,
+    const float *weight_scales, const uint16_t *columns, const pair_row_header *headers,
+    const float *bias, const float *residual, int gelu, float *c, int outputs
+) {
+    __m256i acc[ROW_BLOCK][2];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < ROW_BLOCK; r++) {
+        acc[r][0] = _mm256_setzero_si256();
+        acc[r][1] = _mm256_setzero_si256();
+    }
+    const int8_t *w0 = weights, *w1 = weights + (size_t)pairs * 16;
+    const i16_pair *row = (const i16_pair *)a;
+    for (int p = 0; p < pairs; p++) {
+        const __m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w0 + (size_t)p * 16)));
+        const __m256i b1 = panels > 1 ? _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w1 + (size_t)p * 16))) : b0;
+#pragma clang loop unroll(full)
+        for (int r = 0; r < ROW_BLOCK; r++) {
+            if (r < rowCount) {
+                const __m256i pair = _mm256_set1_epi32(row[(size_t)r * pairs + p]);
+                acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(pair, b0));
+                if (panels > 1) acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(pair, b1));
+            }
+        }
+    }
+#pragma clang loop unroll(full)
+    for (int panel = 0; panel < 2; panel++) {
+        if (panel < panels) {
+            const __m256 b = _mm256_loadu_ps(bias + panel * 8);
+            const __m256 ws = _mm256_loadu_ps(weight_scales + panel * 8);
+#pragma clang loop unroll(full)
+            for (int r = 0; r < ROW_BLOCK; r++) {
+                if (r < rowCount) {
+                    const pair_row_header *header = headers + r;
+                    const __m256 scale = _mm256_mul_ps(ws, _mm256_set1_ps(header->scale));
+                    __m256 value = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][panel]), scale, b);
+                    for (int j = 0; j < header->outliers; j++) {
+                        // Eight bf16 weights of the outlier's column, widened to fp32.
+                        const __m128i w = _mm_loadu_si128((const __m128i *)(columns + (size_t)header->index[j] * outputs + panel * 8));
+                        const __m256 column = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(w), 16));
+                        value = _mm256_fmadd_ps(_mm256_set1_ps(header->value[j]), column, value);
+                    }
+                    if (residual) value = _mm256_add_ps(value, _mm256_loadu_ps(residual + (size_t)r * outputs + panel * 8));
+                    if (gelu) value = gelu8(value);
+                    _mm256_storeu_ps(c + (size_t)r * outputs + panel * 8, value);
+                }
+            }
+        }
+    }
+}
+
+#define KERNEL_CASE(n) \
+    case n: \
+        if (panels == 2) micro_kernel(n, 2, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
+        else micro_kernel(n, 1, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
+        break;
+
+AVX2_FMA static void block(
+    int rowCount, int panels, const int16_t *a, int pairs, const int8_t *weights,
+    const float *weight_scales, const uint16_t *columns, const pair_row_header *headers,
+    const float *bias, const float *residual, int gelu, float *c, int outputs
+) {
+    switch (rowCount) {
+        KERNEL_CASE(1) KERNEL_CASE(2) KERNEL_CASE(3) KERNEL_CASE(4) KERNEL_CASE(5) KERNEL_CASE(6)
+        default: break;
+    }
+}
+
+AVX2_FMA void cek_int8_avx2_multiply(
+    const float *a, int rows, int inputs, const int8_t *packed, const float *weight_scales,
+    const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
+    float *c, void *scratch
+) {
+    const int pairs = pairs_of(inputs), panelCount = outputs / 8;
+    int16_t *codes = scratch;
+    pair_row_header *headers = (pair_row_header *)((uint8_t *)scratch + codes_bytes(rows, inputs));
+    quantise_rows(a, rows, inputs, pairs, codes, headers);
+    for (int start = 0; start < rows; start += ROWS_PER_PASS) {
+        const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
+        for (int panel = 0; panel < panelCount; panel += 2) {
+            const int panels = panelCount - panel >= 2 ? 2 : 1;
+            const int8_t *weights = packed + (size_t)panel * pairs * 16;
+            for (int r = start; r < end; r += ROW_BLOCK) {
+                const int count = end - r < ROW_BLOCK ? end - r : ROW_BLOCK;
+                const size_t offset = (size_t)r * outputs + panel * 8;
+                block(count, panels, codes + (size_t)r * 2 * pairs, pairs, weights, weight_scales + panel * 8,
+                      columns + panel * 8, headers + r, bias + panel * 8,
+                      residual ? residual + offset : NULL, gelu, c + offset, outputs);
+            }
+        }
+    }
+}
+
+#else
+
+int cek_has_avx2_fma(void) { return 0; }
+
+void cek_int8_avx2_multiply(const float *a, int rows, int inputs, const int8_t *packed, const float *weight_scales,
+                            const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
+                            float *c, void *scratch) {
+    // Never called: cek_has_avx2_fma() is 0 here, so callers take another path.
+    (void)a; (void)rows; (void)inputs; (void)packed; (void)weight_scales; (void)columns;
+    (void)outputs; (void)bias; (void)residual; (void)gelu; (void)c; (void)scratch;
+}
+
+#endif
