@@ -57,6 +57,7 @@ struct BenchEngineCommand: AsyncParsableCommand {
         let setups: [(String, EmbeddingBatcher.Settings?)] = [
             ("minilm, one call each (before)", nil),
             ("minilm, batched, a worker per core", EmbeddingBatcher.Settings()),
+            ("… with workers at nice 0 (before)", EmbeddingBatcher.Settings(niceness: 0)),
         ]
         let openCount = max(1, Int(rate * openLoopSeconds))
         let mix = EngineBenchmark.demoMix(count: loadRequests + openCount)
@@ -80,8 +81,19 @@ struct BenchEngineCommand: AsyncParsableCommand {
             ]
             print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + " " + columns.joined(separator: " "))
             if let batcher = result.batcher {
-                print("  batches: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.1f", batcher.meanBatch)), largest \(batcher.largestBatch)), \(batcher.rejected) refused as overload; added wait for a worker p50 \(DurationFormat.short(batcher.queueWait.p50)), p99 \(DurationFormat.short(batcher.queueWait.p99)), max \(DurationFormat.short(batcher.queueWait.max))")
+                print("  batches (both runs): \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.1f", batcher.meanBatch)), largest \(batcher.largestBatch)), \(batcher.rejected) refused as overload; added wait for a worker p50 \(Self.ms(batcher.queueWait.p50)), p99 \(Self.ms(batcher.queueWait.p99)), max \(Self.ms(batcher.queueWait.max))")
+            }
+            let open = result.openLoopBreakdown
+            print("  at \(Int(rate))/s: p50 \(Self.ms(result.openLoop.p50)), p99 \(Self.ms(result.openLoop.p99)), max \(Self.ms(result.openLoop.max)); task start after its arrival p50 \(Self.ms(open.startDelay.p50)), p99 \(Self.ms(open.startDelay.p99))")
+            print("  engine latency at \(Int(rate))/s, p50 / p99 (count): exact \(Self.ms(open.exact.p50)) / \(Self.ms(open.exact.p99)) (\(open.exact.count)), embedded \(Self.ms(open.embedded.p50)) / \(Self.ms(open.embedded.p99)) (\(open.embedded.count)), unavailable \(Self.ms(open.unavailable.p50)) / \(Self.ms(open.unavailable.p99)) (\(open.unavailable.count))")
+            if let batches = result.openLoopBatches {
+                print("  batches at \(Int(rate))/s: \(batches.batches) for \(batches.texts) texts (mean \(String(format: "%.2f", Double(batches.texts) / Double(max(batches.batches, 1))))), \(batches.rejected) refused as overload")
             }
         }
+    }
+
+    /// Milliseconds with two decimals: the open-loop aims are a few milliseconds.
+    private static func ms(_ duration: Duration) -> String {
+        String(format: "%.2f ms", duration.seconds * 1000)
     }
 }

@@ -1,10 +1,13 @@
 import Dispatch
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import ServingEngine
 
 /// A batch computation that holds each batch until the test opens the gate, recording the
-/// batches it was given. It runs on the batcher's workers (Dispatch threads), so blocking there
+/// batches it was given. It runs on the batcher's worker threads, so blocking there
 /// stalls no task of the cooperative pool.
 final class GatedBatches: Sendable {
     private let open = DispatchSemaphore(value: 0)
@@ -188,6 +191,37 @@ struct EmbeddingBatcherTests {
         gate.openGate()
         _ = try await [first, second, third]
         #expect(gate.batches.count == 3)
+    }
+
+    #if canImport(Glibc)
+    /// Workers yield a contended core to the request path: their nice value is the setting's
+    /// above their creator's, while the creating thread keeps its own.
+    @Test(arguments: [0, 10, 19])
+    func workersRunAtTheConfiguredNiceness(niceness: Int) async throws {
+        let process = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        // Read and made on one thread (no suspension between): workers inherit its nice value.
+        let batcher = EmbeddingBatcher(settings: .init(workers: 2, niceness: niceness)) { texts in
+            texts.map { _ in [Float(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)), 0, 0, 0] }
+        }
+        let creator = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let vectors = try await [batcher.embed("a"), batcher.embed("b")]
+        #expect(vectors.map { Int($0[0]) } == [min(Int(process) + niceness, 19), min(Int(process) + niceness, 19)])
+        #expect(creator == process)
+    }
+    #endif
+
+    /// The workers hold the batcher only while draining: once its users let go, it is freed
+    /// (and its threads end) instead of living as long as the process.
+    @Test func aBatcherNobodyHoldsIsFreed() async throws {
+        weak var released: EmbeddingBatcher?
+        do {
+            let batcher = EmbeddingBatcher(settings: .init(workers: 2)) { texts in texts.map { _ in [1, 0, 0, 0] } }
+            released = batcher
+            _ = try await batcher.embed("a")
+        }
+        // A worker may still hold it for the instant between answering and finding the queue empty.
+        for _ in 0..<1_000 where released != nil { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(released == nil)
     }
 
     @Test func anOverloadedEmbedderMakesTheRequestACountedMissAnsweredByTheProvider() async throws {

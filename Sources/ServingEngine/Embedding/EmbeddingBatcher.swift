@@ -1,6 +1,9 @@
 import DequeModule
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Embeds the texts of concurrent callers together: a fixed number of workers (one per core by
 /// default) each take every text waiting, up to ``Settings/maxBatch``, and compute them as one
@@ -29,8 +32,12 @@ import Synchronization
 /// let vector = try await batcher.embed("How do I learn Python?")
 /// ```
 ///
-/// Workers run on a Dispatch queue of their own, never on Swift's cooperative pool: a batch is
-/// milliseconds of solid CPU.
+/// Workers are threads of their own, never Swift's cooperative pool: a batch is milliseconds of
+/// solid CPU. On Linux they run at a lower priority than the rest of the process
+/// (``Settings/niceness``), so that the threads a request's latency depends on — the gateway's
+/// event loops, the engine's tasks, the console's UI thread — take a core from a batch at once
+/// instead of waiting for the scheduler's next turn; embedding is throughput work, and when it
+/// falls behind, the wait bound turns lookups into counted misses.
 public final class EmbeddingBatcher: Sendable {
     /// How many workers, how large a batch, how long a queue.
     public struct Settings: Sendable, Hashable {
@@ -47,15 +54,20 @@ public final class EmbeddingBatcher: Sendable {
         /// How many recent texts' embeddings are remembered (each 4 bytes a dimension plus the
         /// text); 0 turns the memory off.
         public var recentTexts: Int
+        /// How much lower than the process's the workers' scheduling priority is (a Linux nice
+        /// increment, 0 to 19; ignored elsewhere).
+        public var niceness: Int
 
         /// The defaults: a worker per active core, batches of up to 32 texts, at most 128
         /// waiting and at most an expected 5 ms of waiting — about two short queries per worker
         /// on this project's machine, so that the engine's latency aim (p99 ≤ 5 ms at 1,000
         /// requests a second) holds when the embedder keeps up, and a request skips the cache
         /// rather than queue when it does not. The last 2,048 texts' embeddings are remembered.
+        /// Workers run at nice +10: about a tenth of a nice-0 thread's share of a contended core.
         /// - Parameter workers: Batches at a time; nil takes the number of active cores.
-        public init(workers: Int? = nil, maxBatch: Int = 32, maxQueued: Int = 128, maxWait: Duration = .milliseconds(5), recentTexts: Int = 2_048) {
+        public init(workers: Int? = nil, maxBatch: Int = 32, maxQueued: Int = 128, maxWait: Duration = .milliseconds(5), recentTexts: Int = 2_048, niceness: Int = 10) {
             self.maxWait = maxWait
+            self.niceness = min(max(niceness, 0), 19)
             self.recentTexts = max(0, recentTexts)
             self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
             self.maxBatch = max(1, maxBatch)
@@ -116,7 +128,8 @@ public final class EmbeddingBatcher: Sendable {
     public let settings: Settings
     private let state = Mutex(State())
     private let compute: @Sendable ([String]) -> [[Float]]
-    private let queue: DispatchQueue
+    /// Signalled once for each worker to wake (a text to embed, or the batcher gone).
+    private let wake = DispatchSemaphore(value: 0)
     private let name: String
 
     /// Creates a batcher that embeds with `compute`, which must return one vector per text, in
@@ -129,7 +142,35 @@ public final class EmbeddingBatcher: Sendable {
         self.settings = settings
         self.name = name
         self.compute = compute
-        queue = DispatchQueue(label: "switchboard.embedding-batcher", qos: .userInitiated, attributes: .concurrent)
+        for index in 0..<settings.workers { startWorker(index) }
+    }
+
+    deinit {
+        // Each worker wakes, finds the batcher gone and ends.
+        for _ in 0..<settings.workers { wake.signal() }
+    }
+
+    /// A thread that sleeps until woken, then drains the queue. It holds the batcher only while
+    /// draining, so the batcher goes away when its last user lets go.
+    private func startWorker(_ index: Int) {
+        let wake = self.wake, niceness = settings.niceness
+        let thread = Thread { [weak self] in
+            #if canImport(Glibc)
+            // Linux keeps a nice value per thread (inherited from the thread that made this one):
+            // `who` 0 is this thread alone.
+            if niceness > 0 {
+                let which = __priority_which_t(PRIO_PROCESS.rawValue)
+                _ = setpriority(which, 0, min(getpriority(which, 0) + Int32(niceness), 19))
+            }
+            #endif
+            while true {
+                wake.wait()
+                guard let batcher = self else { return }
+                batcher.drain()
+            }
+        }
+        thread.name = "embedding-\(index)"
+        thread.start()
     }
 
     /// The embedding of `text`, computed in a batch with whatever else is waiting.
@@ -168,7 +209,7 @@ public final class EmbeddingBatcher: Sendable {
             case .queued:
                 break
             case .startWorker:
-                queue.async { self.drain() }
+                wake.signal()
             }
         }
     }
