@@ -49,7 +49,9 @@ final class UpstreamHTTPClient: UpstreamTransport {
     /// - Parameters:
     ///   - connectTimeout: how long a TCP connect may take.
     ///   - readTimeout: how long the server may stay silent while a response is awaited.
-    ///   - idleTimeout: how long an unused connection is kept for reuse.
+    ///   - idleTimeout: how long an unused connection is kept for reuse (checked when a request
+    ///     looks for one: an idle connection is not closed on a timer, only when the server closes it,
+    ///     the next request finds it too old, or the client shuts down).
     ///   - maxIdlePerOrigin: most unused connections kept per origin; more are closed.
     ///   - tls: for `https://` upstreams: the system's trust roots and full verification (chain
     ///     and host name) by default; the URL's host name goes out as SNI.
