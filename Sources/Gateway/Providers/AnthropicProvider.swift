@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import ServingEngine
 
 /// A provider over Anthropic's Messages API, translated both ways: the request by
@@ -29,7 +28,7 @@ final class AnthropicProvider: ModelProvider {
         self.endpoint = OpenAICompatibleProvider.join(endpoint.baseURL, "messages")
         headers = endpoint.headers
         mapping = AnthropicRequestMapping(provider: configuration.name, model: configuration.model, defaultMaxTokens: configuration.defaultMaxTokens)
-        call = UpstreamCall(client: endpoint.client, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
+        call = UpstreamCall(transport: endpoint.transport, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
     }
 
     func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {

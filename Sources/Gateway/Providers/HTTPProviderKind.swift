@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import ServingEngine
 
 /// One kind of provider the gateway reaches over HTTP: the engine-side ``ServingEngine/ProviderKind``,
@@ -25,8 +24,8 @@ struct HTTPEndpoint: Sendable {
     let apiKey: String?
     /// The kind's key and version headers for this key (``HTTPProviderKind/headers``).
     let headers: [(String, String)]
-    /// The shared, pooled client.
-    let client: HTTPClient
+    /// The shared, pooled client (``UpstreamHTTPClient``).
+    let transport: any UpstreamTransport
     /// The most bytes one response may have (`gateway.max_upstream_response_bytes`).
     let maxResponseBytes: Int
 }

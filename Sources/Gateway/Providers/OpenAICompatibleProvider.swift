@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import ServingEngine
 
 /// A provider over any server that speaks the OpenAI chat completions API (OpenAI, vLLM,
@@ -43,7 +42,7 @@ final class OpenAICompatibleProvider: ModelProvider {
         headers = endpoint.headers
         dropUnknownFields = configuration.dropUnknownFields
         streaming = configuration.upstreamStreaming
-        call = UpstreamCall(client: endpoint.client, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
+        call = UpstreamCall(transport: endpoint.transport, provider: configuration.name, secret: endpoint.apiKey, maxResponseBytes: endpoint.maxResponseBytes)
     }
 
     static func join(_ base: String, _ path: String) -> String {

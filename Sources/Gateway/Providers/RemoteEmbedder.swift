@@ -1,10 +1,9 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import ServingEngine
 
 /// The `remote` embedder: any OpenAI-compatible `POST <base_url>/embeddings` endpoint, over the
-/// gateway's shared HTTP client.
+/// gateway's shared upstream transport.
 ///
 /// It enforces its own timeout (the whole call, connect to last byte), checks the answer (status
 /// 200, `data[0].embedding` a list of exactly ``dimensions`` finite numbers, not all zero),
@@ -18,9 +17,9 @@ final class RemoteEmbedder: Embedder {
     private let endpoint: String
     private let model: String
     private let apiKey: String?
-    private let client: HTTPClient
+    private let transport: any UpstreamTransport
 
-    init(configuration: EmbedderConfiguration.Remote, apiKey: String?, client: HTTPClient) {
+    init(configuration: EmbedderConfiguration.Remote, apiKey: String?, transport: any UpstreamTransport) {
         // The model is part of the name so that a cache file written with another model's
         // vectors is set aside rather than searched.
         name = "remote:\(configuration.model)"
@@ -30,7 +29,7 @@ final class RemoteEmbedder: Embedder {
         endpoint = OpenAICompatibleProvider.join(configuration.baseURL, "embeddings")
         model = configuration.model
         self.apiKey = apiKey
-        self.client = client
+        self.transport = transport
     }
 
     func embed(_ text: String) async throws -> [Float] {
@@ -48,22 +47,18 @@ final class RemoteEmbedder: Embedder {
     }
 
     private func call(_ text: String) async throws -> [Float] {
-        var request = HTTPClientRequest(url: endpoint)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        if let apiKey { request.headers.add(name: "authorization", value: "Bearer \(apiKey)") }
+        var headers = [("content-type", "application/json")]
+        if let apiKey { headers.append(("authorization", "Bearer \(apiKey)")) }
         let body = try JSONSerialization.data(withJSONObject: ["model": model, "input": text])
-        request.body = .bytes(ByteBuffer(bytes: body))
+        let request = UpstreamRequest(method: .post, url: endpoint, headers: headers, body: Array(body))
         let bytes: ByteBuffer
         let status: Int
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(limit.milliseconds.rounded(.up))))
-            status = Int(response.status.code)
+            let response = try await transport.execute(request, timeout: limit)
+            status = response.status
             // A float prints in at most ~16 bytes; anything much bigger is not our answer.
             bytes = try await response.body.collect(upTo: 64 * 1024 + dimensions * 32)
         } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as HTTPClientError where error == .cancelled {
             throw CancellationError()
         } catch {
             throw RemoteEmbedderError("cannot reach the embeddings endpoint \(endpoint): \(UpstreamStatus.excerpt(String(describing: error), redacting: apiKey))")

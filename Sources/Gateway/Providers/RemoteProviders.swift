@@ -1,9 +1,8 @@
 import Foundation
-package import AsyncHTTPClient
 package import ServingEngine
 
 /// Builds the real providers (the kinds in ``kinds``: `openai-compatible`, `anthropic`, `ollama`)
-/// over one shared, pooled `HTTPClient`, reading their keys from the environment variables the
+/// over one shared, pooled ``UpstreamHTTPClient``, reading their keys from the environment variables the
 /// configuration names.
 ///
 /// ```swift
@@ -15,7 +14,7 @@ package import ServingEngine
 /// ```
 package final class RemoteProviders: Sendable {
     /// The shared client: pooled keep-alive connections, connect and read timeouts.
-    package let client: HTTPClient
+    let client: UpstreamHTTPClient
     private let source: String
     private let environment: [String: String]
     private let maxResponseBytes: Int
@@ -30,17 +29,10 @@ package final class RemoteProviders: Sendable {
     ///   - maxResponseBytes: the most bytes one response (body or stream) may have; beyond it the
     ///     attempt fails as a bad response (`gateway.max_upstream_response_bytes`).
     package init(source: String, environment: [String: String] = ProcessInfo.processInfo.environment, connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120), maxResponseBytes: Int = GatewayConfiguration().maxUpstreamResponseBytes) {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .milliseconds(Int64(connectTimeout.milliseconds)), read: .milliseconds(Int64(readTimeout.milliseconds))))
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        configuration.decompression = .disabled
-        // A refused connection must fail the attempt at once: the cascade retries, backs off and
-        // falls back itself. Left on, the pool would hold the request and retry connecting until
-        // the connect timeout, so a provider that is hard down cost every request that long.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        // Switchboard records every attempt in its decision trail and metrics; a span per upstream
-        // call from the process's (no-op unless bootstrapped) tracer was ~2 % of a request's CPU.
-        configuration.tracing.tracer = nil
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // A refused connection fails the attempt at once (the client never retries connecting):
+        // the cascade retries, backs off and falls back itself. Bodies are passed on as sent
+        // (no decompression), and no tracing span is opened per call.
+        client = UpstreamHTTPClient(connectTimeout: connectTimeout, readTimeout: readTimeout, idleTimeout: .seconds(60), maxIdlePerOrigin: 256)
         self.source = source
         self.environment = environment
         self.maxResponseBytes = maxResponseBytes
@@ -87,7 +79,7 @@ package final class RemoteProviders: Sendable {
             }
             apiKey = value
         }
-        let endpoint = HTTPEndpoint(baseURL: baseURL, apiKey: apiKey, headers: kind.headers(apiKey), client: client, maxResponseBytes: maxResponseBytes)
+        let endpoint = HTTPEndpoint(baseURL: baseURL, apiKey: apiKey, headers: kind.headers(apiKey), transport: client, maxResponseBytes: maxResponseBytes)
         return kind.make(configuration, endpoint)
     }
 
@@ -107,7 +99,7 @@ package final class RemoteProviders: Sendable {
             }
             apiKey = value
         }
-        return RemoteEmbedder(configuration: configuration, apiKey: apiKey, client: client)
+        return RemoteEmbedder(configuration: configuration, apiKey: apiKey, transport: client)
     }
 
     /// Probes `configuration`'s server once (`GET <base_url>/models`, with its key) and returns
@@ -115,17 +107,17 @@ package final class RemoteProviders: Sendable {
     func probe(_ configuration: ProviderConfiguration, timeout: Duration) async -> ProviderFailure? {
         guard let baseURL = configuration.baseURL else { return ProviderFailure(.providerRejected, "no base_url") }
         let apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }
-        var request = HTTPClientRequest(url: OpenAICompatibleProvider.join(baseURL, "models"))
+        var request = UpstreamRequest(method: .get, url: OpenAICompatibleProvider.join(baseURL, "models"))
         // The kind's own headers, as its calls send them; a server probed without a key gets none.
         if apiKey != nil {
             let headers = Self.kind(of: configuration)?.headers ?? OpenAICompatibleProvider.headers(apiKey:)
-            for (name, value) in headers(apiKey) { request.headers.add(name: name, value: value) }
+            request.headers = headers(apiKey)
         }
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.milliseconds)))
+            let response = try await client.execute(request, timeout: timeout)
             _ = try? await response.body.collect(upTo: 1 << 20)
-            guard response.status.code == 200 else {
-                return UpstreamStatus.failure(status: Int(response.status.code), provider: configuration.name, detail: "health check", retryAfter: nil)
+            guard response.status == 200 else {
+                return UpstreamStatus.failure(status: response.status, provider: configuration.name, detail: "health check", retryAfter: nil)
             }
             return nil
         } catch {
@@ -136,7 +128,7 @@ package final class RemoteProviders: Sendable {
 
     /// Closes the client's connections; call once nothing uses the providers any more.
     package func shutdown() async throws {
-        try await client.shutdown()
+        await client.shutdown()
     }
 }
 

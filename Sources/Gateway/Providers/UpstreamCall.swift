@@ -1,37 +1,44 @@
-import AsyncHTTPClient
 import NIOCore
 import ServingEngine
 
-/// What the real providers share: posting JSON over the shared client and turning transport
+/// What the real providers share: posting JSON over the shared transport and turning transport
 /// failures and statuses into ``ProviderFailure``s without leaking keys.
 struct UpstreamCall: Sendable {
-    let client: HTTPClient
+    let transport: any UpstreamTransport
     let provider: String
     let secret: String?
     /// The most bytes a response body or stream may have (`gateway.max_upstream_response_bytes`).
     var maxResponseBytes: Int = 16 << 20
 
+    init(transport: any UpstreamTransport, provider: String, secret: String?, maxResponseBytes: Int = 16 << 20) {
+        self.transport = transport
+        self.provider = provider
+        self.secret = secret
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// A call over `client` (``UpstreamHTTPClient/shared`` where nothing else is configured).
+    init(client: UpstreamHTTPClient, provider: String, secret: String?, maxResponseBytes: Int = 16 << 20) {
+        self.init(transport: client, provider: provider, secret: secret, maxResponseBytes: maxResponseBytes)
+    }
+
     /// Posts `body` and returns the response once its head says 200; any other status becomes a
     /// classified failure with a short excerpt of the body and, when the body is an API error
     /// object, that error (so that a refused request reaches the client in the provider's words).
-    func post(_ url: String, headers: [(String, String)], body: JSONObject) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body.serialized))
-        let response: HTTPClientResponse
+    func post(_ url: String, headers: [(String, String)], body: JSONObject) async throws -> UpstreamResponse {
+        let request = UpstreamRequest(method: .post, url: url, headers: [("content-type", "application/json")] + headers, body: body.serialized)
+        let response: UpstreamResponse
         do {
-            // Timeouts of whole calls are the engine's (it cancels this task); this deadline only
-            // stops a call that nobody cancels from living forever.
-            response = try await client.execute(request, timeout: .hours(1))
+            // Timeouts of whole calls are the engine's (it cancels this task); the transport's
+            // read timeout stops a call that nobody cancels and that goes silent.
+            response = try await transport.execute(request, timeout: nil)
         } catch {
             throw transportFailure(error, midStream: false)
         }
-        guard response.status.code == 200 else {
+        guard response.status == 200 else {
             let bytes = try? await response.body.collect(upTo: 64 * 1024)
             let text = bytes.map { String(buffer: $0) } ?? ""
-            var failure = UpstreamStatus.failure(status: Int(response.status.code), provider: provider, detail: UpstreamStatus.excerpt(text, redacting: secret), retryAfter: response.headers.first(name: "retry-after"))
+            var failure = UpstreamStatus.failure(status: response.status, provider: provider, detail: UpstreamStatus.excerpt(text, redacting: secret), retryAfter: response.headers.first(name: "retry-after"))
             failure.upstreamError = UpstreamStatus.apiError(in: text, redacting: secret)
             throw failure
         }
@@ -41,10 +48,10 @@ struct UpstreamCall: Sendable {
     /// Streams the server-sent events of `response` to `handle`, which returns false to stop.
     /// A body that breaks off is `.streamBroken`; a trailing event that never ended is handed over
     /// (and is usually garbled JSON, so `.badResponse`). What `handle` throws passes through as it is.
-    func events(of response: HTTPClientResponse, _ handle: (ServerSentEventParser.Event) throws -> Bool) async throws {
+    func events(of response: UpstreamResponse, _ handle: (ServerSentEventParser.Event) throws -> Bool) async throws {
         var parser = ServerSentEventParser()
         var received = 0
-        var body = response.body.makeAsyncIterator()
+        let body = response.body
         while true {
             let next: ByteBuffer?
             do {
@@ -67,11 +74,11 @@ struct UpstreamCall: Sendable {
     }
 
     /// Collects a whole JSON body (for upstreams that ignore `stream: true`).
-    func json(of response: HTTPClientResponse) async throws -> JSONValue {
+    func json(of response: UpstreamResponse) async throws -> JSONValue {
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maxResponseBytes)
-        } catch is NIOTooManyBytesError {
+        } catch let error as UpstreamHTTPError where error.code == .tooManyBytes {
             throw tooLong()
         } catch {
             throw transportFailure(error, midStream: true)
@@ -97,9 +104,8 @@ struct UpstreamCall: Sendable {
 
     func transportFailure(_ error: any Error, midStream: Bool) -> any Error {
         if error is CancellationError { return error }
-        if let error = error as? HTTPClientError, error == .cancelled { return CancellationError() }
         let text = String(describing: error)
-        if text.contains("readTimeout") || text.contains("deadlineExceeded") {
+        if let error = error as? UpstreamHTTPError, error.code == .readTimeout || error.code == .deadlineExceeded {
             return ProviderFailure(.timeout, "\(provider) stopped sending (read timeout)")
         }
         if midStream {
