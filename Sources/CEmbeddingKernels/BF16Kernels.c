@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "BF16Rounding.h"
 
 #include <string.h>
 
@@ -23,15 +24,6 @@ size_t cek_bf16_scratch_count(int rows, int inputs) {
     return (size_t)rows * (size_t)pairs_of(inputs) * 2;
 }
 
-// Round to nearest even, as vcvtne2ps2bf16 does, so packed weights and activations round alike.
-static uint16_t to_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40);  // quiet NaN
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return (uint16_t)(bits >> 16);
-}
-
 void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packed) {
     const int pairs = pairs_of(inputs);
     for (int panel = 0; panel < outputs / 16; panel++) {
@@ -41,7 +33,7 @@ void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packe
             for (int k = 0; k < 2 * pairs; k++) {
                 // Element (k, column) sits in 32-bit lane `column` of pair k/2, low half first:
                 // the order vdpbf16ps multiplies it with a broadcast pair of activations.
-                base[(k / 2) * 32 + column * 2 + (k & 1)] = k < inputs ? to_bf16(row[k]) : 0;
+                base[(k / 2) * 32 + column * 2 + (k & 1)] = k < inputs ? cek_to_bf16(row[k]) : 0;
             }
         }
     }

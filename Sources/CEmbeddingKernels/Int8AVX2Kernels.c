@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "BF16Rounding.h"
 
 #include <math.h>
 #include <string.h>
@@ -54,19 +55,9 @@ size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) {
     return codes_bytes(rows, inputs) + (size_t)rows * sizeof(pair_row_header);
 }
 
-static uint16_t to_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40);
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return (uint16_t)(bits >> 16);
-}
-
 void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, uint16_t *columns) {
     const int pairs = pairs_of(inputs);
-    for (int o = 0; o < outputs; o++) {
-        for (int k = 0; k < inputs; k++) columns[(size_t)k * outputs + o] = to_bf16(weight[(size_t)o * inputs + k]);
-    }
+    cek_bf16_columns(weight, outputs, inputs, columns);
     for (int panel = 0; panel < outputs / 8; panel++) {
         int8_t *base = packed + (size_t)panel * pairs * 16;
         for (int column = 0; column < 8; column++) {
@@ -92,6 +83,7 @@ void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *pa
 
 #if defined(__x86_64__)
 
+#include "ErfCoefficients.h"
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -110,21 +102,20 @@ int cek_has_avx2_fma(void) {
 #define AVX2_FMA __attribute__((target("avx2,fma")))
 #define INLINE_AVX2 static inline __attribute__((always_inline)) AVX2_FMA
 
-// erf on eight lanes: the same rational approximation as erf16 (AVX512Math.h) and
-// MatrixKernels.erf.
+// erf on eight lanes (ErfCoefficients.h), as erf16 (AVX512Math.h) on sixteen.
 INLINE_AVX2 __m256 erf8(__m256 value) {
     const __m256 x = _mm256_min_ps(_mm256_max_ps(value, _mm256_set1_ps(-4.0f)), _mm256_set1_ps(4.0f));
     const __m256 x2 = _mm256_mul_ps(x, x);
-    __m256 p = _mm256_fmadd_ps(x2, _mm256_set1_ps(-2.72614225801306e-10f), _mm256_set1_ps(2.77068142495902e-08f));
-    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.10102402082508e-06f));
-    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-5.69250639462346e-05f));
-    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-7.34990630326855e-04f));
-    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-2.95459980854025e-03f));
-    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(-1.60960333262415e-02f));
-    __m256 q = _mm256_fmadd_ps(x2, _mm256_set1_ps(-1.45660718464996e-05f), _mm256_set1_ps(-2.13374055278905e-04f));
-    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.68282697438203e-03f));
-    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-7.37332916720468e-03f));
-    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(-1.42647390514189e-02f));
+    __m256 p = _mm256_fmadd_ps(x2, _mm256_set1_ps(CEK_ERF_P6), _mm256_set1_ps(CEK_ERF_P5));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(CEK_ERF_P4));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(CEK_ERF_P3));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(CEK_ERF_P2));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(CEK_ERF_P1));
+    p = _mm256_fmadd_ps(x2, p, _mm256_set1_ps(CEK_ERF_P0));
+    __m256 q = _mm256_fmadd_ps(x2, _mm256_set1_ps(CEK_ERF_Q4), _mm256_set1_ps(CEK_ERF_Q3));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(CEK_ERF_Q2));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(CEK_ERF_Q1));
+    q = _mm256_fmadd_ps(x2, q, _mm256_set1_ps(CEK_ERF_Q0));
     return _mm256_div_ps(_mm256_mul_ps(x, p), q);
 }
 

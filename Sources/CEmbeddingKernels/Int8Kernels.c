@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "BF16Rounding.h"
 
 #include <math.h>
 #include <string.h>
@@ -60,20 +61,9 @@ size_t cek_int8_scratch_bytes(int rows, int inputs) {
     return codes_bytes(rows, inputs) + (size_t)rows * sizeof(row_header);
 }
 
-// Round to nearest even, as the bf16 kernels do.
-static uint16_t to_bf16(float value) {
-    uint32_t bits;
-    memcpy(&bits, &value, sizeof bits);
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((bits >> 16) | 0x40);  // quiet NaN
-    bits += 0x7fffu + ((bits >> 16) & 1u);
-    return (uint16_t)(bits >> 16);
-}
-
 void cek_int8_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, int32_t *column_sums, uint16_t *columns) {
     const int quads = quads_of(inputs);
-    for (int o = 0; o < outputs; o++) {
-        for (int k = 0; k < inputs; k++) columns[(size_t)k * outputs + o] = to_bf16(weight[(size_t)o * inputs + k]);
-    }
+    cek_bf16_columns(weight, outputs, inputs, columns);
     for (int panel = 0; panel < outputs / 16; panel++) {
         int8_t *base = packed + (size_t)panel * quads * 64;
         for (int column = 0; column < 16; column++) {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 @testable import Gateway
 import ServingEngine
 import Testing
@@ -115,12 +114,19 @@ struct ServerSentEventParserFuzzTests {
         let fragment = try #require(last)
         #expect(fragment.data == "{\"choi")
         // The provider's decoding of it is a clear, retryable bad response.
-        let call = UpstreamCall(client: .shared, provider: "primary", secret: "sk-x")
+        let call = UpstreamCall(transport: UnreachableTransport(), provider: "primary", secret: "sk-x")
         #expect {
             _ = try call.object(fragment.data)
         } throws: { error in
             let failure = error as? ProviderFailure
             return failure?.kind == .badResponse && failure?.detail.contains("primary sent a stream event that is not a JSON object") == true
         }
+    }
+}
+
+/// A transport for calls that only decode: it never reaches a server.
+private struct UnreachableTransport: UpstreamTransport {
+    func execute(_ request: UpstreamRequest, timeout: Duration?) async throws -> UpstreamResponse {
+        throw CancellationError()
     }
 }

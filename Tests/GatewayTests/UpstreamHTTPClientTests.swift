@@ -34,7 +34,7 @@ struct UpstreamHTTPClientTests {
     @Test func theRequestGoesOutWithHostLengthAndTheCallersHeaders() async throws {
         let server = try await RawUpstream { _ in .answer(RawUpstream.ok(Self.answer)) }
         let client = UpstreamHTTPClient()
-        let call = UpstreamCall(client: client, provider: "primary", secret: "sk-SECRET")
+        let call = UpstreamCall(transport: client, provider: "primary", secret: "sk-SECRET")
         let response = try await call.post("http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [("authorization", "Bearer sk-SECRET"), ("anthropic-version", "2023-06-01")], body: ["model": "m"])
         _ = try await call.json(of: response)
         let text = try #require(server.requests.first?.text)
@@ -72,7 +72,7 @@ struct UpstreamHTTPClientTests {
     @Test func aFreshConnectionClosedWithoutAnAnswerIsNotRetried() async throws {
         let server = try await RawUpstream { _ in .close }
         let client = UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
-        let call = UpstreamCall(client: client, provider: "primary", secret: nil)
+        let call = UpstreamCall(transport: client, provider: "primary", secret: nil)
         await #expect { _ = try await call.post("http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: [:]) } throws: { error in
             let failure = error as? ProviderFailure
             return failure?.kind == .connection && failure?.detail.contains("cannot reach primary") == true
@@ -88,7 +88,7 @@ struct UpstreamHTTPClientTests {
             request.onConnection == 1 ? .answerAndClose("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"partial\"") : .answer(RawUpstream.ok(Self.answer))
         }
         let client = UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
-        let call = UpstreamCall(client: client, provider: "primary", secret: nil)
+        let call = UpstreamCall(transport: client, provider: "primary", secret: nil)
         let url = "http://127.0.0.1:\(server.port)/v1/chat/completions"
         _ = try await call.json(of: try await call.post(url, headers: [], body: [:]))
         let response = try await call.post(url, headers: [], body: [:])
@@ -103,7 +103,7 @@ struct UpstreamHTTPClientTests {
     @Test func cancellingTheReadingTaskMidStreamClosesTheConnection() async throws {
         let server = try await RawUpstream { _ in .stall(RawUpstream.streamStart("data: {\"choices\":[]}\n\n")) }
         let client = UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(60))
-        let call = UpstreamCall(client: client, provider: "primary", secret: nil)
+        let call = UpstreamCall(transport: client, provider: "primary", secret: nil)
         let (firstEvent, seen) = AsyncStream.makeStream(of: Void.self)
         let reading = Task {
             let response = try await call.post("http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: [:])
@@ -129,7 +129,7 @@ struct UpstreamHTTPClientTests {
             request.text.contains("stream") ? .answerAndClose(RawUpstream.streamStart("data: \(big)\n\n") + "0\r\n\r\n") : .answer(RawUpstream.ok(#"{"text":"\#(big)"}"#))
         }
         let client = UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5))
-        let call = UpstreamCall(client: client, provider: "primary", secret: nil, maxResponseBytes: 1000)
+        let call = UpstreamCall(transport: client, provider: "primary", secret: nil, maxResponseBytes: 1000)
         let url = "http://127.0.0.1:\(server.port)/v1/chat/completions"
         await #expect { _ = try await call.json(of: try await call.post(url, headers: [], body: [:])) } throws: { error in
             let failure = error as? ProviderFailure
@@ -147,7 +147,7 @@ struct UpstreamHTTPClientTests {
 
     @Test func aRefusedConnectionIsAConnectionFailureNamingTheProvider() async throws {
         let client = UpstreamHTTPClient(connectTimeout: .seconds(300))
-        let call = UpstreamCall(client: client, provider: "nowhere", secret: nil)
+        let call = UpstreamCall(transport: client, provider: "nowhere", secret: nil)
         let started = ContinuousClock.now
         await #expect { _ = try await call.post("http://127.0.0.1:1/v1/chat/completions", headers: [], body: [:]) } throws: { error in
             let failure = error as? ProviderFailure
@@ -160,7 +160,7 @@ struct UpstreamHTTPClientTests {
     @Test func aServerSilentPastTheReadTimeoutIsATimeout() async throws {
         let server = try await RawUpstream { _ in .stall("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n") }
         let client = UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .milliseconds(200))
-        let call = UpstreamCall(client: client, provider: "primary", secret: nil)
+        let call = UpstreamCall(transport: client, provider: "primary", secret: nil)
         let response = try await call.post("http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: [:])
         await #expect { try await call.events(of: response) { _ in true } } throws: { error in
             let failure = error as? ProviderFailure
@@ -241,9 +241,9 @@ struct UpstreamHTTPClientTLSTests {
     @Test func aCertificateForAnotherHostOrFromNoTrustedRootIsAConnectionFailure() async throws {
         let server = try await TLSUpstream()
         // Trusted, but issued to localhost, not to 127.0.0.1.
-        let wrongName = UpstreamCall(client: UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5), tls: try trusting()), provider: "secure", secret: nil)
+        let wrongName = UpstreamCall(transport: UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5), tls: try trusting()), provider: "secure", secret: nil)
         // For localhost, but from no root the system trusts.
-        let untrusted = UpstreamCall(client: UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5)), provider: "secure", secret: nil)
+        let untrusted = UpstreamCall(transport: UpstreamHTTPClient(connectTimeout: .seconds(2), readTimeout: .seconds(5)), provider: "secure", secret: nil)
         for (call, host) in [(wrongName, "127.0.0.1"), (untrusted, "localhost")] {
             await #expect {
                 _ = try await call.post("https://\(host):\(server.port)/v1/chat/completions", headers: [], body: [:])

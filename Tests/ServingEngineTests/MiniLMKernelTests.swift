@@ -168,12 +168,7 @@ struct MiniLMKernelTests {
         var outlier = [Bool](repeating: false, count: a.count)
         for start in stride(from: 0, to: a.count, by: width) {
             let row = start..<(start + width)
-            let threshold = 4 * (row.reduce(Float(0)) { $0 + a[$1] * a[$1] } / Float(width)).squareRoot()
-            var taken = 0
-            for index in row where abs(a[index]) > threshold && taken < 32 {
-                outlier[index] = true
-                taken += 1
-            }
+            markOutliers(a, row: row, in: &outlier)
             let kept = row.filter { !outlier[$0] }.map { a[$0] }
             let smallest = min(kept.min() ?? 0, 0), largest = max(kept.max() ?? 0, 0)
             let scale: Float = largest - smallest > 0 ? (largest - smallest) / 255 : 1
@@ -195,12 +190,7 @@ struct MiniLMKernelTests {
         var outlier = [Bool](repeating: false, count: a.count)
         for start in stride(from: 0, to: a.count, by: width) {
             let row = start..<(start + width)
-            let threshold = 4 * (row.reduce(Float(0)) { $0 + a[$1] * a[$1] } / Float(width)).squareRoot()
-            var taken = 0
-            for index in row where abs(a[index]) > threshold && taken < 32 {
-                outlier[index] = true
-                taken += 1
-            }
+            markOutliers(a, row: row, in: &outlier)
             let largest = row.filter { !outlier[$0] }.map { abs(a[$0]) }.max() ?? 0
             let scale: Float = largest > 0 ? largest / 4095 : 1
             let inverse = 1 / scale
@@ -210,6 +200,17 @@ struct MiniLMKernelTests {
             }
         }
         return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
+    }
+
+    /// Marks the outliers of `a[row]` as both int8 paths take them: values above 4× the row's root
+    /// mean square, the first 32 of them.
+    static func markOutliers(_ a: [Float], row: Range<Int>, in outlier: inout [Bool]) {
+        let threshold = 4 * (row.reduce(Float(0)) { $0 + a[$1] * a[$1] } / Float(row.count)).squareRoot()
+        var taken = 0
+        for index in row where abs(a[index]) > threshold && taken < 32 {
+            outlier[index] = true
+            taken += 1
+        }
     }
 
     /// Each output channel of a weight as the int8 kernels see it: symmetric, max |w| = 127 steps.

@@ -121,7 +121,7 @@ package final class RemoteProviders: Sendable {
             }
             return nil
         } catch {
-            let call = UpstreamCall(client: client, provider: configuration.name, secret: apiKey)
+            let call = UpstreamCall(transport: client, provider: configuration.name, secret: apiKey)
             return call.transportFailure(error, midStream: false) as? ProviderFailure ?? ProviderFailure(.timeout, "\(configuration.name) health check did not answer in time")
         }
     }

@@ -17,11 +17,6 @@ struct UpstreamCall: Sendable {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    /// A call over `client` (``UpstreamHTTPClient/shared`` where nothing else is configured).
-    init(client: UpstreamHTTPClient, provider: String, secret: String?, maxResponseBytes: Int = 16 << 20) {
-        self.init(transport: client, provider: provider, secret: secret, maxResponseBytes: maxResponseBytes)
-    }
-
     /// Posts `body` and returns the response once its head says 200; any other status becomes a
     /// classified failure with a short excerpt of the body and, when the body is an API error
     /// object, that error (so that a refused request reaches the client in the provider's words).

@@ -22,9 +22,6 @@ import Synchronization
 /// try await client.shutdown()
 /// ```
 final class UpstreamHTTPClient: UpstreamTransport {
-    /// A client with the default timeouts, for callers that need no configuration of their own.
-    static let shared = UpstreamHTTPClient()
-
     private let group: MultiThreadedEventLoopGroup
     private let connectTimeout: TimeAmount
     private let readTimeout: TimeAmount
