@@ -36,16 +36,23 @@ final class DrillLoad: Sendable {
 
     /// Runs the clients; `schedule` runs beside them with the load's start instant, to inject
     /// faults at the right moments. Returns every request's sample.
+    ///
+    /// The load lasts ``duration``, and at least a quarter of it more after `schedule` returns (the
+    /// in-process scenarios' schedules end at three quarters, so for them nothing changes), so the
+    /// state after the last fault is always observed: a gateway restarted after a SIGKILL may take
+    /// longer to listen again than the rest of the run (a debug build on a busy machine does).
     func run(schedule: @escaping @Sendable (ContinuousClock.Instant) async -> Void) async -> [Sample] {
         let start = ContinuousClock.now
-        let end = start + duration
+        let end = LoadEnd()
+        let duration = duration
         return await withTaskGroup(of: [Sample].self) { group in
             group.addTask {
                 await schedule(start)
+                end.instant.withLock { $0 = max(start + duration, .now + duration / 4) }
                 return []
             }
             for index in 0..<clients {
-                group.addTask { await self.runClient(index, start: start, end: end) }
+                group.addTask { await self.runClient(index, start: start, until: { end.instant.withLock { $0 } }) }
             }
             var all: [Sample] = []
             for await part in group { all += part }
@@ -53,10 +60,16 @@ final class DrillLoad: Sendable {
         }
     }
 
-    private func runClient(_ index: Int, start: ContinuousClock.Instant, end: ContinuousClock.Instant) async -> [Sample] {
+    /// When the load ends: unknown (nil) until the schedule has run, and clients keep sending
+    /// until then.
+    private final class LoadEnd: Sendable {
+        let instant = Mutex<ContinuousClock.Instant?>(nil)
+    }
+
+    private func runClient(_ index: Int, start: ContinuousClock.Instant, until end: @Sendable () -> ContinuousClock.Instant?) async -> [Sample] {
         var random = SeededRandom(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
         var samples: [Sample] = []
-        while ContinuousClock.now < end {
+        while end().map({ ContinuousClock.now < $0 }) ?? true {
             let stream = random.unit() < 0.5
             let prompt = Self.prompt(&random)
             let sent = ContinuousClock.now
