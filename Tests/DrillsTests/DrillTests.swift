@@ -148,9 +148,12 @@ struct ScriptedUpstreamTests {
     }
 
     func exerciseRemoteEmbedder(_ remote: RemoteProviders, _ upstream: ScriptedUpstream) async throws {
-        let embedder = try remote.makeEmbedder(.init(baseURL: upstream.baseURL, model: "m", dimensions: 384, timeout: .milliseconds(300)))
+        // Patient where the endpoint answers, so a busy test process is never a timeout; the
+        // stall, which never answers, trips the short one.
+        let embedder = try remote.makeEmbedder(.init(baseURL: upstream.baseURL, model: "m", dimensions: 384, timeout: .seconds(30)))
+        let impatient = try remote.makeEmbedder(.init(baseURL: upstream.baseURL, model: "m", dimensions: 384, timeout: .milliseconds(300)))
         #expect(embedder.name == "remote:m")
-        #expect(embedder.timeout == .milliseconds(300))
+        #expect(impatient.timeout == .milliseconds(300))
         let vector = try await embedder.embed("how do I reset my password")
         #expect(vector.count == 384)
         #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
@@ -158,7 +161,7 @@ struct ScriptedUpstreamTests {
         #expect(zip(vector, local).reduce(0) { $0 + $1.0 * $1.1 } > 0.999)
 
         upstream.behavior = .stall
-        await #expect(throws: RemoteEmbedderError.self) { _ = try await embedder.embed("stalled") }
+        await #expect(throws: RemoteEmbedderError.self) { _ = try await impatient.embed("stalled") }
         upstream.behavior = .garbage
         do {
             _ = try await embedder.embed("garbage")
@@ -174,7 +177,7 @@ struct ScriptedUpstreamTests {
             #expect(error.message.contains("HTTP 503"))
         }
         upstream.behavior = .answer
-        let wrongSize = try remote.makeEmbedder(.init(baseURL: upstream.baseURL, model: "m", dimensions: 768, timeout: .milliseconds(300)))
+        let wrongSize = try remote.makeEmbedder(.init(baseURL: upstream.baseURL, model: "m", dimensions: 768, timeout: .seconds(30)))
         do {
             _ = try await wrongSize.embed("size")
             Issue.record("a vector of the wrong length must be an error")
@@ -212,7 +215,11 @@ struct EmbedderStallGatewayTests {
         try await upstreams.reset()
         upstreams.embeddings.behavior = .stall
         let remote = RemoteProviders(source: "test", environment: [:])
-        let engine = try ServingEngine(configuration: DrillRunner.configuration(upstreams), registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
+        // The drill's short provider timeouts would let a busy test process move the answer to
+        // the next provider; the stalled embedder, which never answers, still trips its own.
+        var configuration = DrillRunner.configuration(upstreams)
+        for index in configuration.providers.indices { configuration.providers[index].timeout = .seconds(30) }
+        let engine = try ServingEngine(configuration: configuration, registry: remote.registry, makeRemoteEmbedder: remote.makeEmbedder)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: GatewayAddress(host: "127.0.0.1", port: 0)), logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ServingEngine
 
@@ -9,7 +10,7 @@ struct CacheFileTests {
     }
 
     func engine() throws -> ServingEngine {
-        var configuration = EngineConfiguration.builtIn
+        var configuration = EngineConfiguration.builtInWithHashingEmbedder
         for index in configuration.providers.indices {
             configuration.providers[index].simulation = SimulationProfile(timeToFirstToken: .milliseconds(1), timePerToken: .zero, spread: 0, answerTokens: 5)
         }

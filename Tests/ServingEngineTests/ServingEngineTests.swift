@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import ServingEngine
 
@@ -271,10 +272,13 @@ struct ServingEngineTests {
 @Suite("Operator commands")
 struct OperatorCommandTests {
     @Test func faultsCanBeInjectedIntoASimulatedProviderAndCleared() async throws {
-        var configuration = EngineConfiguration.builtIn
+        var configuration = EngineConfiguration.builtInWithHashingEmbedder
         configuration.resilience.retry = RetryPolicy(maxAttemptsPerProvider: 1)
         for index in configuration.providers.indices {
             configuration.providers[index].simulation = SimulationProfile(timeToFirstToken: .milliseconds(1), timePerToken: .zero, spread: 0, answerTokens: 5)
+            // Failing over on an injected fault is the subject, not timeouts: a busy test process
+            // must not turn a 1 ms answer into a timeout.
+            configuration.providers[index].timeout = .seconds(60)
         }
         let engine = try ServingEngine(configuration: configuration)
         let message = try engine.perform(.injectFaults(provider: "distilled-local", FaultProfile(errorRate: 1, kinds: [.serverError])))
@@ -288,7 +292,7 @@ struct OperatorCommandTests {
     }
 
     @Test func theTrafficRateMustBeSensible() throws {
-        let engine = try ServingEngine(configuration: .builtIn)
+        let engine = try ServingEngine(configuration: .builtInWithHashingEmbedder)
         #expect(throws: CommandError.self) { try engine.perform(.setTrafficRate(-1)) }
         #expect(try engine.perform(.setTrafficRate(12.5)) == "traffic rate set to 12.5 req/s")
         #expect(engine.snapshot().traffic.rate == 12.5)

@@ -34,7 +34,7 @@ struct SharedStateReplicaTests {
 
     /// An engine over the built-in configuration whose providers answer at once.
     static func engine() throws -> ServingEngine {
-        let configuration = EngineConfiguration.builtIn
+        let configuration = EngineConfiguration.builtInWithHashingEmbedder
         return try ServingEngine(configuration: configuration, providers: configuration.providers.map { InstantProvider(name: $0.name, answer: "answer from \($0.name)") })
     }
 
@@ -86,7 +86,7 @@ struct SharedStateReplicaTests {
 
     @Test func aToolCallAnswerTravelsWholeToTheOtherReplica() async throws {
         guard let url = try await Self.database() else { return }
-        var configuration = EngineConfiguration.builtIn
+        var configuration = EngineConfiguration.builtInWithHashingEmbedder
         for index in configuration.providers.indices { configuration.providers[index].declaredCapabilities = [.tools] }
         let makeEngine = { try ServingEngine(configuration: configuration, providers: configuration.providers.map { ToolCallingProvider(name: $0.name) }) }
         let (engineA, engineB) = (try makeEngine(), try makeEngine())

@@ -11,7 +11,7 @@ import Testing
 struct TenantFleetLimitsTests {
     /// The built-in deployment with instant providers (no cache) and `tenants`.
     static func engine(_ tenants: [TenantConfiguration], onUnavailable: UnavailablePolicy = .open) throws -> ServingEngine {
-        var configuration = EngineConfiguration.builtIn
+        var configuration = EngineConfiguration.builtInWithHashingEmbedder
         configuration.cache.enabled = false
         configuration.tenants = tenants
         configuration.onSharedStateUnavailable = onUnavailable

@@ -11,7 +11,7 @@ import Testing
 struct TenantSpendSharingTests {
     /// The built-in deployment with instant providers and a tenant on a daily budget.
     static func engine(budget: Double) throws -> ServingEngine {
-        var configuration = EngineConfiguration.builtIn
+        var configuration = EngineConfiguration.builtInWithHashingEmbedder
         configuration.cache.enabled = false
         configuration.tenants = [TenantConfiguration(name: "acme", limits: TenantLimits(dailyBudgetUSD: budget, monthlyBudgetUSD: 100))]
         return try ServingEngine(configuration: configuration, providers: configuration.providers.map { InstantProvider(name: $0.name, answer: "answer from \($0.name)") })
