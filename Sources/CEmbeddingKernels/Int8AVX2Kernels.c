@@ -20,6 +20,12 @@
 // Outliers are handled as on the VNNI path (see Int8Kernels.c): values above OUTLIER_RATIO times
 // their row's root mean square (up to MAX_OUTLIERS a row) leave the integer product (code 0) and
 // are multiplied in fp32 against a bf16 copy of their weight column.
+//
+// The wide variant (cek_int16_avx2_*) keeps 10-bit weight codes in 16 bits of memory — half of
+// fp32's bytes, and no widening — times 12-bit activation codes, for the feed-forward output
+// projection, whose weights' rounding is what int8 cannot afford (KernelPath.int16AVX2). Its
+// weight steps shrink for long inputs so the sum still cannot overflow:
+//     |Σ qa·qw| ≤ 2,047 · 511 · 2,052 < 2^31.
 
 // Rows of activations one micro-kernel call multiplies (6 rows × 2 panels = 12 accumulators of the
 // 16 AVX2 registers; two hold the widened weights and one the broadcast pair).
@@ -28,8 +34,11 @@
 #define ROWS_PER_PASS 96
 #define OUTLIER_RATIO 4.0f
 #define MAX_OUTLIERS 32
-// The largest activation code: 13 bits, symmetric.
+// The largest activation code: 13 bits, symmetric; 12 bits beside wide weights.
 #define LEVELS 4095
+#define WIDE_LEVELS 2047
+// The largest wide weight code: 10 bits, symmetric.
+#define WIDE_WEIGHT_LEVELS 511
 
 static int pairs_of(int inputs) { return (inputs + 1) / 2; }
 
@@ -55,29 +64,51 @@ size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) {
     return codes_bytes(rows, inputs) + (size_t)rows * sizeof(pair_row_header);
 }
 
+size_t cek_int16_avx2_packed_count(int outputs, int inputs) {
+    return cek_int8_avx2_packed_count(outputs, inputs);
+}
+
+int cek_int16_avx2_weight_levels(int inputs) {
+    const long long bound = 2147483647LL / ((long long)WIDE_LEVELS * (2LL * pairs_of(inputs)));
+    return bound < 1 ? 1 : bound < WIDE_WEIGHT_LEVELS ? (int)bound : WIDE_WEIGHT_LEVELS;
+}
+
+// Quantises one output channel's `inputs` weights symmetrically to codes in [-levels, levels],
+// `width` of them (the padding 0); returns its scale.
+static float quantise_channel(const float *row, int inputs, int width, int levels, int16_t *codes) {
+    float largest = 0;
+    for (int k = 0; k < inputs; k++) largest = fmaxf(largest, fabsf(row[k]));
+    const float scale = largest > 0 ? largest / (float)levels : 1.0f;
+    for (int k = 0; k < width; k++) {
+        const float q = k < inputs ? nearbyintf(row[k] / scale) : 0;
+        codes[k] = (int16_t)(q > levels ? levels : q < -levels ? -levels : q);
+    }
+    return scale;
+}
+
+// Where element (k, column) of an 8-column panel goes: 16-bit half k % 2 of 32-bit lane `column`
+// of pair k / 2 (once widened), the order vpmaddwd multiplies it with a broadcast pair.
+static size_t panel_index(int k, int column) { return (size_t)(k / 2) * 16 + (size_t)column * 2 + (size_t)(k & 1); }
+
 void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, uint16_t *columns) {
     const int pairs = pairs_of(inputs);
+    int16_t codes[2 * pairs];
     cek_bf16_columns(weight, outputs, inputs, columns);
-    for (int panel = 0; panel < outputs / 8; panel++) {
-        int8_t *base = packed + (size_t)panel * pairs * 16;
-        for (int column = 0; column < 8; column++) {
-            const int o = panel * 8 + column;
-            const float *row = weight + (size_t)o * inputs;
-            float largest = 0;
-            for (int k = 0; k < inputs; k++) largest = fmaxf(largest, fabsf(row[k]));
-            const float scale = largest > 0 ? largest / 127.0f : 1.0f;
-            for (int k = 0; k < 2 * pairs; k++) {
-                int code = 0;
-                if (k < inputs) {
-                    const float q = nearbyintf(row[k] / scale);
-                    code = q > 127 ? 127 : q < -127 ? -127 : (int)q;
-                }
-                // Element (k, column) sits in 16-bit half k % 2 of 32-bit lane `column` of pair
-                // k / 2, once widened: the order vpmaddwd multiplies it with a broadcast pair.
-                base[(k / 2) * 16 + column * 2 + (k & 1)] = (int8_t)code;
-            }
-            scales[o] = scale;
-        }
+    for (int o = 0; o < outputs; o++) {
+        scales[o] = quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, 127, codes);
+        int8_t *panel = packed + (size_t)(o / 8) * pairs * 16;
+        for (int k = 0; k < 2 * pairs; k++) panel[panel_index(k, o % 8)] = (int8_t)codes[k];
+    }
+}
+
+void cek_int16_avx2_pack(const float *weight, int outputs, int inputs, int16_t *packed, float *scales, uint16_t *columns) {
+    const int pairs = pairs_of(inputs), levels = cek_int16_avx2_weight_levels(inputs);
+    int16_t codes[2 * pairs];
+    cek_bf16_columns(weight, outputs, inputs, columns);
+    for (int o = 0; o < outputs; o++) {
+        scales[o] = quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, levels, codes);
+        int16_t *panel = packed + (size_t)(o / 8) * pairs * 16;
+        for (int k = 0; k < 2 * pairs; k++) panel[panel_index(k, o % 8)] = codes[k];
     }
 }
 
@@ -138,9 +169,9 @@ INLINE_AVX2 float max8(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
-// Quantises each row to `2 · pairs` symmetric 16-bit codes (the padding 0), recording its scale
+// Quantises each row to `2 · pairs` symmetric codes in [-levels, levels] (the padding 0), recording its scale
 // and outliers in `headers`.
-AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pairs, int16_t *codes, pair_row_header *headers) {
+AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pairs, int levels, int16_t *codes, pair_row_header *headers) {
     const int width = 2 * pairs;
     const __m256 sign = _mm256_set1_ps(-0.0f);
     for (int r = 0; r < rows; r++) {
@@ -186,12 +217,12 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
             }
         }
         largest = fmaxf(largest, max8(kept));
-        const float scale = largest > 0 ? largest / (float)LEVELS : 1.0f;
+        const float scale = largest > 0 ? largest / (float)levels : 1.0f;
         header->scale = scale;
         header->outliers = outliers;
         const float inverse = 1.0f / scale;
         const __m256 inverse8 = _mm256_set1_ps(inverse);
-        const __m256i top = _mm256_set1_epi32(LEVELS), bottom = _mm256_set1_epi32(-LEVELS);
+        const __m256i top = _mm256_set1_epi32(levels), bottom = _mm256_set1_epi32(-levels);
         int16_t *target = codes + (size_t)r * width;
         for (k = 0; k + 8 <= inputs; k += 8) {
             __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(source + k), inverse8));
@@ -203,7 +234,7 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
         for (; k < width; k++) {
             if (k < inputs) {
                 const float q = nearbyintf(source[k] * inverse);
-                target[k] = (int16_t)(q > LEVELS ? LEVELS : q < -LEVELS ? -LEVELS : q);
+                target[k] = (int16_t)(q > levels ? levels : q < -levels ? -levels : q);
             } else {
                 target[k] = 0;
             }
@@ -214,8 +245,9 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
 }
 
 // `rowCount` (≤ ROW_BLOCK) rows by `panels` (1 or 2) 8-column panels, over every input pair.
+// `wide`: the weights are 16-bit codes in memory rather than 8-bit ones to widen.
 INLINE_AVX2 void micro_kernel(
-    const int rowCount, const int panels, const int16_t *a, int pairs, const int8_t *weights,
+    const int rowCount, const int panels, const int wide, const int16_t *a, int pairs, const void *weights,
     const float *weight_scales, const uint16_t *columns, const pair_row_header *headers,
     const float *bias, const float *residual, int gelu, float *c, int outputs
 ) {
@@ -225,11 +257,18 @@ INLINE_AVX2 void micro_kernel(
         acc[r][0] = _mm256_setzero_si256();
         acc[r][1] = _mm256_setzero_si256();
     }
-    const int8_t *w0 = weights, *w1 = weights + (size_t)pairs * 16;
+    const size_t panelBytes = (size_t)pairs * 16 * (wide ? 2 : 1), pairBytes = wide ? 32 : 16;
+    const uint8_t *w0 = weights, *w1 = w0 + panelBytes;
     const i16_pair *row = (const i16_pair *)a;
     for (int p = 0; p < pairs; p++) {
-        const __m256i b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w0 + (size_t)p * 16)));
-        const __m256i b1 = panels > 1 ? _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w1 + (size_t)p * 16))) : b0;
+        __m256i b0, b1;
+        if (wide) {
+            b0 = _mm256_loadu_si256((const __m256i *)(w0 + (size_t)p * pairBytes));
+            b1 = panels > 1 ? _mm256_loadu_si256((const __m256i *)(w1 + (size_t)p * pairBytes)) : b0;
+        } else {
+            b0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w0 + (size_t)p * pairBytes)));
+            b1 = panels > 1 ? _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w1 + (size_t)p * pairBytes))) : b0;
+        }
 #pragma clang loop unroll(full)
         for (int r = 0; r < ROW_BLOCK; r++) {
             if (r < rowCount) {
@@ -265,20 +304,51 @@ INLINE_AVX2 void micro_kernel(
     }
 }
 
-#define KERNEL_CASE(n) \
+#define KERNEL_CASE(n, wide) \
     case n: \
-        if (panels == 2) micro_kernel(n, 2, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
-        else micro_kernel(n, 1, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
+        if (panels == 2) micro_kernel(n, 2, wide, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
+        else micro_kernel(n, 1, wide, a, pairs, weights, weight_scales, columns, headers, bias, residual, gelu, c, outputs); \
         break;
 
-AVX2_FMA static void block(
-    int rowCount, int panels, const int16_t *a, int pairs, const int8_t *weights,
-    const float *weight_scales, const uint16_t *columns, const pair_row_header *headers,
-    const float *bias, const float *residual, int gelu, float *c, int outputs
+#define BLOCK(name, wide) \
+    AVX2_FMA static void name( \
+        int rowCount, int panels, const int16_t *a, int pairs, const void *weights, \
+        const float *weight_scales, const uint16_t *columns, const pair_row_header *headers, \
+        const float *bias, const float *residual, int gelu, float *c, int outputs \
+    ) { \
+        switch (rowCount) { \
+            KERNEL_CASE(1, wide) KERNEL_CASE(2, wide) KERNEL_CASE(3, wide) \
+            KERNEL_CASE(4, wide) KERNEL_CASE(5, wide) KERNEL_CASE(6, wide) \
+            default: break; \
+        } \
+    }
+
+BLOCK(block, 0)
+BLOCK(wide_block, 1)
+
+AVX2_FMA static void multiply(
+    const int wide, const float *a, int rows, int inputs, const void *packed, const float *weight_scales,
+    const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
+    float *c, void *scratch
 ) {
-    switch (rowCount) {
-        KERNEL_CASE(1) KERNEL_CASE(2) KERNEL_CASE(3) KERNEL_CASE(4) KERNEL_CASE(5) KERNEL_CASE(6)
-        default: break;
+    const int pairs = pairs_of(inputs), panelCount = outputs / 8;
+    const size_t panelBytes = (size_t)pairs * 16 * (wide ? 2 : 1);
+    int16_t *codes = scratch;
+    pair_row_header *headers = (pair_row_header *)((uint8_t *)scratch + codes_bytes(rows, inputs));
+    quantise_rows(a, rows, inputs, pairs, wide ? WIDE_LEVELS : LEVELS, codes, headers);
+    for (int start = 0; start < rows; start += ROWS_PER_PASS) {
+        const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
+        for (int panel = 0; panel < panelCount; panel += 2) {
+            const int panels = panelCount - panel >= 2 ? 2 : 1;
+            const uint8_t *weights = (const uint8_t *)packed + (size_t)panel * panelBytes;
+            for (int r = start; r < end; r += ROW_BLOCK) {
+                const int count = end - r < ROW_BLOCK ? end - r : ROW_BLOCK;
+                const size_t offset = (size_t)r * outputs + panel * 8;
+                (wide ? wide_block : block)(count, panels, codes + (size_t)r * 2 * pairs, pairs, weights, weight_scales + panel * 8,
+                      columns + panel * 8, headers + r, bias + panel * 8,
+                      residual ? residual + offset : NULL, gelu, c + offset, outputs);
+            }
+        }
     }
 }
 
@@ -287,29 +357,28 @@ AVX2_FMA void cek_int8_avx2_multiply(
     const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
     float *c, void *scratch
 ) {
-    const int pairs = pairs_of(inputs), panelCount = outputs / 8;
-    int16_t *codes = scratch;
-    pair_row_header *headers = (pair_row_header *)((uint8_t *)scratch + codes_bytes(rows, inputs));
-    quantise_rows(a, rows, inputs, pairs, codes, headers);
-    for (int start = 0; start < rows; start += ROWS_PER_PASS) {
-        const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
-        for (int panel = 0; panel < panelCount; panel += 2) {
-            const int panels = panelCount - panel >= 2 ? 2 : 1;
-            const int8_t *weights = packed + (size_t)panel * pairs * 16;
-            for (int r = start; r < end; r += ROW_BLOCK) {
-                const int count = end - r < ROW_BLOCK ? end - r : ROW_BLOCK;
-                const size_t offset = (size_t)r * outputs + panel * 8;
-                block(count, panels, codes + (size_t)r * 2 * pairs, pairs, weights, weight_scales + panel * 8,
-                      columns + panel * 8, headers + r, bias + panel * 8,
-                      residual ? residual + offset : NULL, gelu, c + offset, outputs);
-            }
-        }
-    }
+    multiply(0, a, rows, inputs, packed, weight_scales, columns, outputs, bias, residual, gelu, c, scratch);
+}
+
+AVX2_FMA void cek_int16_avx2_multiply(
+    const float *a, int rows, int inputs, const int16_t *packed, const float *weight_scales,
+    const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
+    float *c, void *scratch
+) {
+    multiply(1, a, rows, inputs, packed, weight_scales, columns, outputs, bias, residual, gelu, c, scratch);
 }
 
 #else
 
 int cek_has_avx2_fma(void) { return 0; }
+
+void cek_int16_avx2_multiply(const float *a, int rows, int inputs, const int16_t *packed, const float *weight_scales,
+                             const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
+                             float *c, void *scratch) {
+    // Never called: cek_has_avx2_fma() is 0 here, so callers take another path.
+    (void)a; (void)rows; (void)inputs; (void)packed; (void)weight_scales; (void)columns;
+    (void)outputs; (void)bias; (void)residual; (void)gelu; (void)c; (void)scratch;
+}
 
 void cek_int8_avx2_multiply(const float *a, int rows, int inputs, const int8_t *packed, const float *weight_scales,
                             const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,

@@ -21,6 +21,11 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
     /// accumulators; twice the multiply-adds per instruction and a quarter of the weight bytes
     /// of ``fp32``. Needs ``isSupported``.
     case int8AVX2
+    /// ``int8AVX2`` with wider weights: 10-bit codes per output channel (fewer past 2,052 inputs,
+    /// so the int32 sums cannot overflow), stored as 16 bits — half of ``fp32``'s bytes and no
+    /// widening — times 12-bit activation codes, by `vpmaddwd`. For the layer whose weights' rounding
+    /// int8 cannot afford (see `MiniLMKernels.path(for:layer:)`). Needs ``isSupported``.
+    case int16AVX2
 
     /// Whether this CPU and operating system can run the path (checked once, with `cpuid`).
     package var isSupported: Bool {
@@ -28,7 +33,7 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
         case .fp32: true
         case .avx512BF16: Self.hasAVX512BF16
         case .int8VNNI: Self.hasAVX512VNNI
-        case .int8AVX2: Self.hasAVX2FMA
+        case .int8AVX2, .int16AVX2: Self.hasAVX2FMA
         }
     }
 

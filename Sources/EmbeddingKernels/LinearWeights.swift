@@ -14,6 +14,8 @@ package struct LinearWeights: Sendable {
         case int8(AlignedBuffer<Int8>, scales: FloatBuffer, sums: AlignedBuffer<Int32>, columns: AlignedBuffer<UInt16>)
         /// The same int8 codes in pairs for AVX2, each channel's scale, and the bf16 columns.
         case int8Pairs(AlignedBuffer<Int8>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
+        /// Wider codes in the same pairs, as 16 bits, each channel's scale, and the bf16 columns.
+        case int16Pairs(AlignedBuffer<Int16>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
     }
 
     package let inputs: Int
@@ -27,6 +29,7 @@ package struct LinearWeights: Sendable {
         case .bf16: .avx512BF16
         case .int8: .int8VNNI
         case .int8Pairs: .int8AVX2
+        case .int16Pairs: .int16AVX2
         }
     }
 
@@ -54,7 +57,18 @@ package struct LinearWeights: Sendable {
             let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
             cek_int8_avx2_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
             storage = .int8Pairs(packed, scales: scales, columns: columns)
+        case .int16AVX2:
+            let packed = AlignedBuffer<Int16>(count: cek_int16_avx2_packed_count(Int32(outputs), Int32(inputs)))
+            let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
+            cek_int16_avx2_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
+            storage = .int16Pairs(packed, scales: scales, columns: columns)
         }
+    }
+
+    /// The largest weight code ``KernelPath/int16AVX2`` uses for `inputs` inputs: 511 up to 2,052
+    /// inputs, fewer beyond, so that its int32 sums cannot overflow.
+    package static func wideWeightLevels(inputs: Int) -> Int {
+        Int(cek_int16_avx2_weight_levels(Int32(inputs)))
     }
 
     /// How many 16-bit values of scratch ``multiply(_:rows:bias:epilogue:into:scratch:)`` needs
@@ -65,7 +79,7 @@ package struct LinearWeights: Sendable {
         case .fp32: 0
         case .avx512BF16: cek_bf16_scratch_count(Int32(rows), Int32(inputs))
         case .int8VNNI: (cek_int8_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
-        case .int8AVX2: (cek_int8_avx2_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        case .int8AVX2, .int16AVX2: (cek_int8_avx2_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         }
     }
 
@@ -83,6 +97,8 @@ package struct LinearWeights: Sendable {
             cek_int8_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         case .int8Pairs(let packed, let scales, let columns):
             cek_int8_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .int16Pairs(let packed, let scales, let columns):
+            cek_int16_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         }
     }
 }

@@ -44,6 +44,7 @@ struct MiniLMKernelTests {
             case .avx512BF16: Operands(a.map(Self.bf16), weight.map(Self.bf16))
             case .int8VNNI: Self.int8Operands(a, weight, width: inputs)
             case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
+            case .int16AVX2: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
             }
             failures += check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 1e-4)
         }
@@ -72,6 +73,31 @@ struct MiniLMKernelTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
     }
 
+    /// The wide AVX2 path (16-bit weight codes) on the same shapes and rows, and at a depth past
+    /// 2,052, where its weight codes narrow so that the int32 sums cannot overflow.
+    @Test(.enabled(if: KernelPath.int16AVX2.isSupported, "this CPU (or its OS) lacks AVX2 and FMA, so the AVX2 integer kernels cannot run here"),
+          arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 64, 48), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80), (6, 4_101, 16)])
+    func int16AVX2MultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
+        let failures = await onBackgroundThread { Self.int8Failures(path: .int16AVX2, rows: rows, inputs: inputs, outputs: outputs) }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
+    }
+
+    /// Every product at its largest code, all of one sign, over the longest depth that keeps 10
+    /// bits and over one that does not: the sum is exact, never wrapped around.
+    @Test(.enabled(if: KernelPath.int16AVX2.isSupported, "this CPU (or its OS) lacks AVX2 and FMA, so the AVX2 integer kernels cannot run here"),
+          arguments: [2_052, 8_193])
+    func wideWeightsNeverOverflowAtTheirLargestCodes(inputs: Int) {
+        #expect(LinearWeights.wideWeightLevels(inputs: 1_536) == 511)
+        #expect(LinearWeights.wideWeightLevels(inputs: inputs) == (inputs <= 2_052 ? 511 : 2_147_483_647 / (2_047 * 2 * ((inputs + 1) / 2))))
+        let outputs = 16
+        let packed = LinearWeights(weight: [Float](repeating: 0.5, count: outputs * inputs), outputs: outputs, inputs: inputs, path: .int16AVX2)
+        let input = FloatBuffer([Float](repeating: 2, count: 2 * inputs)), bias = FloatBuffer(count: outputs), output = FloatBuffer(count: 2 * outputs)
+        let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: .int16AVX2, rows: 2, inputs: inputs))
+        packed.multiply(input.pointer, rows: 2, bias: bias.pointer, epilogue: .none, into: output.pointer, scratch: scratch.pointer)
+        let expected = Float(inputs)
+        #expect((0..<(2 * outputs)).allSatisfy { abs(output.pointer[$0] - expected) <= expected * 1e-5 }, "\(output.pointer[0]) for \(expected)")
+    }
+
     static func int8Failures(path: KernelPath, rows: Int, inputs: Int, outputs: Int) -> [String] {
         var generator = SplitMix(seed: UInt64(rows * 1_000_003 + inputs * 1_009 + outputs))
         var a = (0..<(rows * inputs)).map { _ in Float.random(in: -2...2, using: &generator) }
@@ -93,7 +119,11 @@ struct MiniLMKernelTests {
         let weight = (0..<(outputs * inputs)).map { index in index % 97 == 0 ? 0 : Float.random(in: -0.2...0.2, using: &generator) }
         let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
         let residual = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let operands = path == .int8AVX2 ? Self.int8AVX2Operands(a, weight, width: inputs) : Self.int8Operands(a, weight, width: inputs)
+        let operands = switch path {
+        case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
+        case .int16AVX2: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
+        default: Self.int8Operands(a, weight, width: inputs)
+        }
         // Relative to the size of the sums: fp32 additions in another order over up to 1,536
         // terms, some of them outliers 30 times the rest.
         let scale = Float(inputs).squareRoot() * 2 * 0.2 + 2
@@ -182,24 +212,25 @@ struct MiniLMKernelTests {
         return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
     }
 
-    /// The AVX2 int8 kernels' operands: outliers as on the VNNI path; the rest of each row
-    /// symmetric, its largest magnitude in 4,095 steps, each value rounded to the nearest step;
-    /// the weights as on the VNNI path.
-    static func int8AVX2Operands(_ a: [Float], _ weight: [Float], width: Int) -> Operands {
+    /// The AVX2 integer kernels' operands: outliers as on the VNNI path; the rest of each row
+    /// symmetric, its largest magnitude in `levels` steps (4,095 beside int8 weights), each value
+    /// rounded to the nearest step; the weights per output channel, symmetric, in `weightLevels`
+    /// steps (127 for int8).
+    static func int8AVX2Operands(_ a: [Float], _ weight: [Float], width: Int, levels: Float = 4095, weightLevels: Int = 127) -> Operands {
         var quantised = a
         var outlier = [Bool](repeating: false, count: a.count)
         for start in stride(from: 0, to: a.count, by: width) {
             let row = start..<(start + width)
             markOutliers(a, row: row, in: &outlier)
             let largest = row.filter { !outlier[$0] }.map { abs(a[$0]) }.max() ?? 0
-            let scale: Float = largest > 0 ? largest / 4095 : 1
+            let scale: Float = largest > 0 ? largest / levels : 1
             let inverse = 1 / scale
             for index in row {
-                let code = min(max((a[index] * inverse).rounded(.toNearestOrEven), -4095), 4095)
+                let code = min(max((a[index] * inverse).rounded(.toNearestOrEven), -levels), levels)
                 quantised[index] = outlier[index] ? 0 : scale * code
             }
         }
-        return Operands(quantised, int8Channels(weight, width: width), outlier: outlier, column: weight.map(bf16))
+        return Operands(quantised, int8Channels(weight, width: width, levels: Float(weightLevels)), outlier: outlier, column: weight.map(bf16))
     }
 
     /// Marks the outliers of `a[row]` as both int8 paths take them: values above 4× the row's root
@@ -213,14 +244,15 @@ struct MiniLMKernelTests {
         }
     }
 
-    /// Each output channel of a weight as the int8 kernels see it: symmetric, max |w| = 127 steps.
-    static func int8Channels(_ weight: [Float], width: Int) -> [Float] {
+    /// Each output channel of a weight as the integer kernels see it: symmetric, max |w| in
+    /// `levels` steps (127 for int8).
+    static func int8Channels(_ weight: [Float], width: Int, levels: Float = 127) -> [Float] {
         var result = weight
         for start in stride(from: 0, to: weight.count, by: width) {
             let largest = weight[start..<(start + width)].map(abs).max()!
-            let scale: Float = largest > 0 ? largest / 127 : 1
+            let scale: Float = largest > 0 ? largest / levels : 1
             for index in start..<(start + width) {
-                result[index] = scale * min(max((weight[index] / scale).rounded(.toNearestOrEven), -127), 127)
+                result[index] = scale * min(max((weight[index] / scale).rounded(.toNearestOrEven), -levels), levels)
             }
         }
         return result

@@ -105,6 +105,26 @@ void cek_int8_avx2_multiply(const float *a, int rows, int inputs, const int8_t *
                             const float *bias, const float *residual, int gelu, float *c,
                             void *scratch);
 
+/// How many 16-bit values cek_int16_avx2_pack writes for an `outputs × inputs` weight.
+size_t cek_int16_avx2_packed_count(int outputs, int inputs);
+
+/// The largest weight code cek_int16_avx2_pack uses for `inputs` inputs: 511 (10 bits) up to
+/// 2,052 inputs, fewer beyond, so that no int32 sum of cek_int16_avx2_multiply can overflow.
+int cek_int16_avx2_weight_levels(int inputs);
+
+/// As cek_int8_avx2_pack, with codes in [-cek_int16_avx2_weight_levels(inputs), …] stored as
+/// 16 bits. Runs on any CPU.
+void cek_int16_avx2_pack(const float *weight, int outputs, int inputs, int16_t *packed, float *scales,
+                         uint16_t *columns);
+
+/// As cek_int8_avx2_multiply, with the 16-bit weight codes of cek_int16_avx2_pack and 12-bit
+/// activation codes (2,047 steps); the same scratch (cek_int8_avx2_scratch_bytes). Requires
+/// cek_has_avx2_fma() == 1.
+void cek_int16_avx2_multiply(const float *a, int rows, int inputs, const int16_t *packed,
+                             const float *weight_scales, const uint16_t *columns, int outputs,
+                             const float *bias, const float *residual, int gelu, float *c,
+                             void *scratch);
+
 #ifdef __cplusplus
 }
 #endif
