@@ -125,10 +125,12 @@ package struct EngineBenchmark: Sendable {
 
     /// Measures the engine with the cache on and `embedder` over an instant provider: `requests`
     /// flat out from `clients` concurrent callers, then `openLoopRequests` more at `rate` per
-    /// second, on one engine (so the second run meets the cache the first one filled).
-    package static func load(name: String, embedder: any Embedder, requests: [ChatRequest], clients: Int, rate: Double, openLoopRequests: [ChatRequest]) async throws -> LoadResult {
+    /// second, on one engine (so the second run meets the cache the first one filled), the cache's
+    /// lookup budget `lookupBudget` (nil: none).
+    package static func load(name: String, embedder: any Embedder, lookupBudget: Duration? = nil, requests: [ChatRequest], clients: Int, rate: Double, openLoopRequests: [ChatRequest]) async throws -> LoadResult {
         let provider = InstantProvider(name: "instant", answer: "a short instant answer of eight words")
         var configuration = EngineConfiguration.builtIn
+        configuration.cache.lookupBudget = lookupBudget
         configuration.providers = [ProviderConfiguration(name: "instant", model: "instant", pricing: .init(inputPerMillion: 1, outputPerMillion: 1))]
         configuration.tiers = [TierConfiguration(name: "small", chain: ["instant"]), TierConfiguration(name: "frontier", chain: ["instant"])]
         let engine = try ServingEngine(configuration: configuration, providers: [provider], embedder: embedder)

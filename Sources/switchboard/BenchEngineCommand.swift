@@ -37,6 +37,15 @@ struct BenchEngineCommand: AsyncParsableCommand {
     @Option(help: "The minilm model folder for the load measurement (skipped when it is missing).")
     var minilmFolder: String = EmbedderConfiguration.defaultMiniLMFolder
 
+    @Option(help: "The cache's lookup budget in the load measurement's last set-up, in milliseconds (0 skips that set-up).")
+    var lookupBudgetMs: Int = 4
+
+    func validate() throws {
+        guard lookupBudgetMs >= 0, lookupBudgetMs <= 60_000 else {
+            throw ValidationError("--lookup-budget-ms must be from 0 (skip) to 60000 milliseconds, got \(lookupBudgetMs)")
+        }
+    }
+
     func run() async throws {
         let results = try await EngineBenchmark(iterations: iterations, cacheEntries: cacheEntries).run()
         print("operation                                   ops      ops/s     p50        p99")
@@ -54,25 +63,28 @@ struct BenchEngineCommand: AsyncParsableCommand {
             print("load with minilm: skipped, no model in \(minilmFolder) (scripts/fetch-minilm.sh fetches it)")
             return
         }
-        let setups: [(String, EmbeddingBatcher.Settings?)] = [
-            ("minilm, one call each (before)", nil),
-            ("minilm, batched, a worker per core", EmbeddingBatcher.Settings()),
-            ("… with workers at nice 0 (before)", EmbeddingBatcher.Settings(niceness: 0)),
+        var setups: [(name: String, batching: EmbeddingBatcher.Settings?, budget: Duration?)] = [
+            ("minilm, one call each (before)", nil, nil),
+            ("minilm, batched, a worker per core", EmbeddingBatcher.Settings(), nil),
+            ("… with workers at nice 0 (before)", EmbeddingBatcher.Settings(niceness: 0), nil),
         ]
+        if lookupBudgetMs > 0 {
+            setups.append(("… batched, lookup budget \(lookupBudgetMs) ms", EmbeddingBatcher.Settings(), .milliseconds(lookupBudgetMs)))
+        }
         let openCount = max(1, Int(rate * openLoopSeconds))
         let mix = EngineBenchmark.demoMix(count: loadRequests + openCount)
         let closed = Array(mix.prefix(loadRequests)), open = Array(mix.suffix(openCount))
         print("")
         print("engine, cache on, the demo's traffic mix over an instant provider: \(loadRequests) requests from \(clients) concurrent callers, then \(openCount) at \(Int(rate))/s offered (Poisson)")
         print("embedder                               flat out req/s   p50       p99     | at \(Int(rate))/s p50   p99      | exact  sem   miss  unavail")
-        for (name, batching) in setups {
+        for (name, batching, budget) in setups {
             let embedder: MiniLMEmbedder
             do {
                 embedder = try MiniLMEmbedder(folder: minilmFolder, batching: batching)
             } catch {
                 throw ValidationError("--minilm-folder: \(error.description)")
             }
-            let result = try await EngineBenchmark.load(name: name, embedder: embedder, requests: closed, clients: clients, rate: rate, openLoopRequests: open)
+            let result = try await EngineBenchmark.load(name: name, embedder: embedder, lookupBudget: budget, requests: closed, clients: clients, rate: rate, openLoopRequests: open)
             let columns = [
                 String(format: "%14.0f", result.requestsPerSecond), DurationFormat.short(result.closedLoop.p50).padding(toLength: 9, withPad: " ", startingAt: 0),
                 DurationFormat.short(result.closedLoop.p99).padding(toLength: 8, withPad: " ", startingAt: 0), "|",

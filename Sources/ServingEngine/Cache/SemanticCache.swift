@@ -23,6 +23,11 @@ public final class SemanticCache: Sendable {
         /// Whether answers that call tools are stored and replayed (`store_tool_calls`); their
         /// scope always includes the tools and the whole conversation.
         public var storesToolCalls = true
+        /// How long a lookup waits for the prompt's embedding (`lookup_budget_ms`); nil waits for
+        /// it. Past the budget the request goes on to the providers as a miss
+        /// (``CacheOutcome/unavailable(reason:)``) while the embedding finishes, and the answer is
+        /// stored under it afterwards: a slow embedding costs a possible semantic hit, not latency.
+        public var lookupBudget: Duration?
 
         /// Creates settings.
         public init(
@@ -165,7 +170,7 @@ public final class SemanticCache: Sendable {
         let normalized = PromptNormalizer.normalize(prompt)
         let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
         if let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) {
-            return (.exact(answer), CacheCandidate(prompt: prompt, similarity: 1, verifierProbability: nil, taken: true, reason: "exact match of the normalised prompt in the same scope"))
+            return (.exact(answer), Self.exactCandidate(prompt))
         }
         let vector = try await embedding(of: normalized, precomputed: precomputed)
         let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
@@ -180,6 +185,26 @@ public final class SemanticCache: Sendable {
         let candidate = CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: judgement.probability, taken: judgement.taken, reason: judgement.reason)
         guard judgement.taken else { return (.miss(key, bestSimilarity: similarity), candidate) }
         return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), candidate)
+    }
+
+    /// The exact half of ``explainedLookup(_:vector:now:)``, which needs no embedding: the answer
+    /// stored for the same normalised prompt in the same scope, with its candidate, or nil.
+    func exactMatch(_ request: ChatRequest, now: ContinuousClock.Instant = .now) -> (answer: Answer, candidate: CacheCandidate)? {
+        let scope = CacheScope(request: request)
+        let prompt = request.lastUserPrompt
+        let normalized = PromptNormalizer.normalize(prompt)
+        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
+        guard let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) else { return nil }
+        return (answer, Self.exactCandidate(prompt))
+    }
+
+    private static func exactCandidate(_ prompt: String) -> CacheCandidate {
+        CacheCandidate(prompt: prompt, similarity: 1, verifierProbability: nil, taken: true, reason: "exact match of the normalised prompt in the same scope")
+    }
+
+    /// The text this cache embeds for `request`: its last user prompt, normalised.
+    func embeddedText(of request: ChatRequest) -> String {
+        PromptNormalizer.normalize(request.lastUserPrompt)
     }
 
     /// The key under which an answer to `request` would be stored, without looking it up

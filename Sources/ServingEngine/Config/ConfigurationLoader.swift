@@ -90,10 +90,13 @@ public enum ConfigurationLoader {
             cache.maxEntries = try section.int("max_entries", default: cache.maxEntries, in: 1...100_000_000)
             cache.maxBytes = Int(try section.double("max_memory_mb", default: Double(cache.maxBytes >> 20), in: 1...1_048_576, unit: " MiB") * 1_048_576)
             cache.storesToolCalls = try section.bool("store_tool_calls", default: cache.storesToolCalls)
+            if section.has("lookup_budget_ms") {
+                cache.lookupBudget = try section.milliseconds("lookup_budget_ms", default: .zero, in: 1...60_000)
+            }
             if var index = try section.mapping("index") {
                 cache.index = try Self.cacheIndex(&index, default: cache.index)
             }
-            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb", "store_tool_calls", "index"])
+            try section.finish(known: ["enabled", "embedder", "minilm_folder", "remote_embedder", "decision", "similarity_threshold", "target_false_hit_rate", "verifier", "ttl_seconds", "max_entries", "max_memory_mb", "store_tool_calls", "lookup_budget_ms", "index"])
         }
 
         var resilience = ResilienceConfiguration()

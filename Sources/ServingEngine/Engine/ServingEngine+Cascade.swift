@@ -11,7 +11,7 @@ extension ServingEngine {
     ///   - skipped: the providers left out for lacking a capability, reported with the attempts.
     ///   - cacheKey: where to store the answer; nil when it must not be stored.
     func cascadeStep(
-        _ request: ChatRequest, chain: [String], skipped: [ProviderAttempt], requestID: String, cacheKey: SemanticCache.Key?,
+        _ request: ChatRequest, chain: [String], skipped: [ProviderAttempt], requestID: String, cacheKey: CacheStoreKey?,
         record: DecisionRecord, attemptLog: AttemptLog, continuation: Continuation
     ) async {
         var record = record
@@ -76,7 +76,7 @@ extension ServingEngine {
     /// Ends a request the provider `name` answered: its cost, its decision record, the answer stored
     /// under `cacheKey` when it may be (and shared with the fleet), and the final event.
     private func finishAnswered(
-        _ answered: Answered, by name: String, _ provider: any ModelProvider, _ request: ChatRequest, cacheKey: SemanticCache.Key?, attempt: ProviderAttempt,
+        _ answered: Answered, by name: String, _ provider: any ModelProvider, _ request: ChatRequest, cacheKey: CacheStoreKey?, attempt: ProviderAttempt,
         record: DecisionRecord, attemptLog: AttemptLog, now: ContinuousClock.Instant, continuation: Continuation
     ) {
         var record = record
@@ -93,8 +93,17 @@ extension ServingEngine {
         record.latency = now - attemptLog.start
         if let cache, let cacheKey, request.options.cacheStore, Self.isCacheable(answered, storesToolCalls: cache.settings.storesToolCalls) {
             let answer = SemanticCache.Answer(choices: answered.choices, responseFields: answered.responseFields, usage: usage, provider: name, model: provider.model)
-            cache.store(answer, for: cacheKey)
-            shareStored(answer, key: cacheKey)
+            switch cacheKey {
+            case .ready(let key):
+                cache.store(answer, for: key)
+                shareStored(answer, key: key)
+            case .pending(let key):
+                Task {
+                    guard let key = try? await key.value else { return }
+                    cache.store(answer, for: key)
+                    self.shareStored(answer, key: key)
+                }
+            }
         }
         metrics.recordDecision(record, now: now)
         continuation.yield(.finished(answered.finish, usage, record))

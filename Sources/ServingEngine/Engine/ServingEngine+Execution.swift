@@ -48,7 +48,7 @@ extension ServingEngine {
 
         let requestID = "chatcmpl-\(requestIDPrefix)\(id)"
         // 1. Cache.
-        let cacheKey: SemanticCache.Key?
+        let cacheKey: CacheStoreKey?
         switch await cacheStep(request, vector: promptVector, requestID: requestID, record: &record, attemptLog: attemptLog, continuation: continuation) {
         case .finished: return
         case .toProviders(let key): cacheKey = key
