@@ -165,57 +165,64 @@ public final class SemanticCache: Sendable {
     /// ``lookup(_:vector:now:)``, with the candidate the hit rule judged and why it was taken or
     /// refused (nil when the scope held nothing to compare): what the request inspector shows.
     public func explainedLookup(_ request: ChatRequest, vector precomputed: [Float]? = nil, now: ContinuousClock.Instant = .now) async throws -> (lookup: Lookup, candidate: CacheCandidate?) {
-        let scope = CacheScope(request: request)
-        let prompt = request.lastUserPrompt
-        let normalized = PromptNormalizer.normalize(prompt)
-        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
-        if let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) {
-            return (.exact(answer), Self.exactCandidate(prompt))
+        let probe = Probe(request)
+        if let exact = exactMatch(probe, now: now) { return (.exact(exact.answer), exact.candidate) }
+        return semanticLookup(probe, vector: try await embedding(of: probe.normalized, precomputed: precomputed), now: now)
+    }
+
+    /// What a lookup derives from a request once: its scope, prompt, normalised prompt (the text
+    /// this cache embeds) and exact-match hash.
+    struct Probe {
+        let request: ChatRequest
+        let scope: CacheScope
+        let prompt: String
+        let normalized: String
+        let exactHash: UInt64
+
+        init(_ request: ChatRequest) {
+            self.request = request
+            scope = CacheScope(request: request)
+            prompt = request.lastUserPrompt
+            normalized = PromptNormalizer.normalize(prompt)
+            exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
         }
-        let vector = try await embedding(of: normalized, precomputed: precomputed)
-        let key = Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
+
+        /// The key to store an answer under, with the embedding of ``normalized``.
+        func key(vector: [Float]) -> Key {
+            Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: vector)
+        }
+    }
+
+    /// The exact half of a lookup, which needs no embedding: the answer stored for the same
+    /// normalised prompt in the same scope, with its candidate, or nil.
+    func exactMatch(_ probe: Probe, now: ContinuousClock.Instant = .now) -> (answer: Answer, candidate: CacheCandidate)? {
+        guard let answer = store.withLock({ $0.exactMatch(hash: probe.exactHash, scope: probe.scope, normalized: probe.normalized, now: now) }) else { return nil }
+        return (answer, CacheCandidate(prompt: probe.prompt, similarity: 1, verifierProbability: nil, taken: true, reason: "exact match of the normalised prompt in the same scope"))
+    }
+
+    /// The semantic half of a lookup, once the exact half has missed: `vector` is this cache's
+    /// embedding of `probe.normalized`.
+    func semanticLookup(_ probe: Probe, vector: [Float], now: ContinuousClock.Instant = .now) -> (lookup: Lookup, candidate: CacheCandidate?) {
+        let key = probe.key(vector: vector)
         // The vector is still computed so that the answer can be stored for an exact match later.
-        guard request.allowsSemanticCacheMatch else {
+        guard probe.request.allowsSemanticCacheMatch else {
             return (.miss(key, bestSimilarity: nil), nil)
         }
-        let best = store.withLock { $0.nearest(to: vector, scope: scope, now: now) }
+        let best = store.withLock { $0.nearest(to: vector, scope: probe.scope, now: now) }
         guard let best else { return (.miss(key, bestSimilarity: nil), nil) }
         let similarity = Double(best.similarity)
-        let judgement = rule.judge(similarity: similarity, query: normalized, candidate: best.prompt)
+        let judgement = rule.judge(similarity: similarity, query: probe.normalized, candidate: best.prompt)
         let candidate = CacheCandidate(prompt: best.prompt, similarity: similarity, verifierProbability: judgement.probability, taken: judgement.taken, reason: judgement.reason)
         guard judgement.taken else { return (.miss(key, bestSimilarity: similarity), candidate) }
         return (.semantic(best.answer, similarity: similarity, matchedPrompt: best.prompt), candidate)
-    }
-
-    /// The exact half of ``explainedLookup(_:vector:now:)``, which needs no embedding: the answer
-    /// stored for the same normalised prompt in the same scope, with its candidate, or nil.
-    func exactMatch(_ request: ChatRequest, now: ContinuousClock.Instant = .now) -> (answer: Answer, candidate: CacheCandidate)? {
-        let scope = CacheScope(request: request)
-        let prompt = request.lastUserPrompt
-        let normalized = PromptNormalizer.normalize(prompt)
-        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
-        guard let answer = store.withLock({ $0.exactMatch(hash: exactHash, scope: scope, normalized: normalized, now: now) }) else { return nil }
-        return (answer, Self.exactCandidate(prompt))
-    }
-
-    private static func exactCandidate(_ prompt: String) -> CacheCandidate {
-        CacheCandidate(prompt: prompt, similarity: 1, verifierProbability: nil, taken: true, reason: "exact match of the normalised prompt in the same scope")
-    }
-
-    /// The text this cache embeds for `request`: its last user prompt, normalised.
-    func embeddedText(of request: ChatRequest) -> String {
-        PromptNormalizer.normalize(request.lastUserPrompt)
     }
 
     /// The key under which an answer to `request` would be stored, without looking it up
     /// (for requests that bypass the lookup but may still fill the cache). `vector` as in
     /// ``lookup(_:vector:now:)``.
     public func key(for request: ChatRequest, vector precomputed: [Float]? = nil) async throws -> Key {
-        let scope = CacheScope(request: request)
-        let prompt = request.lastUserPrompt
-        let normalized = PromptNormalizer.normalize(prompt)
-        let exactHash = HashingEmbedder.combine(HashingEmbedder.hash(normalized.utf8), scope.stableHash)
-        return Key(scope: scope, normalized: normalized, prompt: prompt, exactHash: exactHash, vector: try await embedding(of: normalized, precomputed: precomputed))
+        let probe = Probe(request)
+        return probe.key(vector: try await embedding(of: probe.normalized, precomputed: precomputed))
     }
 
     private func embedding(of normalized: String, precomputed: [Float]?) async throws -> [Float] {

@@ -76,8 +76,9 @@ extension ServingEngine {
             let explained = try await boundedExplainedLookup(cache, request, vector: promptVector)
             return .inTime(explained.lookup, candidate: explained.candidate)
         }
-        if let exact = cache.exactMatch(request) { return .inTime(.exact(exact.answer), candidate: exact.candidate) }
-        let text = cache.embeddedText(of: request)
+        let probe = SemanticCache.Probe(request)
+        if let exact = cache.exactMatch(probe) { return .inTime(.exact(exact.answer), candidate: exact.candidate) }
+        let text = probe.normalized
         let embedder = cache.embedder
         let limit = embedder.timeout.map { $0 + Self.embedderGrace }
         // Unstructured on purpose: it must outlive this request's wait for it.
@@ -89,12 +90,12 @@ extension ServingEngine {
         do {
             vector = try await Self.within(budget, timedOut: LookupBudgetExceeded()) { try await embedding.value }
         } catch is LookupBudgetExceeded {
-            return .late(budget: budget, key: Task { try await cache.key(for: request, vector: embedding.value) })
+            return .late(budget: budget, key: Task { probe.key(vector: try await embedding.value) })
         } catch {
             embedding.cancel()
             throw error
         }
-        let explained = try await cache.explainedLookup(request, vector: vector)
+        let explained = cache.semanticLookup(probe, vector: vector)
         return .inTime(explained.lookup, candidate: explained.candidate)
     }
 
