@@ -13,7 +13,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Listens on 127.0.0.1:8080 unless told otherwise and logs one line per request (prompts \
             only with --log-prompts). SIGINT or SIGTERM stops accepting connections, lets requests in \
-            flight finish (gateway.shutdown_grace_ms, 10 s by default) and exits. A non-loopback \
+            flight finish (gateway.shutdown_grace_ms, 10 s by default), keeps idle kept-alive connections \
+            open for a request already sent (gateway.drain_linger_ms, 1 s) and exits. A non-loopback \
             address needs gateway.api_keys in the configuration, or --allow-unauthenticated. Examples:
               switchboard serve
               switchboard serve --config switchboard.yaml --listen 0.0.0.0:8080

@@ -29,6 +29,7 @@ struct GatewayConfigurationTests {
           admin_token_env: SWITCHBOARD_ADMIN_TOKEN
           max_body_bytes: 65536
           shutdown_grace_ms: 2500
+          drain_linger_ms: 400
           log_prompts: true
         """
 
@@ -48,6 +49,7 @@ struct GatewayConfigurationTests {
         #expect(gateway.adminTokenEnvironmentVariable == "SWITCHBOARD_ADMIN_TOKEN")
         #expect(gateway.maxBodyBytes == 65536)
         #expect(gateway.shutdownGrace == .milliseconds(2500))
+        #expect(gateway.drainLinger == .milliseconds(400))
         #expect(gateway.logPrompts)
     }
 
@@ -56,6 +58,7 @@ struct GatewayConfigurationTests {
         #expect(gateway.listen == nil)
         #expect(gateway.apiKeys.isEmpty)
         #expect(gateway.maxBodyBytes == 1 << 20)
+        #expect(gateway.drainLinger == .seconds(1))
         #expect(!gateway.logPrompts)
     }
 
@@ -63,5 +66,6 @@ struct GatewayConfigurationTests {
         #expect(error(remote.replacingOccurrences(of: "listen: 0.0.0.0:9090", with: "listen: everywhere"))?.key == "gateway.listen")
         #expect(error(remote.replacingOccurrences(of: "log_prompts", with: "log_prompt"))?.message.contains("did you mean 'log_prompts'") == true)
         #expect(error(remote.replacingOccurrences(of: "GLOBEX_KEY", with: "ACME_KEY"))?.key == "gateway.api_keys[1].key_env")
+        #expect(error(remote.replacingOccurrences(of: "drain_linger_ms: 400", with: "drain_linger_ms: -1"))?.key == "gateway.drain_linger_ms")
     }
 }

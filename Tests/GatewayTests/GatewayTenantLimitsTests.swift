@@ -88,7 +88,8 @@ struct GatewayTenantLimitsTests {
             // ends, the estimate is corrected to the provider's usage and the tokens come back.
             h.upstream.script("primary", [.slow(.seconds(2), ["slow answer"])])
             async let first = h.post(GatewayHarness.chat("hi", extra: #","max_tokens":200"#), headers: Self.acme)
-            try await Task.sleep(for: .milliseconds(500))
+            // Once the upstream holds the first call, its estimate is reserved: no clock decides the order.
+            try await waitUntil(.seconds(10)) { h.upstream.calls("primary").count == 1 }
             let refused = try await h.post(GatewayHarness.chat("hi", extra: #","max_tokens":200"#), headers: Self.acme)
             #expect(try await first.status == 200)
             #expect(try await h.post(GatewayHarness.chat("hi again", extra: #","max_tokens":200"#), headers: Self.acme).status == 200)

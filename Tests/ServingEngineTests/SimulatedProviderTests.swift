@@ -48,10 +48,12 @@ struct SimulatedProviderTests {
     @Test func beyondItsConcurrencyLimitItAnswersWithARateLimit() async throws {
         let sim = SimulatedProvider(configuration: ProviderConfiguration(
             name: "sim", model: "sim-1", pricing: .init(inputPerMillion: 1, outputPerMillion: 1), maxConcurrency: 1,
-            simulation: SimulationProfile(timeToFirstToken: .milliseconds(300), timePerToken: .zero, spread: 0)
+            simulation: SimulationProfile(timeToFirstToken: .seconds(3600), timePerToken: .zero, spread: 0)
         ))
-        async let slow = collect(sim, "first")
-        try await Task.sleep(for: .milliseconds(50))
+        let holder = Task { try await collect(sim, "first") }
+        defer { holder.cancel() }
+        // Waits on the provider's own count, not a clock, so a starved machine cannot reorder the calls.
+        while sim.callsInFlight < 1 { try await Task.sleep(for: .milliseconds(1)) }
         do {
             _ = try await collect(sim, "second")
             Issue.record("expected a rate limit")
@@ -59,6 +61,5 @@ struct SimulatedProviderTests {
             #expect(failure.kind == .rateLimited)
             #expect(failure.retryAfter != nil)
         }
-        _ = try await slow
     }
 }

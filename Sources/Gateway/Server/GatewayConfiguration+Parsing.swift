@@ -44,6 +44,7 @@ extension GatewayConfiguration {
         }
         gateway.maxBodyBytes = try section.int("max_body_bytes", default: gateway.maxBodyBytes, in: 1024...1_073_741_824, unit: " bytes")
         gateway.shutdownGrace = try section.milliseconds("shutdown_grace_ms", default: gateway.shutdownGrace, in: 0...600_000)
+        gateway.drainLinger = try section.milliseconds("drain_linger_ms", default: gateway.drainLinger, in: 0...600_000)
         gateway.logPrompts = try section.bool("log_prompts", default: gateway.logPrompts)
         // Above 64 KiB the HTTP parser's own limit (80 KiB) would answer before the gateway could.
         gateway.maxHeaderBytes = try section.int("max_header_bytes", default: gateway.maxHeaderBytes, in: 1024...65_536, unit: " bytes")
@@ -51,7 +52,7 @@ extension GatewayConfiguration {
         gateway.maxPromptBytes = try section.int("max_prompt_bytes", default: gateway.maxPromptBytes, in: 1...1_073_741_824, unit: " bytes")
         gateway.maxConcurrentPerKey = try section.int("max_concurrent_per_key", default: gateway.maxConcurrentPerKey, in: 1...1_000_000)
         gateway.maxUpstreamResponseBytes = try section.int("max_upstream_response_bytes", default: gateway.maxUpstreamResponseBytes, in: 1024...1_073_741_824, unit: " bytes")
-        try section.finish(known: ["listen", "api_keys", "admin_token_env", "max_body_bytes", "shutdown_grace_ms", "log_prompts", "max_header_bytes", "max_messages", "max_prompt_bytes", "max_concurrent_per_key", "max_upstream_response_bytes"])
+        try section.finish(known: ["listen", "api_keys", "admin_token_env", "max_body_bytes", "shutdown_grace_ms", "drain_linger_ms", "log_prompts", "max_header_bytes", "max_messages", "max_prompt_bytes", "max_concurrent_per_key", "max_upstream_response_bytes"])
         return gateway
     }
 

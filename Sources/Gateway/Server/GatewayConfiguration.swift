@@ -10,6 +10,9 @@ package struct GatewayConfiguration: Sendable, Hashable {
     package var maxBodyBytes: Int
     /// How long in-flight requests may run after a shutdown signal.
     package var shutdownGrace: Duration
+    /// How long, after a shutdown signal, a kept-alive connection with nothing in flight stays
+    /// open for a request its client may already have sent (served with `Connection: close`).
+    package var drainLinger: Duration
     /// Whether request log lines include the prompt text (off by default: prompts can be private).
     package var logPrompts: Bool
     /// The most bytes of request headers accepted (beyond: 431).
@@ -38,14 +41,15 @@ package struct GatewayConfiguration: Sendable, Hashable {
     }
 
     /// Creates gateway settings; by default no keys, 1 MiB bodies, 16 KiB of headers, 1,024
-    /// messages, 512 KiB of prompt, 128 requests in flight per key, 16 MiB upstream responses and
-    /// 10 s of shutdown grace.
-    package init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
+    /// messages, 512 KiB of prompt, 128 requests in flight per key, 16 MiB upstream responses,
+    /// 10 s of shutdown grace and a 1 s drain linger.
+    package init(listen: String? = nil, apiKeys: [APIKey] = [], adminTokenEnvironmentVariable: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), drainLinger: Duration = .seconds(1), logPrompts: Bool = false, maxHeaderBytes: Int = 16 << 10, maxMessages: Int = 1024, maxPromptBytes: Int = 512 << 10, maxConcurrentPerKey: Int = 128, maxUpstreamResponseBytes: Int = 16 << 20) {
         self.listen = listen
         self.apiKeys = apiKeys
         self.adminTokenEnvironmentVariable = adminTokenEnvironmentVariable
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
+        self.drainLinger = drainLinger
         self.logPrompts = logPrompts
         self.maxHeaderBytes = maxHeaderBytes
         self.maxMessages = maxMessages

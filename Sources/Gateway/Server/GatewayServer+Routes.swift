@@ -48,12 +48,15 @@ extension GatewayServer {
         return respond(route: "models", Self.json(body))
     }
 
+    /// `GET /readyz`: 200 `ready` while a provider can answer; 503 `not ready` when none can, and
+    /// 503 `draining` once a graceful shutdown has begun, so a load balancer moves traffic away.
     func readiness() -> Response {
         let providers = engine.snapshot().providers
         let ready = providers.filter { $0.state.canAnswer }.map(\.name)
+        let status = isDraining ? "draining" : ready.isEmpty ? "not ready" : "ready"
         struct Body: Encodable { var status: String; var providers_ready: [String]; var providers_down: [String] }
-        let body = Body(status: ready.isEmpty ? "not ready" : "ready", providers_ready: ready, providers_down: providers.filter { !$0.state.canAnswer }.map(\.name))
-        return respond(route: "readyz", Self.json(body, status: ready.isEmpty ? .serviceUnavailable : .ok))
+        let body = Body(status: status, providers_ready: ready, providers_down: providers.filter { !$0.state.canAnswer }.map(\.name))
+        return respond(route: "readyz", Self.json(body, status: status == "ready" ? .ok : .serviceUnavailable))
     }
 
     func metricsResponse() -> Response {

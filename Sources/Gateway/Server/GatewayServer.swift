@@ -11,8 +11,10 @@ import Synchronization
 ///
 /// It is a `Service`: run it in a `ServiceGroup` (`switchboard serve` and the dashboard do, beside
 /// the cache file's saver and the shared state; the group's graceful shutdown stops accepting
-/// connections and lets requests in flight finish), and learn the bound address with
-/// ``listeningAddress()``; port 0 picks a free port.
+/// connections, lets requests in flight finish, gives idle kept-alive connections
+/// ``GatewaySettings/effectiveDrainLinger`` for a request already on its way, and turns
+/// `/readyz` to 503 `draining`), and learn the bound address with ``listeningAddress()``; port 0
+/// picks a free port.
 ///
 /// ```swift
 /// let gateway = GatewayServer(engine: engine, settings: GatewaySettings(address: .init(host: "127.0.0.1", port: 0)), logger: logger)
@@ -32,6 +34,7 @@ package final class GatewayServer: Service, Sendable {
     private let state = Mutex(ListenState())
 
     private struct ListenState {
+        var draining = false
         var address: GatewayAddress?
         var failure: GatewayError?
         var waiters: [CheckedContinuation<Result<GatewayAddress, GatewayError>, Never>] = []
@@ -54,6 +57,9 @@ package final class GatewayServer: Service, Sendable {
         slots = RequestSlots(limit: settings.maxConcurrentPerKey)
         healthChecker = remoteProviders.map { ActiveHealthChecker(engine: engine, remote: $0, logger: logger) }
     }
+
+    /// Whether a graceful shutdown has begun: no new connections, `/readyz` says `draining`.
+    package var isDraining: Bool { state.withLock { $0.draining } }
 
     /// The address the server is bound to, once it is listening.
     package var address: GatewayAddress? { state.withLock { $0.address } }
@@ -78,15 +84,21 @@ package final class GatewayServer: Service, Sendable {
     ///
     /// - Throws: ``GatewayError`` when it cannot listen (``GatewayError/isAddressInUse``).
     package func run() async throws {
+        let linger = settings.effectiveDrainLinger
         let application = Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionDrainHandler(linger: linger)])),
             configuration: ApplicationConfiguration(address: .hostname(settings.address.host, port: settings.address.port), serverName: nil),
             services: healthChecker.map { [$0] } ?? [],
             onServerRunning: { [weak self] channel in self?.didStartListening(channel) },
             logger: Self.quieter(logger)
         )
         do {
-            try await application.run()
+            try await withGracefulShutdownHandler {
+                try await application.run()
+            } onGracefulShutdown: {
+                self.state.withLock { $0.draining = true }
+            }
         } catch {
             let failure = Self.classify(error, address: settings.address)
             let wasListening = state.withLock { $0.address != nil }

@@ -15,6 +15,9 @@ package struct GatewaySettings: Sendable {
     package var maxBodyBytes: Int
     /// How long in-flight requests may run after a shutdown signal.
     package var shutdownGrace: Duration
+    /// How long, after a shutdown signal, a connection with nothing in flight waits for a request
+    /// its client may already have sent; see ``effectiveDrainLinger``.
+    package var drainLinger: Duration
     /// Whether request log lines carry the prompt.
     package var logPrompts: Bool
     /// The most bytes of request headers accepted; beyond, 431.
@@ -28,12 +31,13 @@ package struct GatewaySettings: Sendable {
 
     /// Creates settings directly (tests, the dashboard); the defaults are
     /// ``GatewayConfiguration``'s.
-    package init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
+    package init(address: GatewayAddress = GatewayAddress(host: "127.0.0.1", port: 8080), apiKeys: [String: String] = [:], adminToken: String? = nil, maxBodyBytes: Int = 1 << 20, shutdownGrace: Duration = .seconds(10), drainLinger: Duration = GatewayConfiguration().drainLinger, logPrompts: Bool = false, maxHeaderBytes: Int = GatewayConfiguration().maxHeaderBytes, maxMessages: Int = GatewayConfiguration().maxMessages, maxPromptBytes: Int = GatewayConfiguration().maxPromptBytes, maxConcurrentPerKey: Int = GatewayConfiguration().maxConcurrentPerKey) {
         self.address = address
         self.apiKeys = apiKeys
         self.adminToken = adminToken
         self.maxBodyBytes = maxBodyBytes
         self.shutdownGrace = shutdownGrace
+        self.drainLinger = drainLinger
         self.logPrompts = logPrompts
         self.maxHeaderBytes = maxHeaderBytes
         self.maxMessages = maxMessages
@@ -66,7 +70,13 @@ package struct GatewaySettings: Sendable {
             throw .unauthenticatedExposure(address.description)
         }
         return GatewaySettings(
-            address: address, apiKeys: keys, adminToken: adminToken, maxBodyBytes: configuration.maxBodyBytes, shutdownGrace: configuration.shutdownGrace, logPrompts: configuration.logPrompts,
+            address: address, apiKeys: keys, adminToken: adminToken, maxBodyBytes: configuration.maxBodyBytes, shutdownGrace: configuration.shutdownGrace, drainLinger: configuration.drainLinger, logPrompts: configuration.logPrompts,
             maxHeaderBytes: configuration.maxHeaderBytes, maxMessages: configuration.maxMessages, maxPromptBytes: configuration.maxPromptBytes, maxConcurrentPerKey: configuration.maxConcurrentPerKey)
+    }
+
+    /// The linger a drain uses: ``drainLinger``, but at most half the shutdown grace, so that a
+    /// request taken in the linger still has the other half to be answered.
+    package var effectiveDrainLinger: Duration {
+        min(drainLinger, shutdownGrace / 2)
     }
 }

@@ -39,6 +39,11 @@ package final class SimulatedProvider: FaultInjectable {
         state.withLock { $0.faults }
     }
 
+    /// The calls admitted and not yet finished; at `maxConcurrency` the next call is refused.
+    package var callsInFlight: Int {
+        state.withLock { $0.inFlight }
+    }
+
     package func stream(_ request: ProviderRequest) -> AsyncThrowingStream<ProviderChunk, any Error> {
         .producing { continuation in try await self.run(request, into: continuation) }
     }
