@@ -53,10 +53,11 @@ extension GatewayServer {
     func readiness() -> Response {
         let providers = engine.snapshot().providers
         let ready = providers.filter { $0.state.canAnswer }.map(\.name)
-        let status = isDraining ? "draining" : ready.isEmpty ? "not ready" : "ready"
+        let draining = isDraining
+        let isReady = !draining && !ready.isEmpty
         struct Body: Encodable { var status: String; var providers_ready: [String]; var providers_down: [String] }
-        let body = Body(status: status, providers_ready: ready, providers_down: providers.filter { !$0.state.canAnswer }.map(\.name))
-        return respond(route: "readyz", Self.json(body, status: status == "ready" ? .ok : .serviceUnavailable))
+        let body = Body(status: draining ? "draining" : isReady ? "ready" : "not ready", providers_ready: ready, providers_down: providers.filter { !$0.state.canAnswer }.map(\.name))
+        return respond(route: "readyz", Self.json(body, status: isReady ? .ok : .serviceUnavailable))
     }
 
     func metricsResponse() -> Response {
