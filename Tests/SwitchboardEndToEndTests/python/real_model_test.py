@@ -55,7 +55,7 @@ def main():
     # The model server is chatty on stderr: send it to a file, never to an unread pipe.
     server_log = tempfile.TemporaryFile("w+")
     server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", model, "--model_alias", "smollm2",
+        [sys.executable, os.path.join(HERE, "llama_server.py"), "--model", model, "--model_alias", "smollm2",
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
         stdout=subprocess.DEVNULL, stderr=server_log, text=True)
     gateway = None
@@ -84,6 +84,12 @@ resilience:
             "model": "auto", "max_tokens": 24, "temperature": 0,
             "messages": [{"role": "user", "content": "What is the capital of France? Answer in one word."}]})
         reply = json.loads(body)
+        if "choices" not in reply:
+            died = server.poll()
+            server_log.seek(0)
+            print(f"   switchboard answered {status}: {body[:400]}", flush=True)
+            print(f"   the llama.cpp server {'exited with ' + str(died) if died is not None else 'is still running'}; its log ends:\n{server_log.read()[-1500:]}", flush=True)
+            raise SystemExit(1)
         text = reply["choices"][0]["message"]["content"]
         print(f"   model said: {text!r}", flush=True)
         check(status == 200 and text.strip(), "the real model answers through Switchboard")
