@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import Testing
 @testable import ServingEngine
@@ -8,15 +7,16 @@ import Testing
 private final class ReceivingProvider: ModelProvider {
     let name: String
     let model = "receiving-model"
-    /// What it sends: text pieces, with a pause that ignores cancellation before the last one.
+    /// What it sends: text pieces, and before the last one, a wait on `holdBeforeLast` that
+    /// cancelling the task does not cut short, like a provider stuck in I/O.
     private let pieces: [String]
-    private let pauseBeforeLast: Duration?
+    private let holdBeforeLast: Gate?
     private let state = Mutex<(streams: Int, answers: Int, refusal: String?)>((0, 0, nil))
 
-    init(_ name: String, pieces: [String], pauseBeforeLast: Duration? = nil) {
+    init(_ name: String, pieces: [String], holdBeforeLast: Gate? = nil) {
         self.name = name
         self.pieces = pieces
-        self.pauseBeforeLast = pauseBeforeLast
+        self.holdBeforeLast = holdBeforeLast
     }
 
     var streams: Int { state.withLock { $0.streams } }
@@ -33,7 +33,7 @@ private final class ReceivingProvider: ModelProvider {
         state.withLock { $0.answers += 1 }
         do {
             for (position, piece) in pieces.enumerated() {
-                if position == pieces.count - 1, let pauseBeforeLast { await Self.uncancellableSleep(pauseBeforeLast) }
+                if position == pieces.count - 1, let holdBeforeLast { await holdBeforeLast.passed() }
                 try receive(.text(piece))
             }
             try receive(.finished(.stop, TokenUsage(promptTokens: 3, completionTokens: pieces.count)))
@@ -42,11 +42,30 @@ private final class ReceivingProvider: ModelProvider {
             throw error
         }
     }
+}
 
-    /// A wait that cancelling the task does not cut short, like a provider stuck in I/O.
-    private static func uncancellableSleep(_ duration: Duration) async {
+/// A gate that waiters pass once it is opened; waiting on it ignores cancellation.
+private final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func open() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for waiter in waiting { waiter.resume() }
+    }
+
+    func passed() async {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().asyncAfter(deadline: .now() + duration.seconds) { continuation.resume() }
+            let open = state.withLock { state in
+                if !state.open { state.waiting.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
         }
     }
 }
@@ -72,12 +91,21 @@ struct ProviderAnswerTests {
         #expect(provider.streams == 0)
     }
 
-    @Test func aProviderThatIgnoresCancellationIsRefusedEveryPieceAfterTheWatchdogGaveUp() async throws {
-        let provider = ReceivingProvider("b", pieces: ["Once ", "upon"], pauseBeforeLast: .milliseconds(1500))
+    @Test(.timeLimit(.minutes(1)))
+    func aProviderThatIgnoresCancellationHoldsNoRequestPastItsTimeoutAndIsRefusedEveryLatePiece() async throws {
+        let stuck = Gate()
+        let provider = ReceivingProvider("b", pieces: ["Once ", "upon"], holdBeforeLast: stuck)
         let engine = try ServingEngine(
             configuration: testConfiguration(timeout: .milliseconds(300), retry: RetryPolicy(maxAttemptsPerProvider: 1)),
             providers: Self.others + [provider]
         )
+        // Should the engine wait for the stuck provider after all, this opens the gate so that the
+        // test fails on the expectation below instead of hanging.
+        let backstop = Task {
+            try await Task.sleep(for: .seconds(20))
+            stuck.open()
+        }
+        defer { backstop.cancel() }
         var received: [String] = []
         do {
             for try await event in engine.stream(ChatRequest(prompt: hardPrompt)) {
@@ -88,9 +116,12 @@ struct ProviderAnswerTests {
             #expect(error.code == .interrupted)
             #expect(error.message.contains("no further token"))
         }
+        #expect(!stuck.isOpen, "the request must end while its provider is still stuck")
         #expect(received == ["Once "])
-        // The late piece was refused: the provider's receive threw, so it stopped.
-        try await Task.sleep(for: .seconds(2))
+
+        stuck.open()
+        // The late piece is refused: the provider's receive throws, so it stops.
+        while provider.refusal == nil { try await Task.sleep(for: .milliseconds(10)) }
         #expect(provider.refusal == "WatchdogWon")
     }
 }

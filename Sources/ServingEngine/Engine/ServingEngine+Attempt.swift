@@ -67,11 +67,19 @@ extension ServingEngine {
         }
 
         var chunks: Int { state.withLock { $0.chunks } }
+
+        /// Whether the attempt is still being answered: neither finished nor given up on.
+        var isOpen: Bool { state.withLock { $0.phase == .waiting || $0.phase == .committed } }
     }
 
     /// Calls one provider, passing its text to the caller as it comes, under a watchdog that
     /// gives up when no text arrives within `timeout` (for the first token, and between tokens)
     /// or when the request's deadline passes.
+    ///
+    /// The provider and the watchdog run in tasks of their own, and the attempt returns as soon as
+    /// either settles it (or the caller is cancelled): a provider that ignores cancellation, stuck
+    /// in I/O, must not hold the request past its timeout, as waiting on a task group's child would.
+    /// Such a provider goes on until it next offers a piece, which ``AttemptProgress`` refuses.
     func runAttempt(
         _ provider: any ModelProvider,
         _ request: ProviderRequest,
@@ -82,90 +90,91 @@ extension ServingEngine {
         continuation: Continuation
     ) async -> AttemptResult {
         let progress = AttemptProgress(now: .now)
+        let settlement = AttemptSettlement()
         let name = provider.name
-        return await withTaskGroup(of: AttemptResult?.self) { group in
-            group.addTask {
-                var answer = AnswerAccumulator()
-                var fields = JSONObject()
-                var ttft: Duration?
-                /// Passes the answer's first piece on with `.answering` (and the response fields
-                /// that came before it); false when the watchdog already gave up.
-                func pass() -> Bool {
-                    let now = ContinuousClock.now
-                    let (allowed, first) = progress.pass(now: now)
-                    guard allowed else { return false }
-                    if first {
-                        ttft = now - requestStart
-                        continuation.yield(.answering(source))
-                        if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
-                    }
-                    return true
+        let answering = Task {
+            var answer = AnswerAccumulator()
+            var fields = JSONObject()
+            var ttft: Duration?
+            /// Passes the answer's first piece on with `.answering` (and the response fields
+            /// that came before it); false when the watchdog already gave up.
+            func pass() -> Bool {
+                let now = ContinuousClock.now
+                let (allowed, first) = progress.pass(now: now)
+                guard allowed else { return false }
+                if first {
+                    ttft = now - requestStart
+                    continuation.yield(.answering(source))
+                    if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
                 }
-                var answered: Answered?
-                do {
-                    try await provider.answer(request) { chunk in
-                        switch chunk {
-                        case .text(let piece):
-                            guard pass() else { throw WatchdogWon() }
-                            answer.add(text: piece)
-                            continuation.yield(.text(piece))
-                        case .delta(let delta):
-                            guard pass() else { throw WatchdogWon() }
-                            answer.add(delta)
-                            continuation.yield(.delta(delta))
-                        case .responseFields(let more):
-                            for (key, value) in more { fields[key] = value }
-                            if ttft != nil { continuation.yield(.responseFields(more)) }
-                        case .finished(let reason, let usage):
-                            if ttft == nil {
-                                guard pass() else { throw WatchdogWon() }
-                            }
-                            guard progress.complete() else { throw WatchdogWon() }
-                            let choices = answer.choices(finish: reason)
-                            let completion = choices.reduce(0) { $0 + TokenEstimator.estimate($1.content ?? "") + $1.toolCalls.reduce(0) { $0 + TokenEstimator.estimate($1.arguments) } }
-                            let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: completion)
-                            answered = Answered(choices: choices, finish: reason, usage: reported, responseFields: fields, timeToFirstToken: ttft ?? .zero)
+                return true
+            }
+            var answered: Answered?
+            do {
+                try await provider.answer(request) { chunk in
+                    switch chunk {
+                    case .text(let piece):
+                        guard pass() else { throw WatchdogWon() }
+                        answer.add(text: piece)
+                        continuation.yield(.text(piece))
+                    case .delta(let delta):
+                        guard pass() else { throw WatchdogWon() }
+                        answer.add(delta)
+                        continuation.yield(.delta(delta))
+                    case .responseFields(let more):
+                        for (key, value) in more { fields[key] = value }
+                        if ttft != nil {
+                            guard progress.isOpen else { throw WatchdogWon() }
+                            continuation.yield(.responseFields(more))
                         }
-                    }
-                    if let answered { return .answered(answered) }
-                    if Task.isCancelled { return nil }
-                    return .failed(ProviderFailure(.streamBroken, "\(name) ended its stream without finishing the answer"), chunksSent: progress.chunks)
-                } catch {
-                    // An answer that finished stands even if the provider failed after it.
-                    if let answered { return .answered(answered) }
-                    switch error {
-                    case is WatchdogWon, is CancellationError: return nil
-                    case let failure as ProviderFailure: return .failed(failure, chunksSent: progress.chunks)
-                    default: return .failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks)
+                    case .finished(let reason, let usage):
+                        if ttft == nil {
+                            guard pass() else { throw WatchdogWon() }
+                        }
+                        guard progress.complete() else { throw WatchdogWon() }
+                        let choices = answer.choices(finish: reason)
+                        let completion = choices.reduce(0) { $0 + TokenEstimator.estimate($1.content ?? "") + $1.toolCalls.reduce(0) { $0 + TokenEstimator.estimate($1.arguments) } }
+                        let reported = usage ?? TokenUsage(promptTokens: TokenEstimator.estimate(request.messages), completionTokens: completion)
+                        answered = Answered(choices: choices, finish: reason, usage: reported, responseFields: fields, timeToFirstToken: ttft ?? .zero)
                     }
                 }
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    let check = progress.check(now: .now, idleTimeout: timeout, deadline: deadline)
-                    if check.expired {
-                        let what = check.chunks == 0 ? "no first token" : "no further token"
-                        return .failed(ProviderFailure(.timeout, "\(name): \(what) within \(DurationFormat.short(timeout))"), chunksSent: check.chunks)
-                    }
-                    do {
-                        try await Task.sleep(until: check.next, clock: .continuous)
-                    } catch {
-                        return nil
-                    }
+                if let answered { return settlement.settle(.answered(answered)) }
+                // Cancelled means the attempt was already settled by the watchdog or the caller.
+                if Task.isCancelled { return }
+                settlement.settle(.failed(ProviderFailure(.streamBroken, "\(name) ended its stream without finishing the answer"), chunksSent: progress.chunks))
+            } catch {
+                // An answer that finished stands even if the provider failed after it.
+                if let answered { return settlement.settle(.answered(answered)) }
+                switch error {
+                // The watchdog or the caller settled the attempt; if neither did (a provider that
+                // threw a cancellation of its own), the watchdog still will.
+                case is WatchdogWon, is CancellationError: return
+                case let failure as ProviderFailure: settlement.settle(.failed(failure, chunksSent: progress.chunks))
+                default: settlement.settle(.failed(ProviderFailure(.badResponse, "\(name): \(error)"), chunksSent: progress.chunks))
                 }
-                return nil
             }
-            var outcome: AttemptResult?
-            for await result in group {
-                if let result {
-                    outcome = result
-                    group.cancelAll()
-                    break
-                }
-                if Task.isCancelled { break }
-            }
-            group.cancelAll()
-            return outcome ?? .cancelled
         }
+        let watchdog = Task {
+            while !Task.isCancelled {
+                let check = progress.check(now: .now, idleTimeout: timeout, deadline: deadline)
+                if check.expired {
+                    let what = check.chunks == 0 ? "no first token" : "no further token"
+                    return settlement.settle(.failed(ProviderFailure(.timeout, "\(name): \(what) within \(DurationFormat.short(timeout))"), chunksSent: check.chunks))
+                }
+                do {
+                    try await Task.sleep(until: check.next, clock: .continuous)
+                } catch {
+                    return
+                }
+            }
+        }
+        let outcome = await withTaskCancellationHandler {
+            await settlement.outcome()
+        } onCancel: {
+            settlement.settle(.cancelled)
+        }
+        answering.cancel()
+        watchdog.cancel()
+        return outcome
     }
 }
