@@ -109,9 +109,8 @@ INLINE_AVX512_BF16 void micro_kernel(
             for (int r = 0; r < ROW_BLOCK; r++) {
                 if (r < rowCount) {
                     __m512 value = _mm512_add_ps(acc[r][panel], b);
-                    if (residual) value = _mm512_add_ps(value, _mm512_loadu_ps(residual + (size_t)r * outputs + panel * 16));
-                    if (gelu) value = gelu16(value);
-                    _mm512_storeu_ps(c + (size_t)r * outputs + panel * 16, value);
+                    const size_t at = (size_t)r * outputs + panel * 16;
+                    finish16(value, residual ? residual + at : NULL, gelu, c + at);
                 }
             }
         }

@@ -1,5 +1,6 @@
 #include "CEmbeddingKernels.h"
 #include "BF16Rounding.h"
+#include "PairRows.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,8 +18,8 @@
 // in memory (a quarter of fp32's bytes, which is what a short query is bound by):
 //     Σ_k a·w ≈ sa[r] · sw[o] · Σ_k qa·qw,   |Σ qa·qw| ≤ 4095 · 127 · 1,536 < 2^31.
 //
-// Outliers are handled as on the VNNI path (see Int8Kernels.c): values above OUTLIER_RATIO times
-// their row's root mean square (up to MAX_OUTLIERS a row) leave the integer product (code 0) and
+// Outliers are handled as on the VNNI path (see Int8Kernels.c): values above CEK_PAIR_OUTLIER_RATIO times
+// their row's root mean square (up to CEK_PAIR_MAX_OUTLIERS a row) leave the integer product (code 0) and
 // are multiplied in fp32 against a bf16 copy of their weight column.
 //
 // The wide variant (cek_int16_avx2_*) keeps 10-bit weight codes in 16 bits of memory — half of
@@ -32,36 +33,18 @@
 #define ROW_BLOCK 6
 // Rows whose 16-bit codes stay in L2 (96 · 1,536 · 2 bytes) while every weight panel streams past.
 #define ROWS_PER_PASS 96
-#define OUTLIER_RATIO 4.0f
-#define MAX_OUTLIERS 32
-// The largest activation code: 13 bits, symmetric; 12 bits beside wide weights.
+// The largest activation code beside int8 weights: 13 bits, symmetric (12 beside wide weights,
+// CEK_WIDE_ACTIVATION_LEVELS).
 #define LEVELS 4095
-#define WIDE_LEVELS 2047
 // The largest wide weight code: 10 bits, symmetric.
 #define WIDE_WEIGHT_LEVELS 511
 
-static int pairs_of(int inputs) { return (inputs + 1) / 2; }
-
-// Two 16-bit codes read as one 32-bit value to broadcast.
-typedef int32_t __attribute__((may_alias)) i16_pair;
-
 size_t cek_int8_avx2_packed_count(int outputs, int inputs) {
-    return (size_t)outputs * (size_t)pairs_of(inputs) * 2;
-}
-
-typedef struct {
-    float scale;
-    int32_t outliers;
-    int32_t index[MAX_OUTLIERS];
-    float value[MAX_OUTLIERS];
-} pair_row_header;
-
-static size_t codes_bytes(int rows, int inputs) {
-    return ((size_t)rows * (size_t)pairs_of(inputs) * 4 + 63) / 64 * 64;
+    return (size_t)outputs * (size_t)cek_pairs_of(inputs) * 2;
 }
 
 size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) {
-    return codes_bytes(rows, inputs) + (size_t)rows * sizeof(pair_row_header);
+    return cek_pair_codes_bytes(rows, inputs) + (size_t)rows * sizeof(cek_pair_row_header);
 }
 
 size_t cek_int16_avx2_packed_count(int outputs, int inputs) {
@@ -69,21 +52,8 @@ size_t cek_int16_avx2_packed_count(int outputs, int inputs) {
 }
 
 int cek_int16_avx2_weight_levels(int inputs) {
-    const long long bound = 2147483647LL / ((long long)WIDE_LEVELS * (2LL * pairs_of(inputs)));
+    const long long bound = 2147483647LL / ((long long)CEK_WIDE_ACTIVATION_LEVELS * (2LL * cek_pairs_of(inputs)));
     return bound < 1 ? 1 : bound < WIDE_WEIGHT_LEVELS ? (int)bound : WIDE_WEIGHT_LEVELS;
-}
-
-// Quantises one output channel's `inputs` weights symmetrically to codes in [-levels, levels],
-// `width` of them (the padding 0); returns its scale.
-static float quantise_channel(const float *row, int inputs, int width, int levels, int16_t *codes) {
-    float largest = 0;
-    for (int k = 0; k < inputs; k++) largest = fmaxf(largest, fabsf(row[k]));
-    const float scale = largest > 0 ? largest / (float)levels : 1.0f;
-    for (int k = 0; k < width; k++) {
-        const float q = k < inputs ? nearbyintf(row[k] / scale) : 0;
-        codes[k] = (int16_t)(q > levels ? levels : q < -levels ? -levels : q);
-    }
-    return scale;
 }
 
 // Where element (k, column) of an 8-column panel goes: 16-bit half k % 2 of 32-bit lane `column`
@@ -91,22 +61,22 @@ static float quantise_channel(const float *row, int inputs, int width, int level
 static size_t panel_index(int k, int column) { return (size_t)(k / 2) * 16 + (size_t)column * 2 + (size_t)(k & 1); }
 
 void cek_int8_avx2_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, uint16_t *columns) {
-    const int pairs = pairs_of(inputs);
+    const int pairs = cek_pairs_of(inputs);
     int16_t codes[2 * pairs];
     cek_bf16_columns(weight, outputs, inputs, columns);
     for (int o = 0; o < outputs; o++) {
-        scales[o] = quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, 127, codes);
+        scales[o] = cek_quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, 127, codes);
         int8_t *panel = packed + (size_t)(o / 8) * pairs * 16;
         for (int k = 0; k < 2 * pairs; k++) panel[panel_index(k, o % 8)] = (int8_t)codes[k];
     }
 }
 
 void cek_int16_avx2_pack(const float *weight, int outputs, int inputs, int16_t *packed, float *scales, uint16_t *columns) {
-    const int pairs = pairs_of(inputs), levels = cek_int16_avx2_weight_levels(inputs);
+    const int pairs = cek_pairs_of(inputs), levels = cek_int16_avx2_weight_levels(inputs);
     int16_t codes[2 * pairs];
     cek_bf16_columns(weight, outputs, inputs, columns);
     for (int o = 0; o < outputs; o++) {
-        scales[o] = quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, levels, codes);
+        scales[o] = cek_quantise_channel(weight + (size_t)o * inputs, inputs, 2 * pairs, levels, codes);
         int16_t *panel = packed + (size_t)(o / 8) * pairs * 16;
         for (int k = 0; k < 2 * pairs; k++) panel[panel_index(k, o % 8)] = codes[k];
     }
@@ -169,14 +139,13 @@ INLINE_AVX2 float max8(__m256 v) {
     return _mm_cvtss_f32(m);
 }
 
-// Quantises each row to `2 · pairs` symmetric codes in [-levels, levels] (the padding 0), recording its scale
-// and outliers in `headers`.
-AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pairs, int levels, int16_t *codes, pair_row_header *headers) {
+// See PairRows.h.
+AVX2_FMA void cek_pair_quantise_rows(const float *a, int rows, int inputs, int pairs, int levels, int16_t *codes, cek_pair_row_header *headers) {
     const int width = 2 * pairs;
     const __m256 sign = _mm256_set1_ps(-0.0f);
     for (int r = 0; r < rows; r++) {
         const float *source = a + (size_t)r * inputs;
-        pair_row_header *header = headers + r;
+        cek_pair_row_header *header = headers + r;
         __m256 squares = _mm256_setzero_ps();
         int k = 0;
         for (; k + 8 <= inputs; k += 8) {
@@ -185,9 +154,9 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
         }
         float sum = sum8(squares);
         for (; k < inputs; k++) sum += source[k] * source[k];
-        const float threshold = OUTLIER_RATIO * sqrtf(sum / (float)inputs);
+        const float threshold = CEK_PAIR_OUTLIER_RATIO * sqrtf(sum / (float)inputs);
         const __m256 limit = _mm256_set1_ps(threshold);
-        // The largest magnitude that is not an outlier (outliers past MAX_OUTLIERS count as kept).
+        // The largest magnitude that is not an outlier (outliers past CEK_PAIR_MAX_OUTLIERS count as kept).
         __m256 kept = _mm256_setzero_ps();
         float largest = 0;
         int outliers = 0;
@@ -197,7 +166,7 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
             kept = _mm256_max_ps(kept, _mm256_andnot_ps(outside, magnitude));
             for (int large = _mm256_movemask_ps(outside); large; large &= large - 1) {
                 const int index = k + __builtin_ctz(large);
-                if (outliers < MAX_OUTLIERS) {
+                if (outliers < CEK_PAIR_MAX_OUTLIERS) {
                     header->index[outliers] = index;
                     header->value[outliers] = source[index];
                     outliers++;
@@ -208,7 +177,7 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
         }
         for (; k < inputs; k++) {
             const float magnitude = fabsf(source[k]);
-            if (magnitude > threshold && outliers < MAX_OUTLIERS) {
+            if (magnitude > threshold && outliers < CEK_PAIR_MAX_OUTLIERS) {
                 header->index[outliers] = k;
                 header->value[outliers] = source[k];
                 outliers++;
@@ -248,7 +217,7 @@ AVX2_FMA static void quantise_rows(const float *a, int rows, int inputs, int pai
 // `wide`: the weights are 16-bit codes in memory rather than 8-bit ones to widen.
 INLINE_AVX2 void micro_kernel(
     const int rowCount, const int panels, const int wide, const int16_t *a, int pairs, const void *weights,
-    const float *weight_scales, const uint16_t *columns, const pair_row_header *headers,
+    const float *weight_scales, const uint16_t *columns, const cek_pair_row_header *headers,
     const float *bias, const float *residual, int gelu, float *c, int outputs
 ) {
     __m256i acc[ROW_BLOCK][2];
@@ -259,7 +228,7 @@ INLINE_AVX2 void micro_kernel(
     }
     const size_t panelBytes = (size_t)pairs * 16 * (wide ? 2 : 1), pairBytes = wide ? 32 : 16;
     const uint8_t *w0 = weights, *w1 = w0 + panelBytes;
-    const i16_pair *row = (const i16_pair *)a;
+    const cek_i16_pair *row = (const cek_i16_pair *)a;
     for (int p = 0; p < pairs; p++) {
         __m256i b0, b1;
         if (wide) {
@@ -286,7 +255,7 @@ INLINE_AVX2 void micro_kernel(
 #pragma clang loop unroll(full)
             for (int r = 0; r < ROW_BLOCK; r++) {
                 if (r < rowCount) {
-                    const pair_row_header *header = headers + r;
+                    const cek_pair_row_header *header = headers + r;
                     const __m256 scale = _mm256_mul_ps(ws, _mm256_set1_ps(header->scale));
                     __m256 value = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r][panel]), scale, b);
                     for (int j = 0; j < header->outliers; j++) {
@@ -313,7 +282,7 @@ INLINE_AVX2 void micro_kernel(
 #define BLOCK(name, wide) \
     AVX2_FMA static void name( \
         int rowCount, int panels, const int16_t *a, int pairs, const void *weights, \
-        const float *weight_scales, const uint16_t *columns, const pair_row_header *headers, \
+        const float *weight_scales, const uint16_t *columns, const cek_pair_row_header *headers, \
         const float *bias, const float *residual, int gelu, float *c, int outputs \
     ) { \
         switch (rowCount) { \
@@ -331,11 +300,11 @@ AVX2_FMA static void multiply(
     const uint16_t *columns, int outputs, const float *bias, const float *residual, int gelu,
     float *c, void *scratch
 ) {
-    const int pairs = pairs_of(inputs), panelCount = outputs / 8;
+    const int pairs = cek_pairs_of(inputs), panelCount = outputs / 8;
     const size_t panelBytes = (size_t)pairs * 16 * (wide ? 2 : 1);
     int16_t *codes = scratch;
-    pair_row_header *headers = (pair_row_header *)((uint8_t *)scratch + codes_bytes(rows, inputs));
-    quantise_rows(a, rows, inputs, pairs, wide ? WIDE_LEVELS : LEVELS, codes, headers);
+    cek_pair_row_header *headers = (cek_pair_row_header *)((uint8_t *)scratch + cek_pair_codes_bytes(rows, inputs));
+    cek_pair_quantise_rows(a, rows, inputs, pairs, wide ? CEK_WIDE_ACTIVATION_LEVELS : LEVELS, codes, headers);
     for (int start = 0; start < rows; start += ROWS_PER_PASS) {
         const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
         for (int panel = 0; panel < panelCount; panel += 2) {

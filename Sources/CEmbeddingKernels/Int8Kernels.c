@@ -209,15 +209,9 @@ INLINE_AVX512_VNNI void micro_kernel(
                     const __m512i exact = _mm512_sub_epi32(acc[r][panel], _mm512_mullo_epi32(_mm512_set1_epi32(header->zero_point), sums));
                     const __m512 scale = _mm512_mul_ps(ws, _mm512_set1_ps(header->scale));
                     __m512 value = _mm512_fmadd_ps(_mm512_cvtepi32_ps(exact), scale, b);
-                    for (int j = 0; j < header->outliers; j++) {
-                        // Sixteen bf16 weights of the outlier's column, widened to fp32.
-                        const __m256i w = _mm256_loadu_si256((const __m256i *)(columns + (size_t)header->index[j] * outputs + panel * 16));
-                        const __m512 column = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(w), 16));
-                        value = _mm512_fmadd_ps(_mm512_set1_ps(header->value[j]), column, value);
-                    }
-                    if (residual) value = _mm512_add_ps(value, _mm512_loadu_ps(residual + (size_t)r * outputs + panel * 16));
-                    if (gelu) value = gelu16(value);
-                    _mm512_storeu_ps(c + (size_t)r * outputs + panel * 16, value);
+                    value = add_outliers16(value, header->outliers, header->index, header->value, columns + panel * 16, outputs);
+                    const size_t at = (size_t)r * outputs + panel * 16;
+                    finish16(value, residual ? residual + at : NULL, gelu, c + at);
                 }
             }
         }

@@ -15,6 +15,11 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
     /// multiply-adds per instruction and half the weight bytes of ``avx512BF16``. Needs
     /// ``isSupported``.
     case int8VNNI
+    /// The 16-bit codes of ``int16AVX2`` (10-bit weights per output channel, 12-bit activations
+    /// per row) multiplied by AVX-512 VNNI's `vpdpwssd` into int32 accumulators: as many
+    /// multiply-adds per instruction as ``avx512BF16`` and the same weight bytes, for the layer
+    /// ``int8VNNI`` cannot take (see `MiniLMKernels.path(for:layer:)`). Needs ``isSupported``.
+    case int16VNNI
     /// The int8 weights of ``int8VNNI`` for CPUs with AVX2 and FMA but no AVX-512 (AMD Zen 1–3,
     /// Intel Haswell to Alder Lake): widened to 16 bits in registers and multiplied by `vpmaddwd`
     /// with 13-bit symmetric activation codes (per row, quantised per call) into int32
@@ -32,7 +37,7 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
         switch self {
         case .fp32: true
         case .avx512BF16: Self.hasAVX512BF16
-        case .int8VNNI: Self.hasAVX512VNNI
+        case .int8VNNI, .int16VNNI: Self.hasAVX512VNNI
         case .int8AVX2, .int16AVX2: Self.hasAVX2FMA
         }
     }

@@ -16,6 +16,8 @@ package struct LinearWeights: Sendable {
         case int8Pairs(AlignedBuffer<Int8>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
         /// Wider codes in the same pairs, as 16 bits, each channel's scale, and the bf16 columns.
         case int16Pairs(AlignedBuffer<Int16>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
+        /// The same 16-bit codes in 16-column panels for AVX-512 VNNI, scales and bf16 columns.
+        case int16Panels(AlignedBuffer<Int16>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
     }
 
     package let inputs: Int
@@ -30,6 +32,7 @@ package struct LinearWeights: Sendable {
         case .int8: .int8VNNI
         case .int8Pairs: .int8AVX2
         case .int16Pairs: .int16AVX2
+        case .int16Panels: .int16VNNI
         }
     }
 
@@ -62,10 +65,15 @@ package struct LinearWeights: Sendable {
             let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
             cek_int16_avx2_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
             storage = .int16Pairs(packed, scales: scales, columns: columns)
+        case .int16VNNI:
+            let packed = AlignedBuffer<Int16>(count: cek_int16_vnni_packed_count(Int32(outputs), Int32(inputs)))
+            let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
+            cek_int16_vnni_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
+            storage = .int16Panels(packed, scales: scales, columns: columns)
         }
     }
 
-    /// The largest weight code ``KernelPath/int16AVX2`` uses for `inputs` inputs: 511 up to 2,052
+    /// The largest weight code ``KernelPath/int16AVX2`` and ``KernelPath/int16VNNI`` use for `inputs` inputs: 511 up to 2,052
     /// inputs, fewer beyond, so that its int32 sums cannot overflow.
     package static func wideWeightLevels(inputs: Int) -> Int {
         Int(cek_int16_avx2_weight_levels(Int32(inputs)))
@@ -80,6 +88,7 @@ package struct LinearWeights: Sendable {
         case .avx512BF16: cek_bf16_scratch_count(Int32(rows), Int32(inputs))
         case .int8VNNI: (cek_int8_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         case .int8AVX2, .int16AVX2: (cek_int8_avx2_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        case .int16VNNI: (cek_int16_vnni_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         }
     }
 
@@ -99,6 +108,8 @@ package struct LinearWeights: Sendable {
             cek_int8_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         case .int16Pairs(let packed, let scales, let columns):
             cek_int16_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .int16Panels(let packed, let scales, let columns):
+            cek_int16_vnni_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         }
     }
 }

@@ -44,7 +44,7 @@ struct MiniLMKernelTests {
             case .avx512BF16: Operands(a.map(Self.bf16), weight.map(Self.bf16))
             case .int8VNNI: Self.int8Operands(a, weight, width: inputs)
             case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
-            case .int16AVX2: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
+            case .int16AVX2, .int16VNNI: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
             }
             failures += check(path: path, rows: rows, inputs: inputs, outputs: outputs, a: a, weight: weight, bias: bias, residual: residual, operands: operands, tolerance: 1e-4)
         }
@@ -82,20 +82,33 @@ struct MiniLMKernelTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
     }
 
+    /// The wide AVX-512 VNNI path (the same 16-bit codes by `vpdpwssd`, in 16-column panels) on
+    /// the same shapes and rows: one panel at 16 and 48 outputs' last, 12-row blocks and 96-row
+    /// passes at 200 rows.
+    @Test(.enabled(if: KernelPath.int16VNNI.isSupported, "this CPU (or its OS) lacks AVX-512 VNNI, so the wide VNNI kernels cannot run here"),
+          arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 64, 48), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80), (6, 4_101, 16)])
+    func int16VNNIMultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
+        let failures = await onBackgroundThread { Self.int8Failures(path: .int16VNNI, rows: rows, inputs: inputs, outputs: outputs) }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
+    }
+
     /// Every product at its largest code, all of one sign, over the longest depth that keeps 10
-    /// bits and over one that does not: the sum is exact, never wrapped around.
+    /// bits and over one that does not, on each wide path this CPU runs: the sum is exact, never
+    /// wrapped around.
     @Test(.enabled(if: KernelPath.int16AVX2.isSupported, "this CPU (or its OS) lacks AVX2 and FMA, so the AVX2 integer kernels cannot run here"),
           arguments: [2_052, 8_193])
     func wideWeightsNeverOverflowAtTheirLargestCodes(inputs: Int) {
         #expect(LinearWeights.wideWeightLevels(inputs: 1_536) == 511)
         #expect(LinearWeights.wideWeightLevels(inputs: inputs) == (inputs <= 2_052 ? 511 : 2_147_483_647 / (2_047 * 2 * ((inputs + 1) / 2))))
         let outputs = 16
-        let packed = LinearWeights(weight: [Float](repeating: 0.5, count: outputs * inputs), outputs: outputs, inputs: inputs, path: .int16AVX2)
-        let input = FloatBuffer([Float](repeating: 2, count: 2 * inputs)), bias = FloatBuffer(count: outputs), output = FloatBuffer(count: 2 * outputs)
-        let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: .int16AVX2, rows: 2, inputs: inputs))
-        packed.multiply(input.pointer, rows: 2, bias: bias.pointer, epilogue: .none, into: output.pointer, scratch: scratch.pointer)
-        let expected = Float(inputs)
-        #expect((0..<(2 * outputs)).allSatisfy { abs(output.pointer[$0] - expected) <= expected * 1e-5 }, "\(output.pointer[0]) for \(expected)")
+        for path in [KernelPath.int16AVX2, .int16VNNI] where path.isSupported {
+            let packed = LinearWeights(weight: [Float](repeating: 0.5, count: outputs * inputs), outputs: outputs, inputs: inputs, path: path)
+            let input = FloatBuffer([Float](repeating: 2, count: 2 * inputs)), bias = FloatBuffer(count: outputs), output = FloatBuffer(count: 2 * outputs)
+            let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: path, rows: 2, inputs: inputs))
+            packed.multiply(input.pointer, rows: 2, bias: bias.pointer, epilogue: .none, into: output.pointer, scratch: scratch.pointer)
+            let expected = Float(inputs)
+            #expect((0..<(2 * outputs)).allSatisfy { abs(output.pointer[$0] - expected) <= expected * 1e-5 }, "\(path): \(output.pointer[0]) for \(expected)")
+        }
     }
 
     static func int8Failures(path: KernelPath, rows: Int, inputs: Int, outputs: Int) -> [String] {
@@ -121,7 +134,7 @@ struct MiniLMKernelTests {
         let residual = (0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &generator) }
         let operands = switch path {
         case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
-        case .int16AVX2: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
+        case .int16AVX2, .int16VNNI: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
         default: Self.int8Operands(a, weight, width: inputs)
         }
         // Relative to the size of the sums: fp32 additions in another order over up to 1,536

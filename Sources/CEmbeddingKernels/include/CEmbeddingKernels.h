@@ -125,6 +125,28 @@ void cek_int16_avx2_multiply(const float *a, int rows, int inputs, const int16_t
                              const float *bias, const float *residual, int gelu, float *c,
                              void *scratch);
 
+/// How many 16-bit values cek_int16_vnni_pack writes for an `outputs × inputs` weight.
+size_t cek_int16_vnni_packed_count(int outputs, int inputs);
+
+/// The codes of cek_int16_avx2_pack (per output channel, symmetric, in
+/// cek_int16_avx2_weight_levels(inputs) steps, stored as 16 bits) packed in panels of 16 output
+/// columns, each a run of input pairs (the last padded with a zero), for `vpdpwssd`. Writes each
+/// channel's scale to `scales[outputs]` and the weight transposed in bf16 to
+/// `columns[inputs × outputs]`. `outputs` must be a multiple of 16. Runs on any CPU.
+void cek_int16_vnni_pack(const float *weight, int outputs, int inputs, int16_t *packed, float *scales,
+                         uint16_t *columns);
+
+/// How many bytes of scratch cek_int16_vnni_multiply needs for `rows × inputs` activations.
+size_t cek_int16_vnni_scratch_bytes(int rows, int inputs);
+
+/// As cek_int16_avx2_multiply (12-bit activation codes per row, outliers in fp32 against their
+/// bf16 `columns`, the same fp32 epilogue), on AVX-512 VNNI's `vpdpwssd` with the weight of
+/// cek_int16_vnni_pack; `scratch` 64-byte aligned. Requires cek_has_avx512_vnni() == 1.
+void cek_int16_vnni_multiply(const float *a, int rows, int inputs, const int16_t *packed,
+                             const float *weight_scales, const uint16_t *columns, int outputs,
+                             const float *bias, const float *residual, int gelu, float *c,
+                             void *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,7 @@
 import EmbeddingKernels
 
 /// The matrix kernels the `minilm` encoder multiplies with; all match the reference embeddings
-/// to a cosine of at least 0.999 (minimum over the fixture's 37 sentences: int8-vnni 0.9996,
+/// to a cosine of at least 0.999 (minimum over the fixture's 37 sentences: int8-vnni 0.99956,
 /// avx512-bf16 0.99998, int8-avx2 0.99974, fp32 0.9999998).
 ///
 /// ``MiniLMEmbedder`` takes the fastest the CPU supports unless told otherwise, either by its
@@ -17,8 +17,8 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     /// activations (per row, with a zero point, quantised per product; values above 4× the row's
     /// RMS multiplied in fp32 instead) by AVX-512 VNNI's `vpdpbusd`, int32 accumulation,
     /// dequantised into the fp32 epilogue, for the query/key/value, attention output and
-    /// feed-forward expansion layers; the feed-forward output projection runs on bf16 (fp32
-    /// where the CPU lacks AVX512_BF16), see ``path(for:layer:)``. LayerNorm, softmax, attention
+    /// feed-forward expansion layers; the feed-forward output projection runs on 10-bit weights
+    /// and 12-bit activations by `vpdpwssd`, see ``path(for:layer:)``. LayerNorm, softmax, attention
     /// and the residuals stay fp32. On AMD Zen 4 or later and Intel Cascade Lake, Ice Lake or
     /// later.
     case int8VNNI = "int8-vnni"
@@ -101,7 +101,7 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     /// Every path some linear layer runs on (the encoder's scratch must fit each).
     var paths: Set<KernelPath> {
         switch self {
-        case .int8VNNI: [path, Self.int8Fallback]
+        case .int8VNNI: [path, .int16VNNI]
         case .int8AVX2: [path, .int16AVX2]
         case .avx512BF16, .fp32: [path]
         }
@@ -109,31 +109,29 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
 
     /// The path of linear layer `linear` in encoder layer `layer`.
     ///
-    /// ``int8VNNI`` keeps the feed-forward output projection (1,536 → 384, a third of the
-    /// multiply-adds) off int8, on bf16 where the CPU has it: measured on the reference fixture,
-    /// int8 there (with outlier handling) costs more than all the other layers together. Its
-    /// input, the GELU of the expansion, has some 15 values a row above 4× the row's RMS (the
-    /// other layers' inputs about one), and its weights' rounding error, multiplied by them,
-    /// dominates: every layer on int8 gave a minimum cosine of 0.99860 (0.99348 without outlier
-    /// handling), this split 0.99958, and int8 for that projection in layers 3–5 only 0.99944.
+    /// Both integer kernel sets keep the feed-forward output projection (1,536 → 384, a third of
+    /// the multiply-adds) off int8: measured on the reference fixture, int8 there (with outlier
+    /// handling) costs more than all the other layers together. Its input, the GELU of the
+    /// expansion, has some 15 values a row above 4× the row's RMS (the other layers' inputs about
+    /// one), and its weights' rounding error, multiplied by them, dominates: every layer on int8
+    /// gave a minimum cosine of 0.99860 (0.99348 without outlier handling), and int8 for that
+    /// projection in layers 3–5 only 0.99944.
     ///
-    /// ``int8AVX2`` runs that projection on ``KernelPath/int16AVX2``: the same integer product with
-    /// 10-bit weights and 12-bit activations, since an emulation of the kernels
-    /// (`scripts/experiments/quantise-minilm-output-projection.py`) put all of int8's loss there in
-    /// the weights: on the fixture, with every other layer on int8, the projection on fp32 gave a
-    /// minimum cosine of 0.99973, fp32 weights with 13-bit activations the same, int8 weights
-    /// 0.99887, 9-bit 0.99957, 10-bit with 12-bit activations 0.99972. It halves the projection's
-    /// bytes against fp32 and runs at the int8 product's rate.
+    /// It runs on 10-bit weights and 12-bit activations instead — ``KernelPath/int16AVX2`` on
+    /// ``int8AVX2``, ``KernelPath/int16VNNI`` (the same codes by `vpdpwssd`) on ``int8VNNI`` —
+    /// since an emulation of the kernels (`scripts/experiments/quantise-minilm-output-projection.py`)
+    /// put all of int8's loss there in the weights: on the fixture, with every other layer on
+    /// int8, the projection on fp32 gave a minimum cosine of 0.99973, fp32 weights with 13-bit
+    /// activations the same, int8 weights 0.99887, 9-bit 0.99957, 10-bit with 12-bit activations
+    /// 0.99972. It halves the projection's bytes against fp32. On ``int8VNNI`` it replaced bf16
+    /// (minimum cosine 0.99958 then, 0.99956 now), which took 47 % of the encoder's time on a
+    /// Sapphire Rapids core against 36 % now, and which CPUs with VNNI but no AVX512_BF16
+    /// (Cascade Lake, Ice Lake) ran on fp32.
     func path(for linear: BertEncoder.Linear, layer: Int) -> KernelPath {
         switch self {
-        case .int8VNNI: linear == .output ? Self.int8Fallback : path
+        case .int8VNNI: linear == .output ? .int16VNNI : path
         case .int8AVX2: linear == .output ? .int16AVX2 : path
         case .avx512BF16, .fp32: path
         }
-    }
-
-    /// Where ``int8VNNI`` keeps a layer off int8: bf16 when the CPU has it, else fp32.
-    private static var int8Fallback: KernelPath {
-        KernelPath.avx512BF16.isSupported ? .avx512BF16 : .fp32
     }
 }
