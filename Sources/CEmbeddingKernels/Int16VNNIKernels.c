@@ -53,6 +53,13 @@ size_t cek_int16_vnni_scratch_bytes(int rows, int inputs) {
 
 #include "AVX512Math.h"
 
+// vpdpwssd itself: clang otherwise splits it into vpmaddwd and vpaddd (LLVM's machine combiner
+// shortens the accumulator's dependency chain on CPUs it does not know to be fast at it).
+INLINE_AVX512_VNNI __m512i dpwssd(__m512i acc, __m512i a, __m512i b) {
+    __asm__("vpdpwssd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
+    return acc;
+}
+
 // `rowCount` (≤ ROW_BLOCK) rows by `panels` (1 or 2) 16-column panels, over every input pair.
 // Always inlined with constant `rowCount` and `panels`, so the accumulators live in registers.
 INLINE_AVX512_VNNI void micro_kernel(
@@ -75,8 +82,8 @@ INLINE_AVX512_VNNI void micro_kernel(
         for (int r = 0; r < ROW_BLOCK; r++) {
             if (r < rowCount) {
                 const __m512i pair = _mm512_set1_epi32(row[(size_t)r * pairs + p]);
-                acc[r][0] = _mm512_dpwssd_epi32(acc[r][0], pair, b0);
-                if (panels > 1) acc[r][1] = _mm512_dpwssd_epi32(acc[r][1], pair, b1);
+                acc[r][0] = dpwssd(acc[r][0], pair, b0);
+                if (panels > 1) acc[r][1] = dpwssd(acc[r][1], pair, b1);
             }
         }
     }
