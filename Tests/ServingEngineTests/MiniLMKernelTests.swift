@@ -111,6 +111,34 @@ struct MiniLMKernelTests {
         }
     }
 
+    /// Attention against its definition in double precision: softmax over each query's dot
+    /// products with every key of the sequence, then the weighted sum of the values, per head, at
+    /// lengths below, at and past one vector of 16.
+    @Test(arguments: [1, 5, 16, 17, 40])
+    func attentionMatchesTheDefinition(length: Int) {
+        let hidden = 64, heads = 2, headSize = hidden / heads
+        var generator = SplitMix(seed: UInt64(length))
+        let qkv = FloatBuffer((0..<(length * 3 * hidden)).map { _ in Float.random(in: -1.5...1.5, using: &generator) })
+        let context = FloatBuffer(count: length * hidden)
+        let scores = FloatBuffer(count: length)
+        MatrixKernels.attention(qkv: qkv.pointer, context: context.pointer, length: length, hidden: hidden, heads: heads, scores: scores.pointer)
+        var worst = 0.0
+        for head in 0..<heads {
+            func value(_ row: Int, _ part: Int, _ d: Int) -> Double { Double(qkv.pointer[row * 3 * hidden + part * hidden + head * headSize + d]) }
+            for i in 0..<length {
+                let scores = (0..<length).map { j in (0..<headSize).reduce(0.0) { $0 + value(i, 0, $1) * value(j, 1, $1) } }
+                let largest = scores.max()!
+                let weights = scores.map { Foundation.exp($0 - largest) }
+                let total = weights.reduce(0, +)
+                for d in 0..<headSize {
+                    let expected = (0..<length).reduce(0.0) { $0 + weights[$1] * value($1, 2, d) } / total
+                    worst = max(worst, abs(Double(context.pointer[i * hidden + head * headSize + d]) - expected))
+                }
+            }
+        }
+        #expect(worst < 1e-5, "worst error \(worst) at length \(length)")
+    }
+
     static func int8Failures(path: KernelPath, rows: Int, inputs: Int, outputs: Int) -> [String] {
         var generator = SplitMix(seed: UInt64(rows * 1_000_003 + inputs * 1_009 + outputs))
         var a = (0..<(rows * inputs)).map { _ in Float.random(in: -2...2, using: &generator) }
