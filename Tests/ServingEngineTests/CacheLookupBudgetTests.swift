@@ -1,5 +1,5 @@
-import Synchronization
 import Testing
+import TestSupport
 @testable import ServingEngine
 
 /// An embedder that holds every embedding until the test opens its gate, so "slower than the
@@ -7,40 +7,20 @@ import Testing
 final class GatedEmbedder: Embedder {
     let name = "gated"
     let dimensions = 3
-    private struct State {
-        var isOpen = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
-        var calls = 0
-    }
-    private let state = Mutex(State())
+    private let gate: Gate
 
     init(open: Bool = false) {
-        state.withLock { $0.isOpen = open }
+        gate = Gate(open: open)
     }
 
     /// How many texts it was asked to embed.
-    var calls: Int { state.withLock { $0.calls } }
+    var calls: Int { gate.arrivals }
 
     /// Lets every held embedding, and every later one, finish.
-    func open() {
-        let waiting = state.withLock { state in
-            state.isOpen = true
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-        for continuation in waiting { continuation.resume() }
-    }
+    func open() { gate.open() }
 
     func embed(_ text: String) async throws -> [Float] {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let proceed = state.withLock { state in
-                state.calls += 1
-                if state.isOpen { return true }
-                state.waiting.append(continuation)
-                return false
-            }
-            if proceed { continuation.resume() }
-        }
+        await gate.passed()
         return text.contains("invoice") ? [1, 0, 0] : [0, 0, 1]
     }
 }

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import TestSupport
 @testable import ServingEngine
 
 /// A provider that answers through ``ModelProvider/answer(_:receive:)`` itself, as the HTTP ones
@@ -40,32 +41,6 @@ private final class ReceivingProvider: ModelProvider {
         } catch {
             state.withLock { $0.refusal = "\(type(of: error))" }
             throw error
-        }
-    }
-}
-
-/// A gate that waiters pass once it is opened; waiting on it ignores cancellation.
-private final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
-
-    var isOpen: Bool { state.withLock { $0.open } }
-
-    func open() {
-        let waiting = state.withLock { state in
-            state.open = true
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-        for waiter in waiting { waiter.resume() }
-    }
-
-    func passed() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { state in
-                if !state.open { state.waiting.append(continuation) }
-                return state.open
-            }
-            if open { continuation.resume() }
         }
     }
 }
