@@ -217,7 +217,7 @@ extension GatewayServer {
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.3f", duration.milliseconds)
+        FixedDecimal.text(duration.milliseconds, digits: 3)
     }
 
     static let attemptsHeader = HTTPField.Name("x-switchboard-attempts")!
@@ -234,9 +234,9 @@ extension GatewayServer {
         var headers = HTTPFields()
         headers[cacheHeader] = cache.label
         switch cache {
-        case .semantic(let similarity, _): headers[similarityHeader] = String(format: "%.4f", similarity)
+        case .semantic(let similarity, _): headers[similarityHeader] = FixedDecimal.text(similarity, digits: 4)
         case .exact: headers[similarityHeader] = "1.0000"
-        case .miss(let best?): headers[similarityHeader] = String(format: "%.4f", best)
+        case .miss(let best?): headers[similarityHeader] = FixedDecimal.text(best, digits: 4)
         default: break
         }
         headers[tierHeader] = tier
