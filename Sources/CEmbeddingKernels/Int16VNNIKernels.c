@@ -2,7 +2,6 @@
 #include "BF16Rounding.h"
 #include "PairRows.h"
 
-
 // The wide integer GEMM on AVX-512 VNNI, `vpdpwssd`: 16-bit weight codes times 16-bit activation
 // codes, two products summed into each 32-bit lane, 32 multiply-adds per instruction — as many
 // as `vdpbf16ps`, with the same weight bytes. It takes the feed-forward output projection, the
@@ -23,9 +22,7 @@
 // Rows whose 16-bit codes stay in L2 (96 · 1,536 · 2 bytes) while every weight panel streams past.
 #define ROWS_PER_PASS 96
 
-size_t cek_int16_vnni_packed_count(int outputs, int inputs) {
-    return (size_t)outputs * (size_t)cek_pairs_of(inputs) * 2;
-}
+size_t cek_int16_vnni_packed_count(int outputs, int inputs) { return cek_pair_packed_count(outputs, inputs); }
 
 void cek_int16_vnni_pack(const float *weight, int outputs, int inputs, int16_t *packed, float *scales, uint16_t *columns) {
     const int pairs = cek_pairs_of(inputs), levels = cek_int16_avx2_weight_levels(inputs);
@@ -40,9 +37,7 @@ void cek_int16_vnni_pack(const float *weight, int outputs, int inputs, int16_t *
     }
 }
 
-size_t cek_int16_vnni_scratch_bytes(int rows, int inputs) {
-    return cek_pair_codes_bytes(rows, inputs) + (size_t)rows * sizeof(cek_pair_row_header);
-}
+size_t cek_int16_vnni_scratch_bytes(int rows, int inputs) { return cek_pair_scratch_bytes(rows, inputs); }
 
 #if defined(__x86_64__)
 

@@ -18,9 +18,10 @@
 // in memory (a quarter of fp32's bytes, which is what a short query is bound by):
 //     Σ_k a·w ≈ sa[r] · sw[o] · Σ_k qa·qw,   |Σ qa·qw| ≤ 4095 · 127 · 1,536 < 2^31.
 //
-// Outliers are handled as on the VNNI path (see Int8Kernels.c): values above CEK_PAIR_OUTLIER_RATIO times
-// their row's root mean square (up to CEK_PAIR_MAX_OUTLIERS a row) leave the integer product (code 0) and
-// are multiplied in fp32 against a bf16 copy of their weight column.
+// Outliers are handled as on the VNNI path (see Int8Kernels.c): values above
+// CEK_PAIR_OUTLIER_RATIO times their row's root mean square (up to CEK_PAIR_MAX_OUTLIERS a row)
+// leave the integer product (code 0) and are multiplied in fp32 against a bf16 copy of their
+// weight column.
 //
 // The wide variant (cek_int16_avx2_*) keeps 10-bit weight codes in 16 bits of memory — half of
 // fp32's bytes, and no widening — times 12-bit activation codes, for the feed-forward output
@@ -39,17 +40,11 @@
 // The largest wide weight code: 10 bits, symmetric.
 #define WIDE_WEIGHT_LEVELS 511
 
-size_t cek_int8_avx2_packed_count(int outputs, int inputs) {
-    return (size_t)outputs * (size_t)cek_pairs_of(inputs) * 2;
-}
+size_t cek_int8_avx2_packed_count(int outputs, int inputs) { return cek_pair_packed_count(outputs, inputs); }
 
-size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) {
-    return cek_pair_codes_bytes(rows, inputs) + (size_t)rows * sizeof(cek_pair_row_header);
-}
+size_t cek_int8_avx2_scratch_bytes(int rows, int inputs) { return cek_pair_scratch_bytes(rows, inputs); }
 
-size_t cek_int16_avx2_packed_count(int outputs, int inputs) {
-    return cek_int8_avx2_packed_count(outputs, inputs);
-}
+size_t cek_int16_avx2_packed_count(int outputs, int inputs) { return cek_pair_packed_count(outputs, inputs); }
 
 int cek_int16_avx2_weight_levels(int inputs) {
     const long long bound = 2147483647LL / ((long long)CEK_WIDE_ACTIVATION_LEVELS * (2LL * cek_pairs_of(inputs)));
@@ -156,7 +151,8 @@ AVX2_FMA void cek_pair_quantise_rows(const float *a, int rows, int inputs, int p
         for (; k < inputs; k++) sum += source[k] * source[k];
         const float threshold = CEK_PAIR_OUTLIER_RATIO * sqrtf(sum / (float)inputs);
         const __m256 limit = _mm256_set1_ps(threshold);
-        // The largest magnitude that is not an outlier (outliers past CEK_PAIR_MAX_OUTLIERS count as kept).
+        // The largest magnitude that is not an outlier (those past CEK_PAIR_MAX_OUTLIERS count as
+        // kept).
         __m256 kept = _mm256_setzero_ps();
         float largest = 0;
         int outliers = 0;

@@ -28,10 +28,21 @@ typedef int32_t __attribute__((may_alias)) cek_i16_pair;
 
 static inline int cek_pairs_of(int inputs) { return (inputs + 1) / 2; }
 
+// How many codes a weight of `outputs × inputs` packs into, each channel padded to whole pairs
+// (bytes for int8 codes, 16-bit values for wide ones).
+static inline size_t cek_pair_packed_count(int outputs, int inputs) {
+    return (size_t)outputs * (size_t)cek_pairs_of(inputs) * 2;
+}
+
 // The bytes of the rows' codes (each row padded to whole pairs), 64-byte aligned; the headers
 // follow them in the scratch.
 static inline size_t cek_pair_codes_bytes(int rows, int inputs) {
     return ((size_t)rows * (size_t)cek_pairs_of(inputs) * 4 + 63) / 64 * 64;
+}
+
+// The scratch a product over pair rows needs: the rows' codes, then a header a row.
+static inline size_t cek_pair_scratch_bytes(int rows, int inputs) {
+    return cek_pair_codes_bytes(rows, inputs) + (size_t)rows * sizeof(cek_pair_row_header);
 }
 
 // Quantises one output channel's `inputs` weights symmetrically to codes in [-levels, levels],

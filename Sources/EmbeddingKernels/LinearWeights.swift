@@ -73,8 +73,9 @@ package struct LinearWeights: Sendable {
         }
     }
 
-    /// The largest weight code ``KernelPath/int16AVX2`` and ``KernelPath/int16VNNI`` use for `inputs` inputs: 511 up to 2,052
-    /// inputs, fewer beyond, so that its int32 sums cannot overflow.
+    /// The largest weight code ``KernelPath/int16AVX2`` and ``KernelPath/int16VNNI`` use for
+    /// `inputs` inputs: 511 up to 2,052 inputs, fewer beyond, so that their int32 sums cannot
+    /// overflow.
     package static func wideWeightLevels(inputs: Int) -> Int {
         Int(cek_int16_avx2_weight_levels(Int32(inputs)))
     }
