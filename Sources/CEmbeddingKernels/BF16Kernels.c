@@ -1,5 +1,6 @@
 #include "CEmbeddingKernels.h"
 #include "BF16Rounding.h"
+#include "BF16Rows.h"
 
 #include <string.h>
 
@@ -24,8 +25,7 @@ size_t cek_bf16_scratch_count(int rows, int inputs) {
     return (size_t)rows * (size_t)pairs_of(inputs) * 2;
 }
 
-void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packed) {
-    const int pairs = pairs_of(inputs);
+void cek_bf16_pack_pairs(const float *weight, int outputs, int inputs, int pairs, uint16_t *packed) {
     for (int panel = 0; panel < outputs / 16; panel++) {
         uint16_t *base = packed + (size_t)panel * pairs * 32;
         for (int column = 0; column < 16; column++) {
@@ -37,6 +37,10 @@ void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packe
             }
         }
     }
+}
+
+void cek_bf16_pack(const float *weight, int outputs, int inputs, uint16_t *packed) {
+    cek_bf16_pack_pairs(weight, outputs, inputs, pairs_of(inputs), packed);
 }
 
 #if defined(__x86_64__)
@@ -56,8 +60,8 @@ int cek_has_avx512_bf16(void) {
 
 #include "AVX512Math.h"
 
-// Rounds `rows` rows of `inputs` floats to bf16 rows of `2 · pairs` values (an odd row gets a zero).
-AVX512_BF16 static void round_rows(const float *a, int rows, int inputs, int pairs, uint16_t *out) {
+// See BF16Rows.h.
+AVX512_BF16 void cek_bf16_round_rows(const float *a, int rows, int inputs, int pairs, uint16_t *out) {
     const int width = 2 * pairs;
     for (int r = 0; r < rows; r++) {
         const float *source = a + (size_t)r * inputs;
@@ -139,7 +143,7 @@ AVX512_BF16 void cek_bf16_multiply(
     const float *bias, const float *residual, int gelu, float *c, uint16_t *scratch
 ) {
     const int pairs = pairs_of(inputs), panelCount = outputs / 16;
-    round_rows(a, rows, inputs, pairs, scratch);
+    cek_bf16_round_rows(a, rows, inputs, pairs, scratch);
     for (int start = 0; start < rows; start += ROWS_PER_PASS) {
         const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
         for (int panel = 0; panel < panelCount; panel += 2) {

@@ -1,5 +1,6 @@
 #include "CEmbeddingKernels.h"
 #include "BF16Rounding.h"
+#include "Int8Rows.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 // Outliers: BERT's hidden states carry a few channels (all-MiniLM-L6-v2's 99, 63, 223, …) some
 // 15 times the others' size, mostly on [CLS], [SEP] and punctuation. One such value would set a
 // whole row's step, and its weights' rounding error would be multiplied by it; so each value
-// above OUTLIER_RATIO times its row's root mean square (up to MAX_OUTLIERS a row) is taken out
+// above CEK_INT8_OUTLIER_RATIO times its row's root mean square (up to CEK_INT8_MAX_OUTLIERS a row) is taken out
 // of the 8-bit product (its code is the zero point) and added in fp32 against a bf16 copy of its
 // weight column, stored transposed so the column is contiguous. About one value a row qualifies.
 
@@ -28,10 +29,6 @@
 #define ROW_BLOCK 12
 // Rows whose 8-bit activations stay in L2 while every weight panel streams past them.
 #define ROWS_PER_PASS 192
-// A value is an outlier above this multiple of its row's root mean square.
-#define OUTLIER_RATIO 4.0f
-// At most this many outliers a row; any further ones are quantised with the rest.
-#define MAX_OUTLIERS 32
 
 static int quads_of(int inputs) { return (inputs + 3) / 4; }
 
@@ -43,27 +40,16 @@ size_t cek_int8_packed_count(int outputs, int inputs) {
     return (size_t)outputs * (size_t)quads_of(inputs) * 4;
 }
 
-// What quantising a row records besides its codes.
-typedef struct {
-    float scale;
-    int32_t zero_point;
-    int32_t outliers;
-    int32_t index[MAX_OUTLIERS];
-    float value[MAX_OUTLIERS];
-} row_header;
-
 // The rows' 8-bit codes (each padded to whole quads), 64-byte aligned, then a header per row.
 static size_t codes_bytes(int rows, int inputs) {
     return ((size_t)rows * (size_t)quads_of(inputs) * 4 + 63) / 64 * 64;
 }
 
 size_t cek_int8_scratch_bytes(int rows, int inputs) {
-    return codes_bytes(rows, inputs) + (size_t)rows * sizeof(row_header);
+    return codes_bytes(rows, inputs) + (size_t)rows * sizeof(cek_int8_row_header);
 }
 
-void cek_int8_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, int32_t *column_sums, uint16_t *columns) {
-    const int quads = quads_of(inputs);
-    cek_bf16_columns(weight, outputs, inputs, columns);
+void cek_int8_pack_quads(const float *weight, int outputs, int inputs, int quads, int8_t *packed, float *scales, int32_t *column_sums) {
     for (int panel = 0; panel < outputs / 16; panel++) {
         int8_t *base = packed + (size_t)panel * quads * 64;
         for (int column = 0; column < 16; column++) {
@@ -90,6 +76,11 @@ void cek_int8_pack(const float *weight, int outputs, int inputs, int8_t *packed,
     }
 }
 
+void cek_int8_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales, int32_t *column_sums, uint16_t *columns) {
+    cek_bf16_columns(weight, outputs, inputs, columns);
+    cek_int8_pack_quads(weight, outputs, inputs, quads_of(inputs), packed, scales, column_sums);
+}
+
 #if defined(__x86_64__)
 
 #include "AVX512Support.h"
@@ -105,25 +96,22 @@ int cek_has_avx512_vnni(void) {
 #define AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INLINE_AVX512_VNNI static inline __attribute__((always_inline)) AVX512_VNNI
 
-#include "AVX512Math.h"
-
 INLINE_AVX512_VNNI __mmask16 lanes(int left) {
     return left >= 16 ? (__mmask16)0xffff : left > 0 ? (__mmask16)((1u << left) - 1) : 0;
 }
 
-// Quantises each of `rows` rows of `inputs` floats to `4 · quads` unsigned codes (the padding 0;
-// its weights are 0), recording the row's scale, zero point and outliers in `headers`.
-AVX512_VNNI static void quantise_rows(const float *a, int rows, int inputs, int quads, uint8_t *codes, row_header *headers) {
+// See Int8Rows.h.
+AVX512_VNNI void cek_int8_quantise_rows(const float *a, int rows, int inputs, int quads, uint8_t *codes, cek_int8_row_header *headers) {
     const int width = 4 * quads;
     for (int r = 0; r < rows; r++) {
         const float *source = a + (size_t)r * inputs;
-        row_header *header = headers + r;
+        cek_int8_row_header *header = headers + r;
         __m512 squares = _mm512_setzero_ps();
         for (int k = 0; k < inputs; k += 16) {
             const __m512 x = _mm512_maskz_loadu_ps(lanes(inputs - k), source + k);
             squares = _mm512_fmadd_ps(x, x, squares);
         }
-        const float threshold = OUTLIER_RATIO * sqrtf(_mm512_reduce_add_ps(squares) / (float)inputs);
+        const float threshold = CEK_INT8_OUTLIER_RATIO * sqrtf(_mm512_reduce_add_ps(squares) / (float)inputs);
         const __m512 limit = _mm512_set1_ps(threshold);
         // The range of the values that are not outliers, 0 included.
         __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
@@ -133,14 +121,14 @@ AVX512_VNNI static void quantise_rows(const float *a, int rows, int inputs, int 
             const __m512 x = _mm512_maskz_loadu_ps(valid, source + k);
             const __mmask16 outside = _mm512_mask_cmp_ps_mask(valid, _mm512_abs_ps(x), limit, _CMP_GT_OQ);
             __mmask16 large = outside;
-            while (large && outliers < MAX_OUTLIERS) {
+            while (large && outliers < CEK_INT8_MAX_OUTLIERS) {
                 const int lane = __builtin_ctz(large);
                 header->index[outliers] = k + lane;
                 header->value[outliers] = source[k + lane];
                 outliers++;
                 large &= large - 1;
             }
-            // Outliers past MAX_OUTLIERS (left in `large`) are quantised like the rest.
+            // Outliers past CEK_INT8_MAX_OUTLIERS (left in `large`) are quantised like the rest.
             const __mmask16 kept = (__mmask16)~(outside & ~large);
             low = _mm512_mask_min_ps(low, kept, low, x);
             high = _mm512_mask_max_ps(high, kept, high, x);
@@ -172,7 +160,7 @@ AVX512_VNNI static void quantise_rows(const float *a, int rows, int inputs, int 
 // Always inlined with constant `rowCount` and `panels`, so the accumulators live in registers.
 INLINE_AVX512_VNNI void micro_kernel(
     const int rowCount, const int panels, const uint8_t *a, int quads, const int8_t *weights,
-    const float *weight_scales, const int32_t *column_sums, const uint16_t *columns, const row_header *headers,
+    const float *weight_scales, const int32_t *column_sums, const uint16_t *columns, const cek_int8_row_header *headers,
     const float *bias, const float *residual, int gelu, float *c, int outputs
 ) {
     __m512i acc[ROW_BLOCK][2];
@@ -198,20 +186,13 @@ INLINE_AVX512_VNNI void micro_kernel(
 #pragma clang loop unroll(full)
     for (int panel = 0; panel < 2; panel++) {
         if (panel < panels) {
-            const __m512 b = _mm512_loadu_ps(bias + panel * 16);
-            const __m512 ws = _mm512_loadu_ps(weight_scales + panel * 16);
-            const __m512i sums = _mm512_loadu_si512(column_sums + panel * 16);
 #pragma clang loop unroll(full)
             for (int r = 0; r < ROW_BLOCK; r++) {
                 if (r < rowCount) {
-                    // Exact in int32: |za · Σ qw| ≤ 255 · 127 · inputs.
-                    const row_header *header = headers + r;
-                    const __m512i exact = _mm512_sub_epi32(acc[r][panel], _mm512_mullo_epi32(_mm512_set1_epi32(header->zero_point), sums));
-                    const __m512 scale = _mm512_mul_ps(ws, _mm512_set1_ps(header->scale));
-                    __m512 value = _mm512_fmadd_ps(_mm512_cvtepi32_ps(exact), scale, b);
-                    value = add_outliers16(value, header->outliers, header->index, header->value, columns + panel * 16, outputs);
                     const size_t at = (size_t)r * outputs + panel * 16;
-                    finish16(value, residual ? residual + at : NULL, gelu, c + at);
+                    cek_int8_finish16(acc[r][panel], headers + r, weight_scales + panel * 16, column_sums + panel * 16,
+                                      bias + panel * 16, columns + panel * 16, outputs, residual ? residual + at : NULL,
+                                      gelu, c + at);
                 }
             }
         }
@@ -226,7 +207,7 @@ INLINE_AVX512_VNNI void micro_kernel(
 
 AVX512_VNNI static void block(
     int rowCount, int panels, const uint8_t *a, int quads, const int8_t *weights,
-    const float *weight_scales, const int32_t *column_sums, const uint16_t *columns, const row_header *headers,
+    const float *weight_scales, const int32_t *column_sums, const uint16_t *columns, const cek_int8_row_header *headers,
     const float *bias, const float *residual, int gelu, float *c, int outputs
 ) {
     switch (rowCount) {
@@ -243,8 +224,8 @@ AVX512_VNNI void cek_int8_multiply(
 ) {
     const int quads = quads_of(inputs), panelCount = outputs / 16;
     uint8_t *codes = scratch;
-    row_header *headers = (row_header *)(codes + codes_bytes(rows, inputs));
-    quantise_rows(a, rows, inputs, quads, codes, headers);
+    cek_int8_row_header *headers = (cek_int8_row_header *)(codes + codes_bytes(rows, inputs));
+    cek_int8_quantise_rows(a, rows, inputs, quads, codes, headers);
     for (int start = 0; start < rows; start += ROWS_PER_PASS) {
         const int end = start + ROWS_PER_PASS < rows ? start + ROWS_PER_PASS : rows;
         for (int panel = 0; panel < panelCount; panel += 2) {

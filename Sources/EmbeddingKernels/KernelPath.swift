@@ -31,6 +31,16 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
     /// widening — times 12-bit activation codes, by `vpmaddwd`. For the layer whose weights' rounding
     /// int8 cannot afford (see `MiniLMKernels.path(for:layer:)`). Needs ``isSupported``.
     case int16AVX2
+    /// The codes of ``int8VNNI`` — the same activation quantiser, weight codes and epilogue, so
+    /// the same result to the bit — multiplied on AMX tiles by `tdpbusd` (16 × 16 outputs over 64
+    /// inputs an instruction), with each weight channel padded to whole tiles of 64 inputs. On
+    /// Intel Sapphire Rapids and later, when the operating system grants the tile registers
+    /// (Linux does on request, which ``isSupported`` makes). Needs ``isSupported``.
+    case int8AMX
+    /// The bf16 weights and activations of ``avx512BF16`` multiplied on AMX tiles by `tdpbf16ps`
+    /// into fp32 sums (differing from ``avx512BF16`` only in the order of the additions), for the
+    /// layer ``int8AMX`` cannot take (see `MiniLMKernels.path(for:layer:)`). Needs ``isSupported``.
+    case bf16AMX
 
     /// Whether this CPU and operating system can run the path (checked once, with `cpuid`).
     package var isSupported: Bool {
@@ -39,10 +49,13 @@ package enum KernelPath: Sendable, Hashable, CaseIterable {
         case .avx512BF16: Self.hasAVX512BF16
         case .int8VNNI, .int16VNNI: Self.hasAVX512VNNI
         case .int8AVX2, .int16AVX2: Self.hasAVX2FMA
+        case .int8AMX, .bf16AMX: Self.hasAMX
         }
     }
 
     private static let hasAVX512BF16 = cek_has_avx512_bf16() != 0
     private static let hasAVX512VNNI = cek_has_avx512_vnni() != 0
     private static let hasAVX2FMA = cek_has_avx2_fma() != 0
+    /// Also asks the operating system for the tile registers, once, before any tile product runs.
+    private static let hasAMX = cek_amx_enable() != 0
 }

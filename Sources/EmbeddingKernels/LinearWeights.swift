@@ -18,6 +18,10 @@ package struct LinearWeights: Sendable {
         case int16Pairs(AlignedBuffer<Int16>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
         /// The same 16-bit codes in 16-column panels for AVX-512 VNNI, scales and bf16 columns.
         case int16Panels(AlignedBuffer<Int16>, scales: FloatBuffer, columns: AlignedBuffer<UInt16>)
+        /// The int8 codes, scales, sums and columns of `.int8`, each channel padded to whole AMX tiles.
+        case int8Tiles(AlignedBuffer<Int8>, scales: FloatBuffer, sums: AlignedBuffer<Int32>, columns: AlignedBuffer<UInt16>)
+        /// The bf16 panels of `.bf16`, each channel padded to whole AMX tiles.
+        case bf16Tiles(AlignedBuffer<UInt16>)
     }
 
     package let inputs: Int
@@ -33,6 +37,8 @@ package struct LinearWeights: Sendable {
         case .int8Pairs: .int8AVX2
         case .int16Pairs: .int16AVX2
         case .int16Panels: .int16VNNI
+        case .int8Tiles: .int8AMX
+        case .bf16Tiles: .bf16AMX
         }
     }
 
@@ -70,6 +76,16 @@ package struct LinearWeights: Sendable {
             let scales = FloatBuffer(count: outputs), columns = AlignedBuffer<UInt16>(count: outputs * inputs)
             cek_int16_vnni_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, columns.pointer)
             storage = .int16Panels(packed, scales: scales, columns: columns)
+        case .int8AMX:
+            let packed = AlignedBuffer<Int8>(count: cek_int8_amx_packed_count(Int32(outputs), Int32(inputs)))
+            let scales = FloatBuffer(count: outputs), sums = AlignedBuffer<Int32>(count: outputs)
+            let columns = AlignedBuffer<UInt16>(count: outputs * inputs)
+            cek_int8_amx_pack(weight, Int32(outputs), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer)
+            storage = .int8Tiles(packed, scales: scales, sums: sums, columns: columns)
+        case .bf16AMX:
+            let packed = AlignedBuffer<UInt16>(count: cek_bf16_amx_packed_count(Int32(outputs), Int32(inputs)))
+            cek_bf16_amx_pack(weight, Int32(outputs), Int32(inputs), packed.pointer)
+            storage = .bf16Tiles(packed)
         }
     }
 
@@ -90,6 +106,8 @@ package struct LinearWeights: Sendable {
         case .int8VNNI: (cek_int8_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         case .int8AVX2, .int16AVX2: (cek_int8_avx2_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
         case .int16VNNI: (cek_int16_vnni_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        case .int8AMX: (cek_int8_amx_scratch_bytes(Int32(rows), Int32(inputs)) + 1) / 2
+        case .bf16AMX: cek_bf16_amx_scratch_count(Int32(rows), Int32(inputs))
         }
     }
 
@@ -111,6 +129,10 @@ package struct LinearWeights: Sendable {
             cek_int16_avx2_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         case .int16Panels(let packed, let scales, let columns):
             cek_int16_vnni_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .int8Tiles(let packed, let scales, let sums, let columns):
+            cek_int8_amx_multiply(a, Int32(rows), Int32(inputs), packed.pointer, scales.pointer, sums.pointer, columns.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
+        case .bf16Tiles(let packed):
+            cek_bf16_amx_multiply(a, Int32(rows), Int32(inputs), packed.pointer, Int32(outputs), bias, residual, gelu, c, scratch)
         }
     }
 }

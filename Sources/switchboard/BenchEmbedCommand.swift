@@ -36,7 +36,7 @@ struct BenchEmbedCommand: AsyncParsableCommand {
     @Option(help: "How many sentences the both-cores measurement embeds.")
     var concurrentLimit: Int = 4_000
 
-    @Option(help: "The matrix kernels: auto (the fastest this CPU runs, or what SWITCHBOARD_MINILM_KERNELS says), int8-vnni, avx512-bf16, int8-avx2 or fp32.")
+    @Option(help: "The matrix kernels: auto (the fastest this CPU runs, or what SWITCHBOARD_MINILM_KERNELS says), int8-amx, int8-vnni, avx512-bf16, int8-avx2 or fp32.")
     var kernels: String = "auto"
 
     @Option(help: "The reference embeddings to compare with (the test fixture), or none.")

@@ -41,8 +41,8 @@ struct MiniLMKernelTests {
             // int8 path's operands are its quantised values, whose products are exact likewise.
             let operands: Operands = switch path {
             case .fp32: Operands(a, weight)
-            case .avx512BF16: Operands(a.map(Self.bf16), weight.map(Self.bf16))
-            case .int8VNNI: Self.int8Operands(a, weight, width: inputs)
+            case .avx512BF16, .bf16AMX: Operands(a.map(Self.bf16), weight.map(Self.bf16))
+            case .int8VNNI, .int8AMX: Self.int8Operands(a, weight, width: inputs)
             case .int8AVX2: Self.int8AVX2Operands(a, weight, width: inputs)
             case .int16AVX2, .int16VNNI: Self.int8AVX2Operands(a, weight, width: inputs, levels: 2047, weightLevels: LinearWeights.wideWeightLevels(inputs: inputs))
             }
@@ -90,6 +90,41 @@ struct MiniLMKernelTests {
     func int16VNNIMultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
         let failures = await onBackgroundThread { Self.int8Failures(path: .int16VNNI, rows: rows, inputs: inputs, outputs: outputs) }
         #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
+    }
+
+    /// The AMX int8 path on the same shapes and rows: inputs padded to whole 64-byte tiles (1, 3,
+    /// 17 and 63 of them), rows to whole 16-row tiles (1, 3, 7, 11, 13, 25) and past the 32-row
+    /// block (200), one and an odd number of panels.
+    @Test(.enabled(if: KernelPath.int8AMX.isSupported, "this CPU (or its OS) lacks AMX, so the tile kernels cannot run here"),
+          arguments: [(1, 384, 1152), (7, 384, 1536), (13, 1536, 384), (200, 64, 48), (3, 1, 16), (12, 3, 32), (25, 17, 16), (11, 63, 80)])
+    func int8AMXMultiplyMatchesTheQuantisedDefinition(rows: Int, inputs: Int, outputs: Int) async {
+        let failures = await onBackgroundThread { Self.int8Failures(path: .int8AMX, rows: rows, inputs: inputs, outputs: outputs) }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "; "))")
+    }
+
+    /// The AMX int8 path computes what the VNNI one does, to the bit, with each epilogue: the same
+    /// codes, the same int32 sums and the same floating-point epilogue, only on tiles.
+    @Test(.enabled(if: KernelPath.int8AMX.isSupported && KernelPath.int8VNNI.isSupported, "this CPU (or its OS) lacks AMX, so the tile kernels cannot run here"),
+          arguments: [(1, 384, 384), (7, 384, 1536), (33, 1536, 384), (45, 100, 48)])
+    func int8AMXEqualsInt8VNNIToTheBit(rows: Int, inputs: Int, outputs: Int) {
+        var generator = SplitMix(seed: UInt64(rows * 31 + inputs))
+        var a = (0..<(rows * inputs)).map { _ in Float.random(in: -2...2, using: &generator) }
+        for r in 0..<rows { a[r * inputs + r % inputs] *= 15 }
+        let weight = (0..<(outputs * inputs)).map { _ in Float.random(in: -0.2...0.2, using: &generator) }
+        let bias = FloatBuffer((0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) })
+        let residual = FloatBuffer((0..<(rows * outputs)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let input = FloatBuffer(a)
+        for epilogue in [MatrixKernels.Epilogue.none, .residual(UnsafePointer(residual.pointer)), .gelu] {
+            let results = [KernelPath.int8VNNI, .int8AMX].map { path in
+                let packed = LinearWeights(weight: weight, outputs: outputs, inputs: inputs, path: path)
+                let output = FloatBuffer(count: rows * outputs)
+                let scratch = AlignedBuffer<UInt16>(count: LinearWeights.scratchCount(path: path, rows: rows, inputs: inputs))
+                packed.multiply(input.pointer, rows: rows, bias: bias.pointer, epilogue: epilogue, into: output.pointer, scratch: scratch.pointer)
+                return (0..<(rows * outputs)).map { output.pointer[$0].bitPattern }
+            }
+            let differing = zip(results[0], results[1]).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(differing) of \(rows * outputs) outputs differ with epilogue \(epilogue)")
+        }
     }
 
     /// Every product at its largest code, all of one sign, over the longest depth that keeps 10
@@ -323,14 +358,14 @@ struct MiniLMKernelTests {
         #expect(try MiniLMKernels.chosen(environment: [:]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "auto"]) == .fastest)
         #expect(try MiniLMKernels.chosen(environment: [variable: "fp32"]) == .fp32)
-        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : MiniLMKernels.int8AVX2.isSupported ? .int8AVX2 : .fp32))
+        #expect(MiniLMKernels.fastest == (MiniLMKernels.int8AMX.isSupported ? .int8AMX : MiniLMKernels.int8VNNI.isSupported ? .int8VNNI : MiniLMKernels.avx512BF16.isSupported ? .avx512BF16 : MiniLMKernels.int8AVX2.isSupported ? .int8AVX2 : .fp32))
         #expect(throws: MiniLMError.self) { try MiniLMKernels.chosen(environment: [variable: "int4"]) }
         do {
             _ = try MiniLMKernels.chosen(environment: [variable: "int4"])
         } catch {
             #expect(error.description.contains("'int4'") && error.description.contains("avx512-bf16, int8-avx2, fp32"))
         }
-        for kernels in [MiniLMKernels.avx512BF16, .int8VNNI, .int8AVX2] {
+        for kernels in [MiniLMKernels.int8AMX, .avx512BF16, .int8VNNI, .int8AVX2] {
             if kernels.isSupported {
                 #expect(try MiniLMKernels.chosen(environment: [variable: kernels.rawValue]) == kernels)
             } else {

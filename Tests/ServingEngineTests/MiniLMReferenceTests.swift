@@ -29,6 +29,7 @@ struct MiniLMReferenceTests {
 
     static let bf16Missing: Comment = "this CPU (or its OS) lacks AVX512_BF16, so only the fp32 kernels can run here; they are tested"
     static let avx2Missing: Comment = "this CPU (or its OS) lacks AVX2 and FMA, so the AVX2 int8 kernels cannot run here; the other paths are tested"
+    static let amxMissing: Comment = "this CPU (or its OS) lacks AMX, so the tile kernels cannot run here; the other paths are tested"
     static let vnniMissing: Comment = "this CPU (or its OS) lacks AVX-512 VNNI, so the int8 kernels cannot run here; the other paths are tested"
 
     static func load(_ kernels: MiniLMKernels = .fp32) async throws -> (MiniLMEmbedder, Fixture) {
@@ -73,6 +74,11 @@ struct MiniLMReferenceTests {
         try await Self.batchedEmbeddingsMatchTheReference(.int8VNNI)
     }
 
+    @Test(.enabled(if: MiniLMKernels.int8AMX.isSupported, amxMissing))
+    func batchedEmbeddingsMatchTheReferenceOnInt8AMX() async throws {
+        try await Self.batchedEmbeddingsMatchTheReference(.int8AMX)
+    }
+
     @Test(.enabled(if: MiniLMKernels.int8AVX2.isSupported, avx2Missing))
     func batchedEmbeddingsMatchTheReferenceOnInt8AVX2() async throws {
         try await Self.batchedEmbeddingsMatchTheReference(.int8AVX2)
@@ -90,6 +96,11 @@ struct MiniLMReferenceTests {
     @Test(.enabled(if: MiniLMKernels.int8VNNI.isSupported, vnniMissing))
     func oneAtATimeEqualsBatchedOnInt8VNNI() async throws {
         try await Self.oneAtATimeEqualsBatched(.int8VNNI)
+    }
+
+    @Test(.enabled(if: MiniLMKernels.int8AMX.isSupported, amxMissing))
+    func oneAtATimeEqualsBatchedOnInt8AMX() async throws {
+        try await Self.oneAtATimeEqualsBatched(.int8AMX)
     }
 
     @Test(.enabled(if: MiniLMKernels.int8AVX2.isSupported, avx2Missing))

@@ -147,6 +147,49 @@ void cek_int16_vnni_multiply(const float *a, int rows, int inputs, const int16_t
                              const float *bias, const float *residual, int gelu, float *c,
                              void *scratch);
 
+/// 1 when the CPU has AMX-TILE, AMX-INT8 and AMX-BF16 (with the AVX-512 VNNI and BF16 the
+/// epilogues use), the operating system saves the tile registers, and it lets this process use
+/// them — on Linux this asks for them (`arch_prctl(ARCH_REQ_XCOMP_PERM)`, granted to every
+/// thread of the process) — else 0 (always 0 on other architectures and systems). Call it
+/// before any other cek_*_amx_multiply.
+int cek_amx_enable(void);
+
+/// How many bytes cek_int8_amx_pack writes for an `outputs × inputs` weight.
+size_t cek_int8_amx_packed_count(int outputs, int inputs);
+
+/// cek_int8_pack's codes, scales, column sums and bf16 columns, each channel's inputs padded
+/// with zeros to a multiple of 64 (whole AMX tiles). `outputs` must be a multiple of 16. Runs
+/// on any CPU.
+void cek_int8_amx_pack(const float *weight, int outputs, int inputs, int8_t *packed, float *scales,
+                       int32_t *column_sums, uint16_t *columns);
+
+/// How many bytes of scratch cek_int8_amx_multiply needs for `rows × inputs` activations.
+size_t cek_int8_amx_scratch_bytes(int rows, int inputs);
+
+/// As cek_int8_multiply — the same activation codes, weight codes and epilogue, so the same
+/// result to the bit — with the products on AMX's `tdpbusd`; `scratch` 64-byte aligned.
+/// Requires cek_amx_enable() == 1.
+void cek_int8_amx_multiply(const float *a, int rows, int inputs, const int8_t *packed,
+                           const float *weight_scales, const int32_t *column_sums,
+                           const uint16_t *columns, int outputs, const float *bias,
+                           const float *residual, int gelu, float *c, void *scratch);
+
+/// How many 16-bit values cek_bf16_amx_pack writes for an `outputs × inputs` weight.
+size_t cek_bf16_amx_packed_count(int outputs, int inputs);
+
+/// cek_bf16_pack's panels, each channel's inputs padded with zeros to a multiple of 32 (whole
+/// AMX tiles). `outputs` must be a multiple of 16. Runs on any CPU.
+void cek_bf16_amx_pack(const float *weight, int outputs, int inputs, uint16_t *packed);
+
+/// How many 16-bit values of scratch cek_bf16_amx_multiply needs for `rows × inputs` activations.
+size_t cek_bf16_amx_scratch_count(int rows, int inputs);
+
+/// As cek_bf16_multiply (activations rounded to bf16 alike, the same fp32 epilogue), with the
+/// products on AMX's `tdpbf16ps`; `scratch` 64-byte aligned. Requires cek_amx_enable() == 1.
+void cek_bf16_amx_multiply(const float *a, int rows, int inputs, const uint16_t *packed, int outputs,
+                           const float *bias, const float *residual, int gelu, float *c,
+                           uint16_t *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,7 +31,7 @@ package struct MiniLMEmbedder: Embedder {
     /// The kernels the encoder's matrix products run on.
     package let kernels: MiniLMKernels
 
-    /// The kernel path, `int8-vnni`, `avx512-bf16` or `fp32`.
+    /// The kernel path, `int8-amx`, `int8-vnni`, `avx512-bf16`, `int8-avx2` or `fp32`.
     package var variant: String? { kernels.rawValue }
     /// The tokenizer, with the folder's vocabulary and maximum sequence length.
     package let tokenizer: WordPieceTokenizer

@@ -121,7 +121,7 @@ public struct CacheSnapshot: Sendable, Hashable, Codable {
     public var enabled: Bool
     /// The embedder's name (`hashing`, …).
     public var embedder: String
-    /// How the embedder computes, when it has more than one way (`int8-vnni`, `avx512-bf16`, `fp32`).
+    /// How the embedder computes, when it has more than one way (`int8-amx`, `int8-vnni`, `avx512-bf16`, `int8-avx2`, `fp32`).
     public var embedderVariant: String?
     /// The hit rule in force, briefly (``CacheHitRule/summary``): `cosine ≥ 0.95` or
     /// `verified, false hits ≤ 1 %`; `off` without a cache.
