@@ -103,27 +103,39 @@ AMX static void configure_tiles(void) {
     _tile_loadconfig(&config);
 }
 
-// One tile of sums, as stored: 16 rows of 16 32-bit values.
+// One tile of sums, as stored: 16 rows of 16 32-bit values (int32 or fp32).
 typedef struct { int32_t value[TILE_ROWS * 16]; } __attribute__((aligned(64))) sums_tile;
 
-// `rowTiles` × `panels` (each 1 or 2) tiles of sums over every input quad: activation rows of
-// `stride` bytes from `a`, weight panels `panelStride` bytes apart from `w`. Always inlined with
-// constant counts, since a tile instruction names its tiles as immediates.
-INLINE_AMX void int8_tiles(const int rowTiles, const int panels, const uint8_t *a, size_t stride, const int8_t *w,
-                           size_t panelStride, int quads, sums_tile out[4]) {
+// The two products: u8 · s8 quads into int32 (`tdpbusd`), bf16 pairs into fp32 (`tdpbf16ps`).
+enum tile_product { INT8_PRODUCT, BF16_PRODUCT };
+
+// `rowTiles` × `panels` (each 1 or 2) tiles of sums over whole activation rows of `stride`
+// bytes from `a` and weight panels from `w`. Both layouts take 64 bytes of a row (16 quads or
+// pairs) against the 16 × 64 bytes of a panel that follow, so a panel is 16 · `stride` bytes.
+// Always inlined with constant arguments, since a tile instruction names its tiles as immediates.
+INLINE_AMX void product_tiles(const enum tile_product product, const int rowTiles, const int panels, const uint8_t *a,
+                              size_t stride, const uint8_t *w, sums_tile out[4]) {
+    const size_t panelStride = 16 * stride;
     _tile_zero(0);
     if (panels > 1) _tile_zero(1);
     if (rowTiles > 1) _tile_zero(2);
     if (rowTiles > 1 && panels > 1) _tile_zero(3);
-    for (int q = 0; q < quads; q += TILE_QUADS) {
-        _tile_loadd(4, a + (size_t)q * 4, stride);
-        if (rowTiles > 1) _tile_loadd(5, a + TILE_ROWS * stride + (size_t)q * 4, stride);
-        _tile_loadd(6, w + (size_t)q * 64, 64);
-        if (panels > 1) _tile_loadd(7, w + panelStride + (size_t)q * 64, 64);
-        _tile_dpbusd(0, 4, 6);
-        if (panels > 1) _tile_dpbusd(1, 4, 7);
-        if (rowTiles > 1) _tile_dpbusd(2, 5, 6);
-        if (rowTiles > 1 && panels > 1) _tile_dpbusd(3, 5, 7);
+    for (size_t k = 0; k < stride; k += 64) {
+        _tile_loadd(4, a + k, stride);
+        if (rowTiles > 1) _tile_loadd(5, a + TILE_ROWS * stride + k, stride);
+        _tile_loadd(6, w + 16 * k, 64);
+        if (panels > 1) _tile_loadd(7, w + panelStride + 16 * k, 64);
+        if (product == INT8_PRODUCT) {
+            _tile_dpbusd(0, 4, 6);
+            if (panels > 1) _tile_dpbusd(1, 4, 7);
+            if (rowTiles > 1) _tile_dpbusd(2, 5, 6);
+            if (rowTiles > 1 && panels > 1) _tile_dpbusd(3, 5, 7);
+        } else {
+            _tile_dpbf16ps(0, 4, 6);
+            if (panels > 1) _tile_dpbf16ps(1, 4, 7);
+            if (rowTiles > 1) _tile_dpbf16ps(2, 5, 6);
+            if (rowTiles > 1 && panels > 1) _tile_dpbf16ps(3, 5, 7);
+        }
     }
     _tile_stored(0, out[0].value, 64);
     if (panels > 1) _tile_stored(1, out[1].value, 64);
@@ -131,41 +143,72 @@ INLINE_AMX void int8_tiles(const int rowTiles, const int panels, const uint8_t *
     if (rowTiles > 1 && panels > 1) _tile_stored(3, out[3].value, 64);
 }
 
+// What turns a product's sums into outputs: the fp32 epilogue's operands, and for the int8
+// product the rows' headers and the channels' scales, code sums and bf16 columns.
+typedef struct {
+    int rows, outputs, gelu;
+    const float *bias, *residual;
+    float *c;
+    const cek_int8_row_header *headers;
+    const float *weight_scales;
+    const int32_t *column_sums;
+    const uint16_t *columns;
+} epilogue_operands;
+
 // Where a block of sums tiles belongs: its first row and first panel, and how many of each.
 typedef struct {
     int start, panel, rowTiles, panels;
 } tile_block;
 
-// The blocks in the order they are computed: 32 rows (or the 16 of a last row tile) by 32
-// columns (or the 16 of a last panel), panels within rows.
-static int next_block(tile_block *block, int padded, int panelCount) {
-    block->panel += 2;
-    if (block->panel >= panelCount) {
-        block->panel = 0;
-        block->start += 2 * TILE_ROWS;
-    }
-    if (block->start >= padded) return 0;
-    block->rowTiles = padded - block->start >= 2 * TILE_ROWS ? 2 : 1;
-    block->panels = panelCount - block->panel >= 2 ? 2 : 1;
-    return 1;
-}
-
-// The epilogue of one block whose int32 sums are in `out`.
-INLINE_AMX void int8_epilogue(tile_block block, const sums_tile out[4], int rows, const cek_int8_row_header *headers,
-                              const float *weight_scales, const int32_t *column_sums, const uint16_t *columns, int outputs,
-                              const float *bias, const float *residual, int gelu, float *c) {
+// The epilogue of one block whose sums are in `out`.
+INLINE_AMX void finish_block(const enum tile_product product, tile_block block, const sums_tile out[4],
+                             const epilogue_operands *e) {
     for (int t = 0; t < 2 * block.rowTiles; t++) {
         if ((t & 1) >= block.panels) continue;
         const int column = (block.panel + (t & 1)) * 16;
         for (int i = 0; i < TILE_ROWS; i++) {
             const int r = block.start + (t >> 1) * TILE_ROWS + i;
-            if (r >= rows) break;
-            const size_t at = (size_t)r * outputs + column;
-            cek_int8_finish16(_mm512_load_si512(out[t].value + i * 16), headers + r, weight_scales + column,
-                              column_sums + column, bias + column, columns + column, outputs,
-                              residual ? residual + at : NULL, gelu, c + at);
+            if (r >= e->rows) break;
+            const size_t at = (size_t)r * e->outputs + column;
+            const float *residual = e->residual ? e->residual + at : NULL;
+            if (product == INT8_PRODUCT) {
+                cek_int8_finish16(_mm512_load_si512(out[t].value + i * 16), e->headers + r, e->weight_scales + column,
+                                  e->column_sums + column, e->bias + column, e->columns + column, e->outputs, residual,
+                                  e->gelu, e->c + at);
+            } else {
+                const __m512 value = _mm512_add_ps(_mm512_load_ps((const float *)out[t].value + i * 16), _mm512_loadu_ps(e->bias + column));
+                finish16(value, residual, e->gelu, e->c + at);
+            }
         }
     }
+}
+
+// Multiplies `padded` activation rows of `stride` bytes (the rows past e->rows zero) by the
+// weight panels in `packed`, block by block, 32 rows by 32 columns (or the 16 of a last row
+// tile or panel), panels within rows. Each block's sums are stored, then finished only after
+// the next block's products are issued: a vector load of what a tile store has just written
+// waits for it to drain, and meanwhile the tile unit and the vector units work at once.
+INLINE_AMX void multiply_blocks(const enum tile_product product, const uint8_t *a, int padded, size_t stride,
+                                const uint8_t *packed, int panelCount, const epilogue_operands *e) {
+    configure_tiles();
+    sums_tile out[2][4];
+    tile_block pending = {0, 0, 0, 0};
+    int which = 0;
+    for (int start = 0; start < padded; start += 2 * TILE_ROWS) {
+        for (int panel = 0; panel < panelCount; panel += 2) {
+            const tile_block block = {start, panel, padded - start >= 2 * TILE_ROWS ? 2 : 1, panelCount - panel >= 2 ? 2 : 1};
+            const uint8_t *rows = a + (size_t)start * stride, *w = packed + (size_t)panel * 16 * stride;
+            if (block.rowTiles == 2 && block.panels == 2) product_tiles(product, 2, 2, rows, stride, w, out[which]);
+            else if (block.rowTiles == 2) product_tiles(product, 2, 1, rows, stride, w, out[which]);
+            else if (block.panels == 2) product_tiles(product, 1, 2, rows, stride, w, out[which]);
+            else product_tiles(product, 1, 1, rows, stride, w, out[which]);
+            if (pending.rowTiles) finish_block(product, pending, out[which ^ 1], e);
+            pending = block;
+            which ^= 1;
+        }
+    }
+    finish_block(product, pending, out[which ^ 1], e);
+    _tile_release();
 }
 
 AMX void cek_int8_amx_multiply(
@@ -174,73 +217,14 @@ AMX void cek_int8_amx_multiply(
     const float *residual, int gelu, float *c, void *scratch
 ) {
     if (rows <= 0) return;
-    const int quads = amx_quads(inputs), panelCount = outputs / 16, padded = padded_rows(rows);
-    const size_t stride = (size_t)quads * 4, panelStride = (size_t)quads * 64;
+    const int quads = amx_quads(inputs), padded = padded_rows(rows);
+    const size_t stride = (size_t)quads * 4;
     uint8_t *codes = scratch;
     cek_int8_row_header *headers = (cek_int8_row_header *)(codes + int8_codes_bytes(rows, inputs));
     cek_int8_quantise_rows(a, rows, inputs, quads, codes, headers);
     memset(codes + (size_t)rows * stride, 0, (size_t)(padded - rows) * stride);
-    configure_tiles();
-    // Each block's sums are stored, then finished only after the next block's products are
-    // issued: a vector load of what a tile store has just written waits for it to drain, and
-    // meanwhile the tile unit and the vector units work at once.
-    sums_tile out[2][4];
-    tile_block block = {0, -2, 0, 0}, pending;
-    int have_pending = 0, which = 0;
-    while (next_block(&block, padded, panelCount)) {
-        const uint8_t *rowCodes = codes + (size_t)block.start * stride;
-        const int8_t *w = packed + (size_t)block.panel * panelStride;
-        if (block.rowTiles == 2 && block.panels == 2) int8_tiles(2, 2, rowCodes, stride, w, panelStride, quads, out[which]);
-        else if (block.rowTiles == 2) int8_tiles(2, 1, rowCodes, stride, w, panelStride, quads, out[which]);
-        else if (block.panels == 2) int8_tiles(1, 2, rowCodes, stride, w, panelStride, quads, out[which]);
-        else int8_tiles(1, 1, rowCodes, stride, w, panelStride, quads, out[which]);
-        if (have_pending) int8_epilogue(pending, out[which ^ 1], rows, headers, weight_scales, column_sums, columns, outputs, bias, residual, gelu, c);
-        pending = block;
-        have_pending = 1;
-        which ^= 1;
-    }
-    int8_epilogue(pending, out[which ^ 1], rows, headers, weight_scales, column_sums, columns, outputs, bias, residual, gelu, c);
-    _tile_release();
-}
-
-// As int8_tiles, on bf16 pairs into fp32 sums.
-INLINE_AMX void bf16_tiles(const int rowTiles, const int panels, const uint16_t *a, size_t stride, const uint16_t *w,
-                           size_t panelStride, int pairs, sums_tile out[4]) {
-    _tile_zero(0);
-    if (panels > 1) _tile_zero(1);
-    if (rowTiles > 1) _tile_zero(2);
-    if (rowTiles > 1 && panels > 1) _tile_zero(3);
-    for (int p = 0; p < pairs; p += TILE_QUADS) {
-        _tile_loadd(4, a + (size_t)p * 2, stride);
-        if (rowTiles > 1) _tile_loadd(5, (const uint8_t *)a + TILE_ROWS * stride + (size_t)p * 4, stride);
-        _tile_loadd(6, w + (size_t)p * 32, 64);
-        if (panels > 1) _tile_loadd(7, (const uint8_t *)w + panelStride + (size_t)p * 64, 64);
-        _tile_dpbf16ps(0, 4, 6);
-        if (panels > 1) _tile_dpbf16ps(1, 4, 7);
-        if (rowTiles > 1) _tile_dpbf16ps(2, 5, 6);
-        if (rowTiles > 1 && panels > 1) _tile_dpbf16ps(3, 5, 7);
-    }
-    _tile_stored(0, out[0].value, 64);
-    if (panels > 1) _tile_stored(1, out[1].value, 64);
-    if (rowTiles > 1) _tile_stored(2, out[2].value, 64);
-    if (rowTiles > 1 && panels > 1) _tile_stored(3, out[3].value, 64);
-}
-
-// The epilogue of one block whose fp32 sums are in `out`.
-INLINE_AMX void bf16_epilogue(tile_block block, const sums_tile out[4], int rows, int outputs, const float *bias,
-                              const float *residual, int gelu, float *c) {
-    for (int t = 0; t < 2 * block.rowTiles; t++) {
-        if ((t & 1) >= block.panels) continue;
-        const int column = (block.panel + (t & 1)) * 16;
-        const __m512 b = _mm512_loadu_ps(bias + column);
-        for (int i = 0; i < TILE_ROWS; i++) {
-            const int r = block.start + (t >> 1) * TILE_ROWS + i;
-            if (r >= rows) break;
-            const size_t at = (size_t)r * outputs + column;
-            const __m512 value = _mm512_add_ps(_mm512_load_ps((const float *)out[t].value + i * 16), b);
-            finish16(value, residual ? residual + at : NULL, gelu, c + at);
-        }
-    }
+    const epilogue_operands e = {rows, outputs, gelu, bias, residual, c, headers, weight_scales, column_sums, columns};
+    multiply_blocks(INT8_PRODUCT, codes, padded, stride, (const uint8_t *)packed, outputs / 16, &e);
 }
 
 AMX void cek_bf16_amx_multiply(
@@ -248,29 +232,12 @@ AMX void cek_bf16_amx_multiply(
     const float *bias, const float *residual, int gelu, float *c, uint16_t *scratch
 ) {
     if (rows <= 0) return;
-    const int pairs = amx_pairs(inputs), panelCount = outputs / 16, padded = padded_rows(rows);
-    const size_t stride = (size_t)pairs * 4, panelStride = (size_t)pairs * 64;
+    const int pairs = amx_pairs(inputs), padded = padded_rows(rows);
+    const size_t stride = (size_t)pairs * 4;
     cek_bf16_round_rows(a, rows, inputs, pairs, scratch);
     memset((uint8_t *)scratch + (size_t)rows * stride, 0, (size_t)(padded - rows) * stride);
-    configure_tiles();
-    // As in cek_int8_amx_multiply: a block is finished after the next one's products are issued.
-    sums_tile out[2][4];
-    tile_block block = {0, -2, 0, 0}, pending;
-    int have_pending = 0, which = 0;
-    while (next_block(&block, padded, panelCount)) {
-        const uint16_t *rowValues = (const uint16_t *)((const uint8_t *)scratch + (size_t)block.start * stride);
-        const uint16_t *w = (const uint16_t *)((const uint8_t *)packed + (size_t)block.panel * panelStride);
-        if (block.rowTiles == 2 && block.panels == 2) bf16_tiles(2, 2, rowValues, stride, w, panelStride, pairs, out[which]);
-        else if (block.rowTiles == 2) bf16_tiles(2, 1, rowValues, stride, w, panelStride, pairs, out[which]);
-        else if (block.panels == 2) bf16_tiles(1, 2, rowValues, stride, w, panelStride, pairs, out[which]);
-        else bf16_tiles(1, 1, rowValues, stride, w, panelStride, pairs, out[which]);
-        if (have_pending) bf16_epilogue(pending, out[which ^ 1], rows, outputs, bias, residual, gelu, c);
-        pending = block;
-        have_pending = 1;
-        which ^= 1;
-    }
-    bf16_epilogue(pending, out[which ^ 1], rows, outputs, bias, residual, gelu, c);
-    _tile_release();
+    const epilogue_operands e = {rows, outputs, gelu, bias, residual, c, NULL, NULL, NULL, NULL};
+    multiply_blocks(BF16_PRODUCT, (const uint8_t *)scratch, padded, stride, (const uint8_t *)packed, outputs / 16, &e);
 }
 
 #else
