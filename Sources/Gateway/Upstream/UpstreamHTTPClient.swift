@@ -10,8 +10,11 @@ import Synchronization
 /// per request).
 ///
 /// Connections are made on the caller's event loop when it runs on one (``serve`` runs its tasks
-/// on SwiftNIO's event loops), and an idle one on that loop is preferred, so a request usually
-/// never changes thread. A request whose reused connection turns out closed before any byte of a
+/// on SwiftNIO's event loops), and a caller on a loop is only given an idle connection on that
+/// loop — with none there, a new one is made — so a request never changes thread. (Lending it
+/// one on another loop cost two cross-thread wake-ups a request: the request's write woke that
+/// loop, and the answer resumed the caller's task there, whose response write then woke the
+/// server connection's loop back.) A request whose reused connection turns out closed before any byte of a
 /// response arrived — the server closed it while it sat in the pool — is sent once more on a fresh
 /// connection. Cancelling the caller's task closes the connection.
 ///
@@ -67,10 +70,15 @@ final class UpstreamHTTPClient: UpstreamTransport {
     }
 
     func execute(_ request: UpstreamRequest, timeout: Duration?) async throws -> UpstreamResponse {
+        try await execute(request, timeout: timeout, from: MultiThreadedEventLoopGroup.currentEventLoop)
+    }
+
+    /// Sends `request` as a caller on `eventLoop` (nil: on no event loop, which may be given any
+    /// idle connection).
+    func execute(_ request: UpstreamRequest, timeout: Duration?, from eventLoop: (any EventLoop)?) async throws -> UpstreamResponse {
         let url = try parsed(request.url)
         let bytes = try Self.encode(request, url)
         let head = request.method == .post ? Self.postHead : Self.getHead
-        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop
         if let idle = try leaseIdle(url.origin, preferring: eventLoop) {
             do {
                 return try await send(bytes, head: head, on: idle, timeout: timeout)
@@ -178,17 +186,17 @@ final class UpstreamHTTPClient: UpstreamTransport {
             guard !pool.shutDown else { throw UpstreamHTTPError(.shutDown, "the gateway's upstream client was shut down", responseStarted: false) }
             guard var list = pool.idle[origin], !list.isEmpty else { return nil }
             defer { pool.idle[origin] = list }
-            // Drop what is closed or idle too long; then take the newest on the caller's loop, or the newest.
+            // Drop what is closed or idle too long; then take the newest on the caller's loop (none
+            // on another), or the newest for a caller on no loop.
             list.removeAll { entry in
                 let dead = !entry.connection.isActive || now - entry.since > idleTimeout
                 if dead { stale.append(entry.connection) }
                 return dead
             }
             guard !list.isEmpty else { return nil }
-            if let eventLoop, let index = list.lastIndex(where: { $0.connection.eventLoop === eventLoop }) {
-                return list.remove(at: index).connection
-            }
-            return list.removeLast().connection
+            guard let eventLoop else { return list.removeLast().connection }
+            guard let index = list.lastIndex(where: { $0.connection.eventLoop === eventLoop }) else { return nil }
+            return list.remove(at: index).connection
         }
     }
 

@@ -76,9 +76,10 @@ extension ServingEngine {
     /// gives up when no text arrives within `timeout` (for the first token, and between tokens)
     /// or when the request's deadline passes.
     ///
-    /// The provider and the watchdog run in tasks of their own, and the attempt returns as soon as
-    /// either settles it (or the caller is cancelled): a provider that ignores cancellation, stuck
-    /// in I/O, must not hold the request past its timeout, as waiting on a task group's child would.
+    /// The provider runs in a task of its own, watched by the engine's ``AttemptWatchdog``, and
+    /// the attempt returns as soon as either settles it (or the caller is cancelled): a provider
+    /// that ignores cancellation, stuck in I/O, must not hold the request past its timeout, as
+    /// waiting on a task group's child would.
     /// Such a provider goes on until it next offers a piece, which ``AttemptProgress`` refuses.
     func runAttempt(
         _ provider: any ModelProvider,
@@ -87,7 +88,7 @@ extension ServingEngine {
         deadline: ContinuousClock.Instant,
         source: AnswerSource,
         requestStart: ContinuousClock.Instant,
-        continuation: Continuation
+        events: EngineEventSink
     ) async -> AttemptResult {
         let progress = AttemptProgress(now: .now)
         let settlement = AttemptSettlement()
@@ -104,8 +105,8 @@ extension ServingEngine {
                 guard allowed else { return false }
                 if first {
                     ttft = now - requestStart
-                    continuation.yield(.answering(source))
-                    if !fields.isEmpty { continuation.yield(.responseFields(fields)) }
+                    events.yield(.answering(source))
+                    if !fields.isEmpty { events.yield(.responseFields(fields)) }
                 }
                 return true
             }
@@ -116,16 +117,16 @@ extension ServingEngine {
                     case .text(let piece):
                         guard pass() else { throw WatchdogWon() }
                         answer.add(text: piece)
-                        continuation.yield(.text(piece))
+                        events.yield(.text(piece))
                     case .delta(let delta):
                         guard pass() else { throw WatchdogWon() }
                         answer.add(delta)
-                        continuation.yield(.delta(delta))
+                        events.yield(.delta(delta))
                     case .responseFields(let more):
                         for (key, value) in more { fields[key] = value }
                         if ttft != nil {
                             guard progress.isOpen else { throw WatchdogWon() }
-                            continuation.yield(.responseFields(more))
+                            events.yield(.responseFields(more))
                         }
                     case .finished(let reason, let usage):
                         if ttft == nil {
@@ -154,19 +155,12 @@ extension ServingEngine {
                 }
             }
         }
-        let watchdog = Task {
-            while !Task.isCancelled {
-                let check = progress.check(now: .now, idleTimeout: timeout, deadline: deadline)
-                if check.expired {
-                    let what = check.chunks == 0 ? "no first token" : "no further token"
-                    return settlement.settle(.failed(ProviderFailure(.timeout, "\(name): \(what) within \(DurationFormat.short(timeout))"), chunksSent: check.chunks))
-                }
-                do {
-                    try await Task.sleep(until: check.next, clock: .continuous)
-                } catch {
-                    return
-                }
-            }
+        let watch = watchdog.watch(due: min(.now + timeout, deadline)) { now in
+            let check = progress.check(now: now, idleTimeout: timeout, deadline: deadline)
+            guard check.expired else { return check.next }
+            let what = check.chunks == 0 ? "no first token" : "no further token"
+            settlement.settle(.failed(ProviderFailure(.timeout, "\(name): \(what) within \(DurationFormat.short(timeout))"), chunksSent: check.chunks))
+            return nil
         }
         let outcome = await withTaskCancellationHandler {
             await settlement.outcome()
@@ -174,7 +168,7 @@ extension ServingEngine {
             settlement.settle(.cancelled)
         }
         answering.cancel()
-        watchdog.cancel()
+        watchdog.stop(watch)
         return outcome
     }
 }

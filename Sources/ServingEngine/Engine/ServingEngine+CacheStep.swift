@@ -9,7 +9,7 @@ extension ServingEngine {
         case toProviders(storeUnder: CacheStoreKey?)
     }
 
-    /// Step 1 of ``execute(_:continuation:)``: looks the request up in the cache (exact, then
+    /// Step 1 of ``execute(_:events:)``: looks the request up in the cache (exact, then
     /// semantic) and replays a hit; on a miss or a bypass, says the key to store the answer under.
     /// A broken embedder costs a miss (``CacheOutcome/unavailable(reason:)``), never the request.
     ///
@@ -18,7 +18,7 @@ extension ServingEngine {
     ///   - record: the request's decision record, given its cache outcome here.
     func cacheStep(
         _ request: ChatRequest, vector promptVector: [Float]?, requestID: String,
-        record: inout DecisionRecord, attemptLog: AttemptLog, continuation: Continuation
+        record: inout DecisionRecord, attemptLog: AttemptLog, events: EngineEventSink
     ) async -> CacheStepOutcome {
         guard let cache else { return .toProviders(storeUnder: nil) }
         var cacheKey: CacheStoreKey?
@@ -36,18 +36,18 @@ extension ServingEngine {
                 switch explained.lookup {
                 case .exact(let answer):
                     record.cache = .exact
-                    replay(answer, requestID: requestID, record: record, start: attemptLog.start, continuation: continuation)
+                    replay(answer, requestID: requestID, record: record, start: attemptLog.start, events: events)
                     return .finished
                 case .semantic(let answer, let similarity, let matched):
                     record.cache = .semantic(similarity: similarity, matchedPrompt: matched)
-                    replay(answer, requestID: requestID, record: record, start: attemptLog.start, continuation: continuation)
+                    replay(answer, requestID: requestID, record: record, start: attemptLog.start, events: events)
                     return .finished
                 case .miss(let key, let best):
                     record.cache = .miss(bestSimilarity: best)
                     cacheKey = .ready(key)
                 }
             } catch is CancellationError {
-                fail(EngineError(.cancelled, "the caller went away during the cache lookup"), record: record, attemptLog: attemptLog, continuation: continuation)
+                fail(EngineError(.cancelled, "the caller went away during the cache lookup"), record: record, attemptLog: attemptLog, events: events)
                 return .finished
             } catch {
                 // The cache fails open: a broken embedder costs a miss, never a request.

@@ -1,10 +1,10 @@
 import Foundation
 
 extension ServingEngine {
-    /// Steps 2–3 of ``execute(_:continuation:)``: walks `chain` with the cascade's state machine
+    /// Steps 2–3 of ``execute(_:events:)``: walks `chain` with the cascade's state machine
     /// (admission by the health board, timeouts, retries with backoff, the request deadline)
     /// until a provider answers, and stores a complete answer under `cacheKey`. Ends the request
-    /// either way: its one decision record, and the continuation finished.
+    /// either way: its one decision record, and `events` finished.
     ///
     /// - Parameters:
     ///   - chain: the providers to try, in order, already balanced and filtered by capability.
@@ -12,7 +12,7 @@ extension ServingEngine {
     ///   - cacheKey: where to store the answer; nil when it must not be stored.
     func cascadeStep(
         _ request: ChatRequest, chain: [String], skipped: [ProviderAttempt], requestID: String, cacheKey: CacheStoreKey?,
-        record: DecisionRecord, attemptLog: AttemptLog, continuation: Continuation
+        record: DecisionRecord, attemptLog: AttemptLog, events: EngineEventSink
     ) async {
         var record = record
         var attemptLog = attemptLog
@@ -30,11 +30,11 @@ extension ServingEngine {
                 do {
                     try await Task.sleep(for: delay)
                 } catch {
-                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, continuation: continuation)
+                    fail(EngineError(.cancelled, "the caller went away during a retry backoff", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, events: events)
                     return
                 }
             case .exhausted(let exhaustion):
-                fail(budgetRefusal(record.route, tenant: request.tenant) ?? Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, continuation: continuation)
+                fail(budgetRefusal(record.route, tenant: request.tenant) ?? Self.error(for: exhaustion, tier: record.route.tier, attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, events: events)
                 return
             case .attempt(let name, _, let timeout, let isProbe):
                 guard let provider = providers[name] else {
@@ -44,7 +44,7 @@ extension ServingEngine {
                 let attemptStart = ContinuousClock.now
                 attemptLog.started(name, breaker: breakerWord(name, isProbe: isProbe), at: attemptStart)
                 let source = AnswerSource(requestID: requestID, model: provider.model, provider: name, cache: record.cache, route: record.route, attempts: skipped + machine.trail)
-                let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, continuation: continuation)
+                let result = await runAttempt(provider, providerRequest, timeout: timeout, deadline: deadline, source: source, requestStart: start, events: events)
                 let now = ContinuousClock.now
                 let latency = now - attemptStart
                 switch result {
@@ -53,7 +53,7 @@ extension ServingEngine {
                     machine.attemptSucceeded(latency: latency)
                     record.attempts = skipped + machine.trail
                     attemptLog.firstToken(sinceRequestStart: answered.timeToFirstToken)
-                    finishAnswered(answered, by: name, provider, request, cacheKey: cacheKey, attempt: machine.trail[machine.trail.count - 1], record: record, attemptLog: attemptLog, now: now, continuation: continuation)
+                    finishAnswered(answered, by: name, provider, request, cacheKey: cacheKey, attempt: machine.trail[machine.trail.count - 1], record: record, attemptLog: attemptLog, now: now, events: events)
                     return
                 case .failed(let failure, let tokensSent):
                     finishAttempt(name, failure: failure, isProbe: isProbe, latency: latency, now: now)
@@ -61,12 +61,12 @@ extension ServingEngine {
                     metrics.recordAttempt(machine.trail[machine.trail.count - 1], cost: 0, now: now)
                     if tokensSent > 0 {
                         record.provider = name
-                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, continuation: continuation)
+                        fail(EngineError(.interrupted, "the answer from \(name) broke off after \(tokensSent) chunks: \(failure.detail); the text received so far is incomplete", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, events: events)
                         return
                     }
                 case .cancelled:
                     _ = health.finish(name, failure: nil, cancelled: true, isProbe: isProbe, now: now)
-                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, continuation: continuation)
+                    fail(EngineError(.cancelled, "the caller went away while \(name) was answering", attempts: skipped + machine.trail), record: record, attemptLog: attemptLog, events: events)
                     return
                 }
             }
@@ -77,7 +77,7 @@ extension ServingEngine {
     /// under `cacheKey` when it may be (and shared with the fleet), and the final event.
     private func finishAnswered(
         _ answered: Answered, by name: String, _ provider: any ModelProvider, _ request: ChatRequest, cacheKey: CacheStoreKey?, attempt: ProviderAttempt,
-        record: DecisionRecord, attemptLog: AttemptLog, now: ContinuousClock.Instant, continuation: Continuation
+        record: DecisionRecord, attemptLog: AttemptLog, now: ContinuousClock.Instant, events: EngineEventSink
     ) {
         var record = record
         let usage = answered.usage
@@ -106,8 +106,8 @@ extension ServingEngine {
             }
         }
         metrics.recordDecision(record, now: now)
-        continuation.yield(.finished(answered.finish, usage, record))
-        continuation.finish()
+        events.yield(.finished(answered.finish, usage, record))
+        events.finish()
     }
 
     private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, latency: Duration, now: ContinuousClock.Instant) {

@@ -2,11 +2,9 @@ import Foundation
 import Synchronization
 
 extension ServingEngine {
-    typealias Continuation = AsyncThrowingStream<EngineStreamEvent, any Error>.Continuation
-
     /// Runs one request from arrival to its decision record. Every path ends in exactly one
-    /// `finish` or `finish(throwing:)` of the continuation and one recorded decision.
-    func execute(_ request: ChatRequest, continuation: Continuation) async {
+    /// `finish` or `finish(throwing:)` of `events` and one recorded decision.
+    func execute(_ request: ChatRequest, events: EngineEventSink) async {
         let start = ContinuousClock.now
         let id = metrics.nextRequestID()
         metrics.requestStarted()
@@ -19,7 +17,7 @@ extension ServingEngine {
         record.evidence = Self.arrivalEvidence(request)
         let attemptLog = AttemptLog(start: start)
         func fail(_ error: EngineError) {
-            self.fail(error, record: record, attemptLog: attemptLog, continuation: continuation)
+            self.fail(error, record: record, attemptLog: attemptLog, events: events)
         }
 
         if let problem = Self.validate(request) {
@@ -49,7 +47,7 @@ extension ServingEngine {
         let requestID = "chatcmpl-\(requestIDPrefix)\(id)"
         // 1. Cache.
         let cacheKey: CacheStoreKey?
-        switch await cacheStep(request, vector: promptVector, requestID: requestID, record: &record, attemptLog: attemptLog, continuation: continuation) {
+        switch await cacheStep(request, vector: promptVector, requestID: requestID, record: &record, attemptLog: attemptLog, events: events) {
         case .finished: return
         case .toProviders(let key): cacheKey = key
         }
@@ -59,40 +57,40 @@ extension ServingEngine {
         }
 
         // 2–3. Cascade.
-        await cascadeStep(request, chain: chain, skipped: skipped, requestID: requestID, cacheKey: cacheKey, record: record, attemptLog: attemptLog, continuation: continuation)
+        await cascadeStep(request, chain: chain, skipped: skipped, requestID: requestID, cacheKey: cacheKey, record: record, attemptLog: attemptLog, events: events)
     }
 
     /// Ends a request that failed: its decision record says how, and the caller gets `error`.
-    func fail(_ error: EngineError, record: DecisionRecord, attemptLog: AttemptLog, continuation: Continuation) {
+    func fail(_ error: EngineError, record: DecisionRecord, attemptLog: AttemptLog, events: EngineEventSink) {
         var record = record
         record.attempts = error.attempts
         record.evidence.attempts = attemptLog.timings
         record.status = error.code == .cancelled ? .cancelled : (error.code == .interrupted ? .interrupted(error.message) : .failed(error.message))
         record.latency = .now - attemptLog.start
         metrics.recordDecision(record, now: .now)
-        continuation.finish(throwing: error)
+        events.finish(throwing: error)
     }
 
-    func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, continuation: Continuation) {
+    func replay(_ answer: SemanticCache.Answer, requestID: String, record: DecisionRecord, start: ContinuousClock.Instant, events: EngineEventSink) {
         var record = record
         record.evidence.setAnswer(Self.evidenceText(answer.choices))
         record.usage = answer.usage
         record.frontierCostUSD = frontierCost(of: answer.usage)
         record.timeToFirstToken = .now - start
-        continuation.yield(.answering(AnswerSource(requestID: requestID, model: answer.model, provider: nil, cache: record.cache, route: record.route, attempts: [])))
+        events.yield(.answering(AnswerSource(requestID: requestID, model: answer.model, provider: nil, cache: record.cache, route: record.route, attempts: [])))
         let finish: FinishReason
         if let detail = answer.detail {
-            if !detail.responseFields.isEmpty { continuation.yield(.responseFields(detail.responseFields)) }
-            for piece in AnswerAccumulator.pieces(of: detail.choices) { continuation.yield(.delta(piece)) }
+            if !detail.responseFields.isEmpty { events.yield(.responseFields(detail.responseFields)) }
+            for piece in AnswerAccumulator.pieces(of: detail.choices) { events.yield(.delta(piece)) }
             finish = detail.choices.first?.finishReason ?? .stop
         } else {
-            for chunk in AnswerAccumulator.words(of: answer.text) { continuation.yield(.text(chunk)) }
+            for chunk in AnswerAccumulator.words(of: answer.text) { events.yield(.text(chunk)) }
             finish = .stop
         }
         record.latency = .now - start
         metrics.recordDecision(record, now: .now)
-        continuation.yield(.finished(finish, answer.usage, record))
-        continuation.finish()
+        events.yield(.finished(finish, answer.usage, record))
+        events.finish()
     }
 
     /// What the inspector shows of an answer: its text, or the tools it called.

@@ -24,6 +24,8 @@ public final class ServingEngine: Sendable {
     let cache: SemanticCache?
     let health: HealthBoard
     let metrics: MetricsRecorder
+    /// Gives up on provider attempts that stay silent past their timeouts (one timer for all).
+    let watchdog = AttemptWatchdog()
     /// The traffic generator's state: its rate and pause switch, whether one runs, what it sent.
     let traffic: TrafficControl
     let shared = SharedStateHub()
@@ -147,40 +149,18 @@ public final class ServingEngine: Sendable {
 
     /// Answers `request` in full.
     public func complete(_ request: ChatRequest) async throws(EngineError) -> EngineResponse {
-        // Run in the caller's task, collecting the events, then read them: no task of its own
-        // and no hop to a consumer per piece, and the caller's cancellation reaches it directly.
-        let (events, continuation) = AsyncThrowingStream<EngineStreamEvent, any Error>.makeStream()
-        await execute(request, continuation: continuation)
-        var answer = AnswerAccumulator()
-        var fields = JSONObject()
-        var source: AnswerSource?
-        do {
-            for try await event in events {
-                switch event {
-                case .answering(let answering): source = answering
-                case .text(let chunk): answer.add(text: chunk)
-                case .delta(let delta): answer.add(delta)
-                case .responseFields(let more): for (key, value) in more { fields[key] = value }
-                case .finished(let reason, let usage, let decision):
-                    return EngineResponse(
-                        id: source?.requestID ?? "chatcmpl-\(requestIDPrefix)\(decision.id)", model: source?.model ?? "",
-                        choices: answer.choices(finish: reason), usage: usage, responseFields: fields, decision: decision
-                    )
-                }
-            }
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw EngineError(.cancelled, "the request ended early: \(error)")
-        }
-        throw EngineError(.cancelled, "the request was cancelled before it finished")
+        // Run in the caller's task, collecting the answer as it comes: no task of its own, no
+        // stream to read it back from, and the caller's cancellation reaches it directly.
+        let collector = EngineResponseCollector(requestIDPrefix: requestIDPrefix)
+        await execute(request, events: .collecting(into: collector))
+        return try collector.response()
     }
 
     /// Answers `request` as a stream of events; cancelling the consumer cancels the request.
     public func stream(_ request: ChatRequest) -> AsyncThrowingStream<EngineStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                await self.execute(request, continuation: continuation)
+                await self.execute(request, events: .stream(continuation))
             }
             continuation.onTermination = { _ in task.cancel() }
         }
