@@ -149,6 +149,43 @@ struct EmbeddingBatcherTests {
         #expect(try await batcher.embed("cc")[0] == 2)
     }
 
+    @Test func theExpectedWaitCountsTheBatchInProgressTheFullBatchesAheadAndTheOneJoined() {
+        let settings = EmbeddingBatcher.Settings(workers: 2, maxBatch: 4)
+        let now = ContinuousClock.now
+        let perText = 0.001
+        func wait(queued: Int, firstFree: ContinuousClock.Instant?) -> Double {
+            EmbeddingBatcher.expectedWait(queued: queued, firstFree: firstFree, secondsPerText: perText, settings: settings, now: now)
+        }
+        // A free worker and nothing ahead: only the text's own computing.
+        #expect(abs(wait(queued: 0, firstFree: nil) - 0.001) < 1e-9)
+        // Both workers busy, the first free in 7 ms: that, then the batch of three it joins.
+        #expect(abs(wait(queued: 2, firstFree: now + .milliseconds(7)) - 0.010) < 1e-9)
+        // Six ahead: one full batch of four (shared by two workers, 2 ms), then a batch of three.
+        #expect(abs(wait(queued: 6, firstFree: now + .milliseconds(7)) - 0.012) < 1e-9)
+        // A batch running past its expected end counts as about to end, never as negative.
+        #expect(abs(wait(queued: 0, firstFree: now - .milliseconds(3)) - 0.001) < 1e-9)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aTextBehindABatchInProgressIsRefusedWhenThatBatchWillNotBeDoneInTime() async throws {
+        let gate = GatedBatches(passing: ["warm"])
+        // "warm" takes 100 ms, which teaches the batcher what a text costs.
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, maxWait: .milliseconds(150)), name: "gated") { texts in
+            if texts == ["warm"] { usleep(100_000) }
+            return gate.compute(texts)
+        }
+        _ = try await batcher.embed("warm")
+        while batcher.statistics.busyWorkers > 0 { try await Task.sleep(for: .milliseconds(1)) }
+        async let held = batcher.embed("a")
+        try await gate.waitForBatches(2)
+        // Nothing waits, but "a" is expected to take its worker for about 100 ms more, and this
+        // text 100 ms after that: over the 150 ms bound (counting only the text's own cost, as
+        // the estimate once did, would have admitted it).
+        await #expect(throws: EmbedderOverloaded.self) { try await batcher.embed("b") }
+        #expect(batcher.statistics.rejected == 1)
+        gate.openGate()
+        #expect(try await held[0] == 1)
+    }
+
     @Test func aTextAlreadyBeingEmbeddedIsJoinedAndARecentOneIsRemembered() async throws {
         let gate = GatedBatches()
         let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 0), compute: gate.compute)

@@ -20,10 +20,13 @@ import Glibc
 /// system prompt misses the exact-match cache but embeds the same, and a popular prompt arrives
 /// many times before its first answer is stored.
 ///
-/// The queue is bounded twice: when ``Settings/maxQueued`` texts already wait, or when the wait
-/// a new text can expect — the texts ahead of it times the recent cost of a text, shared by the
-/// workers — is over ``Settings/maxWait``, ``embed(_:)`` throws ``EmbedderOverloaded`` at once
-/// instead of waiting. The time bound follows the machine: a slower or busier one admits fewer. The cache treats that as a failed
+/// The queue is bounded twice: when ``Settings/maxQueued`` texts already wait, or when the time a
+/// new text can expect to wait for its embedding is over ``Settings/maxWait``, ``embed(_:)``
+/// throws ``EmbedderOverloaded`` at once instead of waiting. That time is what is left of the
+/// batch the first worker to come free is computing, then the batch the text joins (the texts
+/// ahead of it and itself, at the recent cost of a text), and once more for each full batch
+/// ahead of it; all busy workers' batches count, since a worker takes every waiting text it
+/// can. The bound follows the machine: a slower or busier one admits fewer. The cache treats that as a failed
 /// embedding, so under overload a request becomes a counted miss (`unavailable`) served by the
 /// providers, never a request stuck behind an ever longer queue.
 ///
@@ -49,7 +52,9 @@ public final class EmbeddingBatcher: Sendable {
         /// The most texts that may wait for a worker; beyond it ``EmbeddingBatcher/embed(_:)``
         /// throws ``EmbedderOverloaded``.
         public var maxQueued: Int
-        /// The longest wait for a worker a text is admitted to (estimated when it arrives).
+        /// The longest wait for its embedding a text is admitted to, estimated when it arrives:
+        /// for a worker to come free, and then for the batch it joins to be computed. A text a
+        /// worker is free to take at once is always admitted.
         public var maxWait: Duration
         /// How many recent texts' embeddings are remembered (each 4 bytes a dimension plus the
         /// text); 0 turns the memory off.
@@ -59,8 +64,8 @@ public final class EmbeddingBatcher: Sendable {
         public var niceness: Int
 
         /// The defaults: a worker per active core, batches of up to 32 texts, at most 128
-        /// waiting and at most an expected 5 ms of waiting — about two short queries per worker
-        /// on this project's machine, so that the engine's latency aim (p99 ≤ 5 ms at 1,000
+        /// waiting and at most an expected 5 ms of waiting for an embedding — two or three demo
+        /// prompts' computing on this project's machines, so that the engine's latency aim (p99 ≤ 5 ms at 1,000
         /// requests a second) holds when the embedder keeps up, and a request skips the cache
         /// rather than queue when it does not. The last 2,048 texts' embeddings are remembered.
         /// Workers run at nice +10: about a tenth of a nice-0 thread's share of a contended core.
@@ -117,11 +122,20 @@ public final class EmbeddingBatcher: Sendable {
         /// Seconds of compute per text, averaged over recent batches (0 before the first).
         var secondsPerText = 0.0
         var running = 0
+        /// When each busy worker's batch is expected to be done, by worker.
+        var expectedEnds: [Int: ContinuousClock.Instant] = [:]
         var texts = 0
         var batches = 0
         var largestBatch = 0
         var rejected = 0
         var queueWait = LatencyHistogram()
+
+        func expectedWait(at now: ContinuousClock.Instant, _ settings: Settings) -> Double {
+            EmbeddingBatcher.expectedWait(
+                queued: waiting.count, firstFree: running < settings.workers ? nil : expectedEnds.values.min(),
+                secondsPerText: secondsPerText, settings: settings, now: now
+            )
+        }
     }
 
     /// The settings in force.
@@ -153,7 +167,7 @@ public final class EmbeddingBatcher: Sendable {
     /// A thread that sleeps until woken, then drains the queue. It holds the batcher only while
     /// draining, so the batcher goes away when its last user lets go.
     private func startWorker(_ index: Int) {
-        let wake = self.wake, niceness = settings.niceness
+        let wake = self.wake, niceness = settings.niceness, index = index
         let thread = Thread { [weak self] in
             #if canImport(Glibc)
             // Linux keeps a nice value per thread (inherited from the thread that made this one):
@@ -166,7 +180,7 @@ public final class EmbeddingBatcher: Sendable {
             while true {
                 wake.wait()
                 guard let batcher = self else { return }
-                batcher.drain()
+                batcher.drain(worker: index)
             }
         }
         thread.name = "embedding-\(index)"
@@ -190,8 +204,7 @@ public final class EmbeddingBatcher: Sendable {
                     return .queued
                 }
                 let idleWorker = state.running < settings.workers && state.waiting.isEmpty
-                let expectedWait = Double(state.waiting.count + 1) * state.secondsPerText / Double(settings.workers)
-                guard idleWorker || state.waiting.count < settings.maxQueued && expectedWait <= settings.maxWait.seconds else {
+                guard idleWorker || state.waiting.count < settings.maxQueued && state.expectedWait(at: pending.enqueued, settings) <= settings.maxWait.seconds else {
                     state.rejected += 1
                     return .rejected(queued: state.waiting.count)
                 }
@@ -214,6 +227,18 @@ public final class EmbeddingBatcher: Sendable {
         }
     }
 
+    /// Seconds a text arriving at `now` can expect to wait for its embedding, with `queued` texts
+    /// ahead of it and the first busy worker expected free at `firstFree` (nil when one is free
+    /// now): until then, then a share of each full batch ahead of it (the workers take those
+    /// between them), then the batch it joins.
+    static func expectedWait(queued: Int, firstFree: ContinuousClock.Instant?, secondsPerText: Double, settings: Settings, now: ContinuousClock.Instant) -> Double {
+        let untilFree = firstFree.map { max(.zero, $0 - now).seconds } ?? 0
+        let fullBatchesAhead = queued / settings.maxBatch
+        let joined = queued % settings.maxBatch + 1
+        let ahead = Double(fullBatchesAhead * settings.maxBatch) * secondsPerText / Double(settings.workers)
+        return untilFree + ahead + Double(joined) * secondsPerText
+    }
+
     /// Counters and the queue-wait distribution so far.
     public var statistics: Statistics {
         state.withLock { state in
@@ -225,16 +250,19 @@ public final class EmbeddingBatcher: Sendable {
         }
     }
 
-    /// A worker's loop: takes what waits, embeds it, answers, until nothing waits.
-    private func drain() {
+    /// A worker's loop (worker number `worker`): takes what waits, embeds it, answers, until
+    /// nothing waits.
+    private func drain(worker: Int) {
         while true {
             let now = ContinuousClock.now
             let batch: [Pending] = state.withLock { state in
                 let count = min(settings.maxBatch, state.waiting.count)
                 guard count > 0 else {
                     state.running -= 1
+                    state.expectedEnds[worker] = nil
                     return []
                 }
+                state.expectedEnds[worker] = now + .seconds(Double(count) * state.secondsPerText)
                 var batch: [Pending] = []
                 batch.reserveCapacity(count)
                 for _ in 0..<count {
