@@ -15,6 +15,14 @@ struct AttemptWatchdogTests {
             checks.withLock { $0.append((name, now)) }
         }
 
+        /// A check that records `name` and asks for no other.
+        func once(_ name: String) -> AttemptWatchdog.Check {
+            { now in
+                self.record(name, now)
+                return nil
+            }
+        }
+
         func times(of name: String) -> [ContinuousClock.Instant] {
             checks.withLock { $0.filter { $0.0 == name }.map(\.1) }
         }
@@ -37,10 +45,7 @@ struct AttemptWatchdogTests {
     @Test func aCheckRunsOnceItsDueTimeHasPassedAndTheTimerThenEnds() async throws {
         let watchdog = AttemptWatchdog(), log = CheckLog()
         let due = ContinuousClock.now + .milliseconds(20)
-        _ = watchdog.watch(due: due) { now in
-            log.record("a", now)
-            return nil
-        }
+        _ = watchdog.watch(due: due, log.once("a"))
         #expect(watchdog.isTimerRunning)
         try await log.wait(for: "a")
         let checked = try #require(log.times(of: "a").first)
@@ -52,15 +57,9 @@ struct AttemptWatchdogTests {
 
     @Test func anAttemptDueSoonerThanTheTimersWakeIsCheckedWithoutWaitingForIt() async throws {
         let watchdog = AttemptWatchdog(), log = CheckLog()
-        let late = watchdog.watch(due: .now + .seconds(600)) { now in
-            log.record("late", now)
-            return nil
-        }
+        let late = watchdog.watch(due: .now + .seconds(600), log.once("late"))
         let due = ContinuousClock.now + .milliseconds(20)
-        _ = watchdog.watch(due: due) { now in
-            log.record("soon", now)
-            return nil
-        }
+        _ = watchdog.watch(due: due, log.once("soon"))
         try await log.wait(for: "soon")
         #expect(log.times(of: "soon").count == 1)
         #expect(log.times(of: "late").isEmpty)
@@ -71,15 +70,9 @@ struct AttemptWatchdogTests {
 
     @Test func aStoppedAttemptIsNeverChecked() async throws {
         let watchdog = AttemptWatchdog(), log = CheckLog()
-        let stopped = watchdog.watch(due: .now + .milliseconds(10)) { now in
-            log.record("stopped", now)
-            return nil
-        }
+        let stopped = watchdog.watch(due: .now + .milliseconds(10), log.once("stopped"))
         watchdog.stop(stopped)
-        _ = watchdog.watch(due: .now + .milliseconds(40)) { now in
-            log.record("kept", now)
-            return nil
-        }
+        _ = watchdog.watch(due: .now + .milliseconds(40), log.once("kept"))
         try await log.wait(for: "kept")
         #expect(log.times(of: "kept").count == 1)
         #expect(log.times(of: "stopped").isEmpty)
