@@ -97,6 +97,18 @@ struct GatewayChatCompletionTests {
         }
     }
 
+    @Test func aStreamsOverheadHeaderLeavesOutTheProvidersTimeToItsFirstPiece() async throws {
+        try await GatewayHarness.run { h in
+            h.upstream.script("primary", [.slow(.milliseconds(300), ["late ", "answer"])])
+            let reply = try await h.post(GatewayHarness.chat("wait for it", stream: true))
+            #expect(reply.streamedText == "late answer")
+            // The header goes out with the first token, 300 ms or more after the request; the
+            // provider's part of that is not Switchboard's overhead.
+            let overhead = try #require(reply.headers["x-switchboard-overhead-ms"].flatMap(Double.init))
+            #expect(overhead >= 0 && overhead < 250)
+        }
+    }
+
     @Test func aStreamedCacheHitReplaysTheSameText() async throws {
         try await GatewayHarness.run { h in
             h.upstream.script("primary", [.answer(["replayed ", "from ", "cache"])])

@@ -90,7 +90,7 @@ extension GatewayServer {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
-        headers.append(contentsOf: Self.decisionHeaders(cache: source.cache, tier: source.route.tier, provider: source.provider, attempts: source.attempts, overhead: Self.overhead(total: .now - arrival, attempts: source.attempts)))
+        headers.append(contentsOf: Self.decisionHeaders(cache: source.cache, tier: source.route.tier, provider: source.provider, attempts: source.attempts, overhead: Self.overhead(total: .now - arrival - source.providerTimeToFirstPiece, attempts: source.attempts)))
         headers.append(contentsOf: droppedFieldsHeader(chat, provider: source.provider))
         let created = Int(Date().timeIntervalSince1970)
         let body = ResponseBody { bodyWriter in

@@ -65,14 +65,18 @@ public struct AnswerSource: Sendable {
     public var route: RouteDecision
     /// Providers tried or skipped before this one.
     public var attempts: [ProviderAttempt]
+    /// How long the answering provider took to its first piece (zero for a cache hit): with
+    /// `attempts`, the part of the time to the first token that was not Switchboard's.
+    public var providerTimeToFirstPiece: Duration
 
     /// Creates a source.
-    public init(requestID: String, model: String, provider: String?, cache: CacheOutcome, route: RouteDecision, attempts: [ProviderAttempt]) {
+    public init(requestID: String, model: String, provider: String?, cache: CacheOutcome, route: RouteDecision, attempts: [ProviderAttempt], providerTimeToFirstPiece: Duration = .zero) {
         self.requestID = requestID
         self.model = model
         self.provider = provider
         self.cache = cache
         self.route = route
         self.attempts = attempts
+        self.providerTimeToFirstPiece = providerTimeToFirstPiece
     }
 }

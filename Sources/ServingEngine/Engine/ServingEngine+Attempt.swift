@@ -90,7 +90,8 @@ extension ServingEngine {
         requestStart: ContinuousClock.Instant,
         events: EngineEventSink
     ) async -> AttemptResult {
-        let progress = AttemptProgress(now: .now)
+        let attemptStart = ContinuousClock.now
+        let progress = AttemptProgress(now: attemptStart)
         let settlement = AttemptSettlement()
         let name = provider.name
         let answering = Task {
@@ -105,7 +106,9 @@ extension ServingEngine {
                 guard allowed else { return false }
                 if first {
                     ttft = now - requestStart
-                    events.yield(.answering(source))
+                    var answering = source
+                    answering.providerTimeToFirstPiece = now - attemptStart
+                    events.yield(.answering(answering))
                     if !fields.isEmpty { events.yield(.responseFields(fields)) }
                 }
                 return true
