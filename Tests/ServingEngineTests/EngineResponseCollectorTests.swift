@@ -2,8 +2,9 @@ import Foundation
 @testable import ServingEngine
 import Testing
 
-/// How `complete` builds its response from a request's events without a stream: in order, settled
-/// by the first `.finished` or failure, and a run that ends with neither is a cancellation.
+/// How `complete` builds its response without a stream: its source from `.answering`, the whole
+/// answer at the finish (the pieces before it are not gathered again), settled by the first finish
+/// or failure, and a run that ends with neither is a cancellation.
 @Suite("Engine response collector")
 struct EngineResponseCollectorTests {
     func record(id: UInt64) -> DecisionRecord {
@@ -15,17 +16,20 @@ struct EngineResponseCollectorTests {
         )
     }
 
-    @Test func theEventsBecomeOneResponseAndWhatFollowsTheFinishIsIgnored() throws {
+    @Test func theSourceAndTheWholeAnswerBecomeOneResponseAndWhatFollowsTheFinishIsIgnored() throws {
         let collector = EngineResponseCollector(requestIDPrefix: "x")
         let sink = EngineEventSink.collecting(into: collector)
         let source = AnswerSource(requestID: "chatcmpl-up", model: "small-model", provider: "a", cache: .miss(bestSimilarity: nil), route: record(id: 1).route, attempts: [])
+        #expect(!sink.wantsPieces)
         sink.yield(.answering(source))
         sink.yield(.responseFields(["system_fingerprint": .string("fp")]))
         sink.yield(.text("Hello"))
         sink.yield(.text(", world"))
-        sink.yield(.finished(.stop, TokenUsage(promptTokens: 3, completionTokens: 2), record(id: 7)))
-        sink.finish()
+        var whole = AnswerAccumulator()
+        whole.add(text: "Hello, world")
+        sink.finish(.stop, whole.choices(finish: .stop), responseFields: ["system_fingerprint": .string("fp")], usage: TokenUsage(promptTokens: 3, completionTokens: 2), record: record(id: 7))
         sink.yield(.text(" and more"))
+        sink.finish(.stop, [], responseFields: [:], usage: TokenUsage(), record: record(id: 8))
         sink.finish(throwing: EngineError(.cancelled, "too late"))
 
         let response = try collector.response()
@@ -40,7 +44,7 @@ struct EngineResponseCollectorTests {
 
     @Test func aResponseWithNoSourceIsNamedAfterItsDecision() throws {
         let collector = EngineResponseCollector(requestIDPrefix: "abc")
-        collector.add(.finished(.stop, TokenUsage(), record(id: 42)))
+        collector.finish([], responseFields: [:], usage: TokenUsage(), record: record(id: 42))
         #expect(try collector.response().id == "chatcmpl-abc42")
     }
 

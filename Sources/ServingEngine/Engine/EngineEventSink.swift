@@ -3,7 +3,7 @@
 /// (``ServingEngine/complete(_:)``), which needs no stream, no buffer of events and no reader to
 /// resume for each piece.
 ///
-/// A request's run ends in exactly one ``finish()`` (after `.finished`) or
+/// A request's run ends in exactly one ``finish(_:_:responseFields:usage:record:)`` or
 /// ``finish(throwing:)``; what comes after that is dropped, as a finished stream drops it.
 struct EngineEventSink: Sendable {
     private enum Target: Sendable {
@@ -23,7 +23,15 @@ struct EngineEventSink: Sendable {
         Self(target: .collector(collector))
     }
 
-    /// Passes an event on.
+    /// Whether the answer's pieces are wanted as they come: a stream's reader wants them; a
+    /// collector takes the whole answer when it finishes, so a stored answer need not be cut
+    /// into pieces for it.
+    var wantsPieces: Bool {
+        if case .stream = target { return true }
+        return false
+    }
+
+    /// Passes an event on (a collector keeps only `.answering`).
     func yield(_ event: EngineStreamEvent) {
         switch target {
         case .stream(let continuation): continuation.yield(event)
@@ -31,11 +39,15 @@ struct EngineEventSink: Sendable {
         }
     }
 
-    /// Ends the request's events after its `.finished`.
-    func finish() {
+    /// Ends the request with its whole answer: a stream, which had the pieces, gets `.finished`
+    /// (and may be given no `choices`); a collector gets the response.
+    func finish(_ reason: FinishReason, _ choices: [AnswerChoice], responseFields: JSONObject, usage: TokenUsage, record: DecisionRecord) {
         switch target {
-        case .stream(let continuation): continuation.finish()
-        case .collector: break  // `.finished` completed the response
+        case .stream(let continuation):
+            continuation.yield(.finished(reason, usage, record))
+            continuation.finish()
+        case .collector(let collector):
+            collector.finish(choices, responseFields: responseFields, usage: usage, record: record)
         }
     }
 

@@ -1,13 +1,12 @@
 import Synchronization
 
-/// Builds a request's ``EngineResponse`` from its events as they are yielded (by the request's
-/// task and its provider attempt's), for ``ServingEngine/complete(_:)``. The first
-/// `.finished` or failure settles it; events after that are ignored.
+/// Builds a request's ``EngineResponse`` for ``ServingEngine/complete(_:)``: where the answer
+/// comes from (`.answering`), then the whole answer when the request finishes — the attempt or
+/// the cache already holds it whole, so its pieces are not gathered a second time here. The
+/// first finish or failure settles it; what comes after is ignored.
 final class EngineResponseCollector: Sendable {
     private struct State {
         var source: AnswerSource?
-        var answer = AnswerAccumulator()
-        var fields = JSONObject()
         var outcome: Result<EngineResponse, EngineError>?
     }
 
@@ -19,21 +18,22 @@ final class EngineResponseCollector: Sendable {
         self.requestIDPrefix = requestIDPrefix
     }
 
-    /// Takes one event of the answer.
+    /// Takes one event of the answer: only `.answering` matters (the pieces come whole at the end).
     func add(_ event: EngineStreamEvent) {
+        guard case .answering(let answering) = event else { return }
+        state.withLock { state in
+            if state.outcome == nil { state.source = answering }
+        }
+    }
+
+    /// Ends the answer with its choices.
+    func finish(_ choices: [AnswerChoice], responseFields: JSONObject, usage: TokenUsage, record: DecisionRecord) {
         state.withLock { state in
             guard state.outcome == nil else { return }
-            switch event {
-            case .answering(let answering): state.source = answering
-            case .text(let chunk): state.answer.add(text: chunk)
-            case .delta(let delta): state.answer.add(delta)
-            case .responseFields(let more): for (key, value) in more { state.fields[key] = value }
-            case .finished(let reason, let usage, let decision):
-                state.outcome = .success(EngineResponse(
-                    id: state.source?.requestID ?? "chatcmpl-\(requestIDPrefix)\(decision.id)", model: state.source?.model ?? "",
-                    choices: state.answer.choices(finish: reason), usage: usage, responseFields: state.fields, decision: decision
-                ))
-            }
+            state.outcome = .success(EngineResponse(
+                id: state.source?.requestID ?? "chatcmpl-\(requestIDPrefix)\(record.id)", model: state.source?.model ?? "",
+                choices: choices, usage: usage, responseFields: responseFields, decision: record
+            ))
         }
     }
 

@@ -106,8 +106,7 @@ extension ServingEngine {
             }
         }
         metrics.recordDecision(record, now: now)
-        events.yield(.finished(answered.finish, usage, record))
-        events.finish()
+        events.finish(answered.finish, answered.choices, responseFields: answered.responseFields, usage: usage, record: record)
     }
 
     private func finishAttempt(_ provider: String, failure: ProviderFailure?, isProbe: Bool, latency: Duration, now: ContinuousClock.Instant) {

@@ -78,19 +78,30 @@ extension ServingEngine {
         record.frontierCostUSD = frontierCost(of: answer.usage)
         record.timeToFirstToken = .now - start
         events.yield(.answering(AnswerSource(requestID: requestID, model: answer.model, provider: nil, cache: record.cache, route: record.route, attempts: [])))
+        // A stream gets the stored answer in pieces; a collector gets it whole, put together as a
+        // stream's reader would put it together (the same choices either way).
         let finish: FinishReason
+        var whole = AnswerAccumulator()
+        var responseFields = JSONObject()
         if let detail = answer.detail {
-            if !detail.responseFields.isEmpty { events.yield(.responseFields(detail.responseFields)) }
-            for piece in AnswerAccumulator.pieces(of: detail.choices) { events.yield(.delta(piece)) }
             finish = detail.choices.first?.finishReason ?? .stop
+            responseFields = detail.responseFields
+            if events.wantsPieces, !responseFields.isEmpty { events.yield(.responseFields(responseFields)) }
+            for piece in AnswerAccumulator.pieces(of: detail.choices) {
+                if events.wantsPieces { events.yield(.delta(piece)) } else { whole.add(piece) }
+            }
         } else {
-            for chunk in AnswerAccumulator.words(of: answer.text) { events.yield(.text(chunk)) }
             finish = .stop
+            if events.wantsPieces {
+                for chunk in AnswerAccumulator.words(of: answer.text) { events.yield(.text(chunk)) }
+            } else {
+                whole.add(text: answer.text)
+            }
         }
+        let choices = events.wantsPieces ? [] : whole.choices(finish: finish)
         record.latency = .now - start
         metrics.recordDecision(record, now: .now)
-        events.yield(.finished(finish, answer.usage, record))
-        events.finish()
+        events.finish(finish, choices, responseFields: responseFields, usage: answer.usage, record: record)
     }
 
     /// What the inspector shows of an answer: its text, or the tools it called.
