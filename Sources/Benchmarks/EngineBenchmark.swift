@@ -91,12 +91,13 @@ package struct EngineBenchmark: Sendable {
         /// (the caller's own lateness, on a machine whose cores the embedder also wants), and the
         /// engine's own latency for each cache outcome.
         package var openLoopBreakdown: OpenLoopBreakdown
-        /// The batcher's counters over the open-loop run alone, when the embedder batches.
-        package var openLoopBatches: (texts: Int, batches: Int, rejected: Int)?
+        /// The batcher's figures over the flat-out run, when the embedder batches.
+        package var closedLoopBatcher: EmbeddingBatcher.Statistics?
+        /// The batcher's figures over the open-loop run alone (counters and distributions), when
+        /// the embedder batches.
+        package var openLoopBatcher: EmbeddingBatcher.Statistics?
         /// Cache outcomes over both runs: exact hits, semantic hits, misses, `unavailable`.
         package var exact: Int, semantic: Int, misses: Int, unavailable: Int
-        /// The batcher's figures after both runs, when the embedder batches.
-        package var batcher: EmbeddingBatcher.Statistics?
 
         /// Requests per second flat out.
         package var requestsPerSecond: Double { Double(closedLoopRequests) / max(closedLoopSeconds, 1e-9) }
@@ -160,7 +161,9 @@ package struct EngineBenchmark: Sendable {
         // Poisson arrivals at `rate`, each request in its own task, timed from its scheduled
         // arrival rather than from when it happened to start.
         var random = SeededRandom(seed: 99)
-        let batcherBefore = (embedder as? MiniLMEmbedder)?.batcher?.statistics
+        let batcher = (embedder as? MiniLMEmbedder)?.batcher
+        let closedLoopBatcher = batcher?.statistics
+        batcher?.resetDistributions()
         let (open, breakdown) = await withTaskGroup(of: OpenLoopSample.self) { group in
             var due = clock.now
             for request in openLoopRequests {
@@ -182,16 +185,23 @@ package struct EngineBenchmark: Sendable {
             return (histogram, breakdown.summary())
         }
         let totals = engine.snapshot().totals
-        let batcher = (embedder as? MiniLMEmbedder)?.batcher?.statistics
-        let openBatches = batcherBefore.flatMap { before in
-            batcher.map { after in (after.texts - before.texts, after.batches - before.batches, after.rejected - before.rejected) }
+        let openLoopBatcher = closedLoopBatcher.flatMap { before in
+            batcher.map { batcher in
+                var after = batcher.statistics
+                after.texts -= before.texts
+                after.batches -= before.batches
+                after.rejected -= before.rejected
+                after.remembered -= before.remembered
+                after.joined -= before.joined
+                return after
+            }
         }
         let all = requests.count + openLoopRequests.count
         return LoadResult(
             name: name, closedLoopRequests: requests.count, closedLoopSeconds: closedSeconds, closedLoop: closed.summary(),
-            offeredRate: rate, openLoop: open.summary(), openLoopBreakdown: breakdown, openLoopBatches: openBatches,
+            offeredRate: rate, openLoop: open.summary(), openLoopBreakdown: breakdown, closedLoopBatcher: closedLoopBatcher, openLoopBatcher: openLoopBatcher,
             exact: totals.exactHits, semantic: totals.semanticHits, misses: all - totals.exactHits - totals.semanticHits - totals.embedderFailures,
-            unavailable: totals.embedderFailures, batcher: batcher
+            unavailable: totals.embedderFailures
         )
     }
 

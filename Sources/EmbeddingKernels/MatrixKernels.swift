@@ -9,7 +9,9 @@ import Foundation
 /// build's tests against the real model take many minutes.
 package enum MatrixKernels {
     /// Rows one micro-kernel call computes.
-    private static let rowBlock = 6
+    /// Rows multiplied together; a row's rounding depends on whether it falls in a whole block
+    /// or in the one-row remainder, so work split by rows must split at a multiple of it.
+    package static let rowBlock = 6
 
     /// What the GEMM applies to each output after adding the bias.
     package enum Epilogue {
@@ -174,12 +176,19 @@ package enum MatrixKernels {
     /// each head's context into its columns of `context` (row stride `hidden`). Only the sequence's
     /// own rows take part, which is what BERT's attention mask achieves for a padded batch.
     package static func attention(qkv: UnsafePointer<Float>, context: UnsafeMutablePointer<Float>, length: Int, hidden: Int, heads: Int, scores: UnsafeMutablePointer<Float>) {
+        attention(qkv: qkv, context: context, length: length, queries: 0..<length, hidden: hidden, heads: heads, scores: scores)
+    }
+
+    /// ``attention(qkv:context:length:hidden:heads:scores:)`` for the query rows `queries` of the
+    /// sequence only (each row's context depends on every key and value, but on no other query),
+    /// so that two threads can share a sequence's attention.
+    package static func attention(qkv: UnsafePointer<Float>, context: UnsafeMutablePointer<Float>, length: Int, queries: Range<Int>, hidden: Int, heads: Int, scores: UnsafeMutablePointer<Float>) {
         let headSize = hidden / heads
         let chunks = headSize / 16
         let qkvStride = 3 * hidden
         for head in 0..<heads {
             let queryColumn = head * headSize, keyColumn = hidden + head * headSize, valueColumn = 2 * hidden + head * headSize
-            for i in 0..<length {
+            for i in queries {
                 let query = qkv + i * qkvStride + queryColumn
                 var largest = -Float.infinity
                 for j in 0..<length {

@@ -92,14 +92,14 @@ struct BenchEngineCommand: AsyncParsableCommand {
                 String(format: "%5d %5d %5d %5d", result.exact, result.semantic, result.misses, result.unavailable),
             ]
             print(name.padding(toLength: 38, withPad: " ", startingAt: 0) + " " + columns.joined(separator: " "))
-            if let batcher = result.batcher {
-                print("  batches (both runs): \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.1f", batcher.meanBatch)), largest \(batcher.largestBatch)), \(batcher.rejected) refused as overload; added wait for a worker p50 \(Self.ms(batcher.queueWait.p50)), p99 \(Self.ms(batcher.queueWait.p99)), max \(Self.ms(batcher.queueWait.max))")
+            if let batcher = result.closedLoopBatcher {
+                print("  batches flat out: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.1f", batcher.meanBatch)), largest \(batcher.largestBatch)), \(batcher.rejected) refused as overload; added wait for a worker p50 \(Self.ms(batcher.queueWait.p50)), p99 \(Self.ms(batcher.queueWait.p99)), max \(Self.ms(batcher.queueWait.max))")
             }
             let open = result.openLoopBreakdown
             print("  at \(Int(rate))/s: p50 \(Self.ms(result.openLoop.p50)), p99 \(Self.ms(result.openLoop.p99)), max \(Self.ms(result.openLoop.max)); task start after its arrival p50 \(Self.ms(open.startDelay.p50)), p99 \(Self.ms(open.startDelay.p99))")
             print("  engine latency at \(Int(rate))/s, p50 / p99 (count): exact \(Self.ms(open.exact.p50)) / \(Self.ms(open.exact.p99)) (\(open.exact.count)), embedded \(Self.ms(open.embedded.p50)) / \(Self.ms(open.embedded.p99)) (\(open.embedded.count)), unavailable \(Self.ms(open.unavailable.p50)) / \(Self.ms(open.unavailable.p99)) (\(open.unavailable.count))")
-            if let batches = result.openLoopBatches {
-                print("  batches at \(Int(rate))/s: \(batches.batches) for \(batches.texts) texts (mean \(String(format: "%.2f", Double(batches.texts) / Double(max(batches.batches, 1))))), \(batches.rejected) refused as overload")
+            if let batcher = result.openLoopBatcher {
+                print("  batches at \(Int(rate))/s: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.2f", batcher.meanBatch))), \(batcher.rejected) refused as overload; arrival to embedding p50 \(Self.ms(batcher.embeddingWait.p50)), p99 \(Self.ms(batcher.embeddingWait.p99)); later than the bound's estimate p50 \(Self.ms(batcher.lateness.p50)), p99 \(Self.ms(batcher.lateness.p99))")
             }
         }
     }

@@ -132,24 +132,67 @@ struct EmbeddingBatcherTests {
     @Test func theExpectedWaitCountsTheBatchInProgressTheFullBatchesAheadAndTheOneJoined() {
         let settings = EmbeddingBatcher.Settings(workers: 2, maxBatch: 4)
         let now = ContinuousClock.now
-        let perText = 0.001
-        func wait(queued: Int, firstFree: ContinuousClock.Instant?) -> Double {
-            EmbeddingBatcher.expectedWait(queued: queued, firstFree: firstFree, secondsPerText: perText, settings: settings, now: now)
+        let perUnit = 0.001
+        func wait(cost: Double = 1, queued: Int, queuedCost: Double, firstFree: ContinuousClock.Instant?) -> Double {
+            EmbeddingBatcher.expectedWait(cost: cost, queued: queued, queuedCost: queuedCost, firstFree: firstFree, secondsPerUnit: perUnit, settings: settings, now: now)
         }
         // A free worker and nothing ahead: only the text's own computing.
-        #expect(abs(wait(queued: 0, firstFree: nil) - 0.001) < 1e-9)
+        #expect(abs(wait(queued: 0, queuedCost: 0, firstFree: nil) - 0.001) < 1e-9)
         // Both workers busy, the first free in 7 ms: that, then the batch of three it joins.
-        #expect(abs(wait(queued: 2, firstFree: now + .milliseconds(7)) - 0.010) < 1e-9)
+        #expect(abs(wait(queued: 2, queuedCost: 2, firstFree: now + .milliseconds(7)) - 0.010) < 1e-9)
         // Six ahead: one full batch of four (shared by two workers, 2 ms), then a batch of three.
-        #expect(abs(wait(queued: 6, firstFree: now + .milliseconds(7)) - 0.012) < 1e-9)
+        #expect(abs(wait(queued: 6, queuedCost: 6, firstFree: now + .milliseconds(7)) - 0.012) < 1e-9)
         // A batch running past its expected end counts as about to end, never as negative.
-        #expect(abs(wait(queued: 0, firstFree: now - .milliseconds(3)) - 0.001) < 1e-9)
+        #expect(abs(wait(queued: 0, queuedCost: 0, firstFree: now - .milliseconds(3)) - 0.001) < 1e-9)
+    }
+
+    @Test func longTextsCostMoreThanShortOnesAheadAndAlone() {
+        let settings = EmbeddingBatcher.Settings(workers: 1, maxBatch: 8)
+        let now = ContinuousClock.now
+        let short = EmbeddingBatcher.cost(of: "How do I learn Python?")
+        let long = EmbeddingBatcher.cost(of: String(repeating: "Explain the trade-offs of this design in detail. ", count: 4))
+        #expect(short > 2 && short < 10)
+        #expect(long > 4 * short)
+        func wait(cost: Double, aheadCost: Double) -> Double {
+            EmbeddingBatcher.expectedWait(cost: cost, queued: 2, queuedCost: aheadCost, firstFree: now, secondsPerUnit: 0.0001, settings: settings, now: now)
+        }
+        // The same two texts ahead, but long ones: the wait grows with what they cost, not their number.
+        #expect(wait(cost: short, aheadCost: 2 * long) > 3 * wait(cost: short, aheadCost: 2 * short))
+        // And a long text behind short ones expects its own computing to take longer.
+        #expect(wait(cost: long, aheadCost: 2 * short) > wait(cost: short, aheadCost: 2 * short))
+    }
+
+    @Test func aBatchPastItsExpectedEndIsTakenToNeedAsLongAgainAsItIsOverdue() {
+        let now = ContinuousClock.now
+        #expect(EmbeddingBatcher.projectedEnd(now + .milliseconds(4), now: now) == now + .milliseconds(4))
+        #expect(EmbeddingBatcher.projectedEnd(now - .milliseconds(6), now: now) == now + .milliseconds(6))
+    }
+
+    @Test(.timeLimit(.minutes(1))) func theWaitForEachEmbeddingAndHowLateItWasAgainstTheEstimateAreMeasured() async throws {
+        // Two fast texts teach the batcher that text is cheap; the third takes 50 ms, far past
+        // what was expected of it.
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8)) { texts in
+            if texts == ["slow"] { usleep(50_000) }
+            return texts.map { [Float($0.count), 0, 0, 0] }
+        }
+        _ = try await batcher.embed("a")
+        _ = try await batcher.embed("b")
+        _ = try await batcher.embed("slow")
+        let statistics = batcher.statistics
+        #expect(statistics.embeddingWait.count == 3)
+        #expect(statistics.embeddingWait.max >= .milliseconds(50))
+        #expect(statistics.lateness.max >= .milliseconds(40))
+        #expect(statistics.lateness.p50 < .milliseconds(40))
+        batcher.resetDistributions()
+        #expect(batcher.statistics.embeddingWait.count == 0)
+        #expect(batcher.statistics.texts == 3)
     }
 
     @Test(.timeLimit(.minutes(1))) func aTextBehindABatchInProgressIsRefusedWhenThatBatchWillNotBeDoneInTimeEvenWithRoomInTheQueue() async throws {
         let gate = GatedBatches(passing: ["warm"])
-        // "warm" takes 100 ms, which teaches the batcher what a text costs.
-        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, maxWait: .milliseconds(150)), name: "gated") { texts in
+        // "warm" takes 100 ms, which teaches the batcher what a text costs (one of "warm"'s length
+        // about 100 ms, one of "a"'s about three quarters of that).
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, maxWait: .milliseconds(100)), name: "gated") { texts in
             if texts == ["warm"] { usleep(100_000) }
             return gate.compute(texts)
         }
@@ -157,8 +200,8 @@ struct EmbeddingBatcherTests {
         while batcher.statistics.busyWorkers > 0 { try await Task.sleep(for: .milliseconds(1)) }
         async let held = batcher.embed("a")
         try await gate.waitForBatches(2)
-        // Nothing waits, but "a" is expected to take its worker for about 100 ms more, and this
-        // text 100 ms after that: over the 150 ms bound (counting only the text's own cost, as
+        // Nothing waits, but "a" is expected to take its worker for up to 75 ms more, and this
+        // text 75 ms after that: over the 100 ms bound (counting only the text's own cost, as
         // the estimate once did, would have admitted it).
         await #expect(throws: EmbedderOverloaded.self) { try await batcher.embed("b") }
         #expect(batcher.statistics.rejected == 1)
@@ -168,6 +211,37 @@ struct EmbeddingBatcherTests {
         // nothing waits and the text is taken at once whatever the bound.
         while batcher.statistics.busyWorkers > 0 { try await Task.sleep(for: .milliseconds(1)) }
         #expect(try await batcher.embed("cc")[0] == 2)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aWorkerWithNothingToDoHelpsWithAnotherWorkersBatch() async throws {
+        let helped = Atomic<Int>(0)
+        let batcher = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8)) { texts, team in
+            // The idle worker is woken for the team; wait (bounded by the suite's limit) for it.
+            if let team {
+                while !team.isShared { usleep(100) }
+                team.run { part, parts in if parts == 2, part == 1 { helped.add(1, ordering: .relaxed) } }
+            }
+            return texts.map { [Float($0.count), 0, 0, 0] }
+        }
+        #expect(try await batcher.embed("alone")[0] == 5)
+        #expect(helped.load(ordering: .relaxed) == 1)
+        #expect(batcher.statistics.sharedBatches == 1)
+        // The helper went back to the pool: both workers come to rest.
+        while batcher.statistics.busyWorkers > 0 { try await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    @Test func aBatcherWithOneWorkerOrAComputationThatCannotShareOffersNoTeam() async throws {
+        let offered = Atomic<Int>(0)
+        let single = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8)) { texts, team in
+            if team != nil { offered.add(1, ordering: .relaxed) }
+            return texts.map { [Float($0.count), 0, 0, 0] }
+        }
+        _ = try await single.embed("a")
+        let plain = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8)) { texts in texts.map { [Float($0.count), 0, 0, 0] } }
+        _ = try await plain.embed("b")
+        #expect(offered.load(ordering: .relaxed) == 0)
+        #expect(single.statistics.sharedBatches == 0)
+        #expect(plain.statistics.sharedBatches == 0)
     }
 
     @Test func aTextAlreadyBeingEmbeddedIsJoinedAndARecentOneIsRemembered() async throws {

@@ -123,6 +123,24 @@ struct MiniLMReferenceTests {
         print("minilm \(kernels.rawValue): minimum cosine to the reference over \(vectors.count) sentences \(lowest)")
     }
 
+    /// A pass whose steps are split between two threads gives exactly one thread's result, on
+    /// every kernel path: each step's parts are whole rows, which the kernels compute alike.
+    @Test(arguments: MiniLMKernels.allCases.filter(\.isSupported))
+    func aPassSharedWithASecondThreadEqualsOneThreadsBitForBit(kernels: MiniLMKernels) async throws {
+        let (model, fixture) = try await Self.load(kernels)
+        let sample = fixture.sentences.prefix(5).map(\.ids)
+        for sequences in [[sample[0]], Array(sample)] {
+            let alone = model.vectors(forTokens: sequences)
+            let team = WorkTeam()
+            let helper = Thread { team.help() }
+            helper.start()
+            while !team.isShared { try await Task.sleep(for: .milliseconds(1)) }
+            let shared = model.vectors(forTokens: sequences, team: team)
+            team.finish()
+            #expect(shared == alone)
+        }
+    }
+
     static func oneAtATimeEqualsBatched(_ kernels: MiniLMKernels) async throws {
         let (model, fixture) = try await Self.load(kernels)
         let sample = fixture.sentences.filter { $0.ids.count < 40 }.prefix(6)

@@ -190,6 +190,14 @@ void cek_bf16_amx_multiply(const float *a, int rows, int inputs, const uint16_t 
                            const float *bias, const float *residual, int gelu, float *c,
                            uint16_t *scratch);
 
+/// A hint to the core that the caller is spinning on a value another core will change (x86's
+/// `pause`; nothing elsewhere): it yields the core's shared resources to a sibling thread.
+static inline void cek_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -94,13 +94,16 @@ struct BertEncoder: Sendable {
     /// The mean-pooled, L2-normalised embedding of each sequence of token ids.
     ///
     /// Every id must be below the vocabulary size and every sequence no longer than the position
-    /// table (the tokenizer guarantees both).
-    func embed(_ sequences: [[Int32]], scratch: EncoderScratch) -> [[Float]] {
+    /// table (the tokenizer guarantees both). With a `team`, each step is split by rows between
+    /// the team's threads (every step but attention is row by row, and attention splits by query
+    /// rows), which computes exactly what one thread does.
+    func embed(_ sequences: [[Int32]], scratch: EncoderScratch, team: WorkTeam? = nil) -> [[Float]] {
         let c = configuration
         let h = c.hiddenSize
         let tokens = sequences.reduce(0) { $0 + $1.count }
         scratch.reserve(rows: tokens)
-        let x = scratch.hidden.pointer, sum = scratch.sum.pointer, rounded = scratch.rounded.pointer
+        let x = scratch.hidden.pointer, sum = scratch.sum.pointer, qkv = scratch.qkv.pointer
+        let context = scratch.context.pointer, intermediate = scratch.intermediate.pointer
 
         var row = 0
         for sequence in sequences {
@@ -112,18 +115,48 @@ struct BertEncoder: Sendable {
         }
         MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: embeddingNorm.gamma.pointer, beta: embeddingNorm.beta.pointer, epsilon: c.layerNormEpsilon)
 
-        for layer in layers {
-            layer.queryKeyValue.multiply(x, rows: tokens, bias: layer.queryKeyValueBias.pointer, epilogue: .none, into: scratch.qkv.pointer, scratch: rounded)
-            var start = 0
-            for sequence in sequences {
-                MatrixKernels.attention(qkv: scratch.qkv.pointer + start * 3 * h, context: scratch.context.pointer + start * h, length: sequence.count, hidden: h, heads: c.heads, scores: scratch.scores.pointer)
-                start += sequence.count
+        /// Runs `body` over the rows of this step's part: all of them without a team.
+        func step(_ body: (_ rows: Range<Int>, _ part: Int) -> Void) {
+            guard let team else { return body(0..<tokens, 0) }
+            team.run { part, parts in
+                // fp32 rounds a row as its block does (MatrixKernels.rowBlock), so parts split
+                // at a whole block there; the integer and bf16 paths compute each row alike anywhere.
+                func boundary(_ part: Int) -> Int {
+                    part == parts ? tokens : tokens * part / parts / rowAlignment * rowAlignment
+                }
+                let first = boundary(part), end = boundary(part + 1)
+                if first < end { body(first..<end, part) }
             }
-            layer.attentionOutput.multiply(scratch.context.pointer, rows: tokens, bias: layer.attentionOutputBias.pointer, epilogue: .residual(x), into: sum, scratch: rounded)
-            MatrixKernels.layerNorm(sum, rows: tokens, width: h, gamma: layer.attentionNorm.gamma.pointer, beta: layer.attentionNorm.beta.pointer, epsilon: c.layerNormEpsilon)
-            layer.intermediate.multiply(sum, rows: tokens, bias: layer.intermediateBias.pointer, epilogue: .gelu, into: scratch.intermediate.pointer, scratch: rounded)
-            layer.output.multiply(scratch.intermediate.pointer, rows: tokens, bias: layer.outputBias.pointer, epilogue: .residual(sum), into: x, scratch: rounded)
-            MatrixKernels.layerNorm(x, rows: tokens, width: h, gamma: layer.outputNorm.gamma.pointer, beta: layer.outputNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+        }
+        let rowAlignment = layers.contains { [$0.queryKeyValue, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.path == .fp32 } } ? MatrixKernels.rowBlock : 1
+        var starts: [Int] = [], offset = 0
+        starts.reserveCapacity(sequences.count)
+        for sequence in sequences {
+            starts.append(offset)
+            offset += sequence.count
+        }
+
+        for layer in layers {
+            step { rows, part in
+                layer.queryKeyValue.multiply(x + rows.lowerBound * h, rows: rows.count, bias: layer.queryKeyValueBias.pointer, epilogue: .none, into: qkv + rows.lowerBound * 3 * h, scratch: scratch.rounded[part].pointer)
+            }
+            step { rows, part in
+                // The query rows of each sequence that fall in this part, against all its keys.
+                for (index, sequence) in sequences.enumerated() {
+                    let start = starts[index]
+                    let first = max(rows.lowerBound, start), end = min(rows.upperBound, start + sequence.count)
+                    guard first < end else { continue }
+                    MatrixKernels.attention(qkv: qkv + start * 3 * h, context: context + start * h, length: sequence.count, queries: (first - start)..<(end - start), hidden: h, heads: c.heads, scores: scratch.scores[part].pointer)
+                }
+            }
+            step { rows, part in
+                let r = rows.lowerBound, n = rows.count, rounded = scratch.rounded[part].pointer
+                layer.attentionOutput.multiply(context + r * h, rows: n, bias: layer.attentionOutputBias.pointer, epilogue: .residual(x + r * h), into: sum + r * h, scratch: rounded)
+                MatrixKernels.layerNorm(sum + r * h, rows: n, width: h, gamma: layer.attentionNorm.gamma.pointer, beta: layer.attentionNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+                layer.intermediate.multiply(sum + r * h, rows: n, bias: layer.intermediateBias.pointer, epilogue: .gelu, into: intermediate + r * c.intermediateSize, scratch: rounded)
+                layer.output.multiply(intermediate + r * c.intermediateSize, rows: n, bias: layer.outputBias.pointer, epilogue: .residual(sum + r * h), into: x + r * h, scratch: rounded)
+                MatrixKernels.layerNorm(x + r * h, rows: n, width: h, gamma: layer.outputNorm.gamma.pointer, beta: layer.outputNorm.beta.pointer, epsilon: c.layerNormEpsilon)
+            }
         }
 
         var embeddings: [[Float]] = []

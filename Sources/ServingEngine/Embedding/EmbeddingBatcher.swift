@@ -24,9 +24,12 @@ import Glibc
 /// new text can expect to wait for its embedding is over ``Settings/maxWait``, ``embed(_:)``
 /// throws ``EmbedderOverloaded`` at once instead of waiting. That time is what is left of the
 /// batch the first worker to come free is computing, then the batch the text joins (the texts
-/// ahead of it and itself, at the recent cost of a text), and once more for each full batch
-/// ahead of it; all busy workers' batches count, since a worker takes every waiting text it
-/// can. The bound follows the machine: a slower or busier one admits fewer. The cache treats that as a failed
+/// ahead of it and itself), and a share of each full batch ahead of it; all busy workers'
+/// batches count, since a worker takes every waiting text it can. Each text is costed by its
+/// length (``cost(of:)``, about its tokens) at the recent seconds per unit of that cost, so a
+/// long prompt ahead counts for more than a short one. The bound follows the machine: a slower
+/// or busier one admits fewer. How far the estimate misses is measured
+/// (``Statistics/lateness``). The cache treats a refusal as a failed
 /// embedding, so under overload a request becomes a counted miss (`unavailable`) served by the
 /// providers, never a request stuck behind an ever longer queue.
 ///
@@ -40,7 +43,9 @@ import Glibc
 /// (``Settings/niceness``), so that the threads a request's latency depends on — the gateway's
 /// event loops, the engine's tasks, the console's UI thread — take a core from a batch at once
 /// instead of waiting for the scheduler's next turn; embedding is throughput work, and when it
-/// falls behind, the wait bound turns lookups into counted misses.
+/// falls behind, the wait bound turns lookups into counted misses. (Linux's idle class,
+/// `SCHED_IDLE`, was measured instead and lost: a worker preempted while it hands answers to
+/// Swift's executor delays the tasks queued behind that hand-over, and exact hits' p99 rose 3–5×.)
 public final class EmbeddingBatcher: Sendable {
     /// How many workers, how large a batch, how long a queue.
     public struct Settings: Sendable, Hashable {
@@ -98,8 +103,16 @@ public final class EmbeddingBatcher: Sendable {
         public var queued = 0
         /// Workers computing (or about to look for work) now.
         public var busyWorkers = 0
+        /// Batches that a second, otherwise idle worker helped compute.
+        public var sharedBatches = 0
         /// How long texts waited for a worker (the latency batching adds).
         public var queueWait = LatencySummary.empty
+        /// How long computed texts took from arriving to their embedding: what the wait bound
+        /// (``Settings/maxWait``) estimates when a text arrives.
+        public var embeddingWait = LatencySummary.empty
+        /// How much later than estimated on arrival computed texts got their embedding (zero for
+        /// those that were on time): the error of the wait bound's estimate.
+        public var lateness = LatencySummary.empty
 
         /// Texts per batch on average.
         public var meanBatch: Double { batches == 0 ? 0 : Double(texts) / Double(batches) }
@@ -108,19 +121,31 @@ public final class EmbeddingBatcher: Sendable {
     private struct Pending {
         var text: String
         var enqueued: ContinuousClock.Instant
+        /// What computing the text costs, in ``EmbeddingBatcher/cost(of:)``'s units.
+        var cost: Double
+        /// Seconds the text was expected to wait for its embedding when it arrived.
+        var expected = 0.0
         var continuation: CheckedContinuation<[Float], any Error>
     }
 
     private struct State {
         var waiting: Deque<Pending> = []
+        /// The cost of the texts in `waiting`, summed.
+        var waitingCost = 0.0
         /// Texts waiting or being embedded → the callers that joined them.
         var inFlight: [String: [CheckedContinuation<[Float], any Error>]] = [:]
         var recent: [String: [Float]] = [:]
         var recentOrder: Deque<String> = []
         var remembered = 0
         var joined = 0
-        /// Seconds of compute per text, averaged over recent batches (0 before the first).
-        var secondsPerText = 0.0
+        /// Seconds of compute per unit of ``EmbeddingBatcher/cost(of:)``, averaged over recent
+        /// batches computed by one worker (0 before the first).
+        var secondsPerUnit = 0.0
+        /// … over recent batches that a second worker helped with (0 before the first).
+        var secondsPerUnitShared = 0.0
+        /// A batch whose worker asked for an idle worker's help and has not been joined yet.
+        var helpWanted: WorkTeam?
+        var sharedBatches = 0
         var running = 0
         /// When each busy worker's batch is expected to be done, by worker.
         var expectedEnds: [Int: ContinuousClock.Instant] = [:]
@@ -129,11 +154,14 @@ public final class EmbeddingBatcher: Sendable {
         var largestBatch = 0
         var rejected = 0
         var queueWait = LatencyHistogram()
+        var embeddingWait = LatencyHistogram()
+        var lateness = LatencyHistogram()
 
-        func expectedWait(at now: ContinuousClock.Instant, _ settings: Settings) -> Double {
+        func expectedWait(cost: Double, at now: ContinuousClock.Instant, _ settings: Settings) -> Double {
             EmbeddingBatcher.expectedWait(
-                queued: waiting.count, firstFree: running < settings.workers ? nil : expectedEnds.values.min(),
-                secondsPerText: secondsPerText, settings: settings, now: now
+                cost: cost, queued: waiting.count, queuedCost: waitingCost,
+                firstFree: running < settings.workers ? nil : expectedEnds.values.map { EmbeddingBatcher.projectedEnd($0, now: now) }.min(),
+                secondsPerUnit: secondsPerUnit, settings: settings, now: now
             )
         }
     }
@@ -141,7 +169,9 @@ public final class EmbeddingBatcher: Sendable {
     /// The settings in force.
     public let settings: Settings
     private let state = Mutex(State())
-    private let compute: @Sendable ([String]) -> [[Float]]
+    private let compute: @Sendable ([String], WorkTeam?) -> [[Float]]
+    /// Whether `compute` uses a ``WorkTeam``, so that an idle worker can help with a batch.
+    private let sharesWork: Bool
     /// Signalled once for each worker to wake (a text to embed, or the batcher gone).
     private let wake = DispatchSemaphore(value: 0)
     private let name: String
@@ -152,9 +182,18 @@ public final class EmbeddingBatcher: Sendable {
     ///   - settings: Workers, batch size and queue bound.
     ///   - name: The embedder's name, for error messages.
     ///   - compute: Embeds a batch synchronously.
-    public init(settings: Settings = Settings(), name: String = "minilm", compute: @escaping @Sendable ([String]) -> [[Float]]) {
+    public convenience init(settings: Settings = Settings(), name: String = "minilm", compute: @escaping @Sendable ([String]) -> [[Float]]) {
+        self.init(settings: settings, name: name, sharesWork: false) { texts, _ in compute(texts) }
+    }
+
+    /// Creates a batcher whose `compute` can split a batch's work with a second worker: when a
+    /// worker takes a batch while another has nothing to do, it passes `compute` a
+    /// ``WorkTeam`` that the idle worker joins, so that a lone query uses both cores instead of
+    /// one. `compute` must return one vector per text, in order, whether the team is joined or not.
+    package init(settings: Settings = Settings(), name: String = "minilm", sharesWork: Bool = true, compute: @escaping @Sendable ([String], WorkTeam?) -> [[Float]]) {
         self.settings = settings
         self.name = name
+        self.sharesWork = sharesWork
         self.compute = compute
         for index in 0..<settings.workers { startWorker(index) }
     }
@@ -191,7 +230,7 @@ public final class EmbeddingBatcher: Sendable {
     /// - Throws: ``EmbedderOverloaded`` at once when ``Settings/maxQueued`` texts already wait.
     public func embed(_ text: String) async throws -> [Float] {
         try await withCheckedThrowingContinuation { continuation in
-            let pending = Pending(text: text, enqueued: .now, continuation: continuation)
+            var pending = Pending(text: text, enqueued: .now, cost: Self.cost(of: text), continuation: continuation)
             enum Admission { case remembered([Float]), rejected(queued: Int), queued, startWorker }
             let admission: Admission = state.withLock { state in
                 if let vector = state.recent[text] {
@@ -204,11 +243,13 @@ public final class EmbeddingBatcher: Sendable {
                     return .queued
                 }
                 let idleWorker = state.running < settings.workers && state.waiting.isEmpty
-                guard idleWorker || state.waiting.count < settings.maxQueued && state.expectedWait(at: pending.enqueued, settings) <= settings.maxWait.seconds else {
+                pending.expected = state.expectedWait(cost: pending.cost, at: pending.enqueued, settings)
+                guard idleWorker || state.waiting.count < settings.maxQueued && pending.expected <= settings.maxWait.seconds else {
                     state.rejected += 1
                     return .rejected(queued: state.waiting.count)
                 }
                 state.waiting.append(pending)
+                state.waitingCost += pending.cost
                 state.inFlight[text] = []
                 guard state.running < settings.workers else { return .queued }
                 state.running += 1
@@ -227,16 +268,37 @@ public final class EmbeddingBatcher: Sendable {
         }
     }
 
-    /// Seconds a text arriving at `now` can expect to wait for its embedding, with `queued` texts
-    /// ahead of it and the first busy worker expected free at `firstFree` (nil when one is free
-    /// now): until then, then a share of each full batch ahead of it (the workers take those
-    /// between them), then the batch it joins.
-    static func expectedWait(queued: Int, firstFree: ContinuousClock.Instant?, secondsPerText: Double, settings: Settings, now: ContinuousClock.Instant) -> Double {
+    /// What computing `text` costs relative to other texts: about its number of tokens. The
+    /// encoder's work grows with a text's tokens (batches are not padded), and WordPiece makes
+    /// about one token of four bytes of English, plus the two markers every sequence carries.
+    /// Prompts differ in length several times over, so a cost per text would misjudge both.
+    static func cost(of text: String) -> Double {
+        2 + Double(text.utf8.count) / 4
+    }
+
+    /// When a batch expected to end at `expectedEnd` will end, seen at `now`: then, or when it is
+    /// already overdue, as long again from now as it is overdue — a worker starved of its core
+    /// (or slowed by a long text) must stop the admission of texts behind it, not look about to
+    /// be free.
+    static func projectedEnd(_ expectedEnd: ContinuousClock.Instant, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        expectedEnd >= now ? expectedEnd : now + (now - expectedEnd)
+    }
+
+    /// Seconds a text of `cost` arriving at `now` can expect to wait for its embedding, with
+    /// `queued` texts of `queuedCost` in all ahead of it and the first busy worker expected free
+    /// at `firstFree` (nil when one is free now): until then, then a share of each full batch
+    /// ahead of it (the workers take those between them), then the batch it joins.
+    static func expectedWait(
+        cost: Double, queued: Int, queuedCost: Double, firstFree: ContinuousClock.Instant?,
+        secondsPerUnit: Double, settings: Settings, now: ContinuousClock.Instant
+    ) -> Double {
         let untilFree = firstFree.map { max(.zero, $0 - now).seconds } ?? 0
-        let fullBatchesAhead = queued / settings.maxBatch
-        let joined = queued % settings.maxBatch + 1
-        let ahead = Double(fullBatchesAhead * settings.maxBatch) * secondsPerText / Double(settings.workers)
-        return untilFree + ahead + Double(joined) * secondsPerText
+        let inFullBatches = queued / settings.maxBatch * settings.maxBatch
+        // The texts ahead are taken as of average cost when split between full batches and the
+        // one joined: the queue's order is not worth keeping per-text sums for.
+        let aheadCost = queued == 0 ? 0 : queuedCost * Double(inFullBatches) / Double(queued)
+        let joinedCost = queuedCost - aheadCost + cost
+        return untilFree + (aheadCost / Double(settings.workers) + joinedCost) * secondsPerUnit
     }
 
     /// Counters and the queue-wait distribution so far.
@@ -245,8 +307,19 @@ public final class EmbeddingBatcher: Sendable {
             Statistics(
                 texts: state.texts, batches: state.batches, largestBatch: state.largestBatch, rejected: state.rejected,
                 remembered: state.remembered, joined: state.joined,
-                queued: state.waiting.count, busyWorkers: state.running, queueWait: state.queueWait.summary()
+                queued: state.waiting.count, busyWorkers: state.running, sharedBatches: state.sharedBatches, queueWait: state.queueWait.summary(),
+                embeddingWait: state.embeddingWait.summary(), lateness: state.lateness.summary()
             )
+        }
+    }
+
+    /// Empties the wait distributions of ``statistics`` (the counters stay), so that a
+    /// measurement can read one phase's own.
+    package func resetDistributions() {
+        state.withLock { state in
+            state.queueWait.reset()
+            state.embeddingWait.reset()
+            state.lateness.reset()
         }
     }
 
@@ -255,33 +328,75 @@ public final class EmbeddingBatcher: Sendable {
     private func drain(worker: Int) {
         while true {
             let now = ContinuousClock.now
-            let batch: [Pending] = state.withLock { state in
+            enum Work { case none, help(WorkTeam), batch([Pending], WorkTeam?) }
+            let work: Work = state.withLock { state in
+                if let team = state.helpWanted {
+                    state.helpWanted = nil
+                    return .help(team)
+                }
                 let count = min(settings.maxBatch, state.waiting.count)
                 guard count > 0 else {
                     state.running -= 1
                     state.expectedEnds[worker] = nil
-                    return []
+                    return .none
                 }
-                state.expectedEnds[worker] = now + .seconds(Double(count) * state.secondsPerText)
                 var batch: [Pending] = []
                 batch.reserveCapacity(count)
+                var cost = 0.0
                 for _ in 0..<count {
                     let next = state.waiting.removeFirst()
                     state.queueWait.record(now - next.enqueued)
+                    cost += next.cost
                     batch.append(next)
                 }
+                state.waitingCost = state.waiting.isEmpty ? 0 : max(0, state.waitingCost - cost)
+                // A worker with nothing to do helps with this batch: it is woken as for a text,
+                // and takes the team before it looks for texts.
+                var team: WorkTeam?
+                if sharesWork, state.running < settings.workers, state.helpWanted == nil {
+                    team = WorkTeam()
+                    state.helpWanted = team
+                    state.running += 1
+                }
+                let perUnit = team != nil && state.secondsPerUnitShared > 0 ? state.secondsPerUnitShared : state.secondsPerUnit
+                state.expectedEnds[worker] = now + .seconds(cost * perUnit)
                 state.texts += count
                 state.batches += 1
                 state.largestBatch = max(state.largestBatch, count)
-                return batch
+                return .batch(batch, team)
             }
-            guard !batch.isEmpty else { return }
+            let batch: [Pending], team: WorkTeam?
+            switch work {
+            case .none:
+                return
+            case .help(let joining):
+                joining.help()
+                continue
+            case .batch(let taken, let sharing):
+                (batch, team) = (taken, sharing)
+            }
+            if team != nil { wake.signal() }
             let began = ContinuousClock.now
-            let vectors = compute(batch.map(\.text))
-            let perText = (ContinuousClock.now - began).seconds / Double(batch.count)
+            let vectors = compute(batch.map(\.text), team)
+            let perUnit = (ContinuousClock.now - began).seconds / batch.reduce(0.0) { $0 + $1.cost }
+            team?.finish()
             precondition(vectors.count == batch.count, "an embedding batch must return one vector per text")
+            let done = ContinuousClock.now
             let joined: [[CheckedContinuation<[Float], any Error>]] = state.withLock { state in
-                state.secondsPerText = state.secondsPerText == 0 ? perText : 0.8 * state.secondsPerText + 0.2 * perText
+                // A helper that never came is not waited for; the worker woken for it finds
+                // nothing to help with and looks for texts, or sleeps again.
+                if let team, state.helpWanted === team { state.helpWanted = nil }
+                if let team, team.isShared {
+                    state.sharedBatches += 1
+                    state.secondsPerUnitShared = state.secondsPerUnitShared == 0 ? perUnit : 0.8 * state.secondsPerUnitShared + 0.2 * perUnit
+                } else {
+                    state.secondsPerUnit = state.secondsPerUnit == 0 ? perUnit : 0.8 * state.secondsPerUnit + 0.2 * perUnit
+                }
+                for pending in batch {
+                    let waited = done - pending.enqueued
+                    state.embeddingWait.record(waited)
+                    state.lateness.record(max(.zero, waited - .seconds(pending.expected)))
+                }
                 return batch.indices.map { index in
                     let text = batch[index].text
                     if settings.recentTexts > 0, state.recent.updateValue(vectors[index], forKey: text) == nil {

@@ -10,9 +10,11 @@ final class EncoderScratch: @unchecked Sendable {
     private(set) var context: FloatBuffer
     private(set) var intermediate: FloatBuffer
     private(set) var sum: FloatBuffer
-    private(set) var scores: FloatBuffer
-    /// A linear layer's input rounded to bf16 or quantised to 8 bits (empty on the fp32 path).
-    private(set) var rounded: AlignedBuffer<UInt16>
+    /// Attention scores of one query row, one buffer for each part of a ``WorkTeam`` step.
+    private(set) var scores: [FloatBuffer]
+    /// A linear layer's input rounded to bf16 or quantised to 8 bits (empty on the fp32 path),
+    /// one buffer for each part of a ``WorkTeam`` step.
+    private(set) var rounded: [AlignedBuffer<UInt16>]
     private let configuration: BertConfiguration
     private let kernels: MiniLMKernels
 
@@ -24,8 +26,8 @@ final class EncoderScratch: @unchecked Sendable {
         context = hidden
         intermediate = hidden
         sum = hidden
-        scores = FloatBuffer(count: configuration.maxPositions)
-        rounded = AlignedBuffer(count: 0)
+        scores = (0..<WorkTeam.parts).map { _ in FloatBuffer(count: configuration.maxPositions) }
+        rounded = (0..<WorkTeam.parts).map { _ in AlignedBuffer(count: 0) }
     }
 
     /// Makes room for `rows` token rows.
@@ -38,7 +40,8 @@ final class EncoderScratch: @unchecked Sendable {
         intermediate = FloatBuffer(count: needed * configuration.intermediateSize)
         sum = FloatBuffer(count: needed * width)
         let inputs = max(width, configuration.intermediateSize)
-        rounded = AlignedBuffer(count: kernels.paths.map { LinearWeights.scratchCount(path: $0, rows: needed, inputs: inputs) }.max() ?? 0)
+        let roundedCount = kernels.paths.map { LinearWeights.scratchCount(path: $0, rows: needed, inputs: inputs) }.max() ?? 0
+        rounded = (0..<WorkTeam.parts).map { _ in AlignedBuffer(count: roundedCount) }
         rows = needed
     }
 }

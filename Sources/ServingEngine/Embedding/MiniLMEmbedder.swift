@@ -105,8 +105,8 @@ package struct MiniLMEmbedder: Embedder {
         dimensions = configuration.hiddenSize
         self.kernels = chosen
         batcher = batching.map { settings in
-            EmbeddingBatcher(settings: settings, name: "minilm") { texts in
-                Self.vectors(forTokens: texts.map(tokenizer.tokenIDs), encoder: encoder, scratchPool: scratchPool)
+            EmbeddingBatcher(settings: settings, name: "minilm") { texts, team in
+                Self.vectors(forTokens: texts.map(tokenizer.tokenIDs), encoder: encoder, scratchPool: scratchPool, team: team)
             }
         }
     }
@@ -149,18 +149,19 @@ package struct MiniLMEmbedder: Embedder {
         }
     }
 
-    /// The embeddings of already tokenized sequences, computed synchronously on this thread.
-    package func vectors(forTokens sequences: [[Int32]]) -> [[Float]] {
-        Self.vectors(forTokens: sequences, encoder: encoder, scratchPool: scratchPool)
+    /// The embeddings of already tokenized sequences, computed synchronously on this thread and,
+    /// once it joins `team`, the team's helper.
+    package func vectors(forTokens sequences: [[Int32]], team: WorkTeam? = nil) -> [[Float]] {
+        Self.vectors(forTokens: sequences, encoder: encoder, scratchPool: scratchPool, team: team)
     }
 
-    private static func vectors(forTokens sequences: [[Int32]], encoder: BertEncoder, scratchPool: ScratchPool) -> [[Float]] {
+    private static func vectors(forTokens sequences: [[Int32]], encoder: BertEncoder, scratchPool: ScratchPool, team: WorkTeam? = nil) -> [[Float]] {
         scratchPool.withScratch { scratch in
-            embed(sequences, encoder: encoder, scratch: scratch)
+            embed(sequences, encoder: encoder, scratch: scratch, team: team)
         }
     }
 
-    private static func embed(_ sequences: [[Int32]], encoder: BertEncoder, scratch: EncoderScratch) -> [[Float]] {
+    private static func embed(_ sequences: [[Int32]], encoder: BertEncoder, scratch: EncoderScratch, team: WorkTeam?) -> [[Float]] {
         var results: [[Float]] = []
         results.reserveCapacity(sequences.count)
         var start = 0
@@ -170,7 +171,7 @@ package struct MiniLMEmbedder: Embedder {
                 tokens += sequences[end].count
                 end += 1
             }
-            results.append(contentsOf: encoder.embed(Array(sequences[start..<end]), scratch: scratch))
+            results.append(contentsOf: encoder.embed(Array(sequences[start..<end]), scratch: scratch, team: team))
             start = end
         }
         return results
