@@ -193,6 +193,7 @@ package struct EngineBenchmark: Sendable {
                 after.rejected -= before.rejected
                 after.remembered -= before.remembered
                 after.joined -= before.joined
+                after.sharedBatches -= before.sharedBatches
                 return after
             }
         }

@@ -8,8 +8,7 @@ import Foundation
 /// configuration: unoptimised SIMD code is some hundred times slower, which would make a debug
 /// build's tests against the real model take many minutes.
 package enum MatrixKernels {
-    /// Rows one micro-kernel call computes.
-    /// Rows multiplied together; a row's rounding depends on whether it falls in a whole block
+    /// Rows one micro-kernel call computes; a row's rounding depends on whether it falls in a whole block
     /// or in the one-row remainder, so work split by rows must split at a multiple of it.
     package static let rowBlock = 6
 

@@ -99,7 +99,7 @@ struct BenchEngineCommand: AsyncParsableCommand {
             print("  at \(Int(rate))/s: p50 \(Self.ms(result.openLoop.p50)), p99 \(Self.ms(result.openLoop.p99)), max \(Self.ms(result.openLoop.max)); task start after its arrival p50 \(Self.ms(open.startDelay.p50)), p99 \(Self.ms(open.startDelay.p99))")
             print("  engine latency at \(Int(rate))/s, p50 / p99 (count): exact \(Self.ms(open.exact.p50)) / \(Self.ms(open.exact.p99)) (\(open.exact.count)), embedded \(Self.ms(open.embedded.p50)) / \(Self.ms(open.embedded.p99)) (\(open.embedded.count)), unavailable \(Self.ms(open.unavailable.p50)) / \(Self.ms(open.unavailable.p99)) (\(open.unavailable.count))")
             if let batcher = result.openLoopBatcher {
-                print("  batches at \(Int(rate))/s: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.2f", batcher.meanBatch))), \(batcher.rejected) refused as overload; arrival to embedding p50 \(Self.ms(batcher.embeddingWait.p50)), p99 \(Self.ms(batcher.embeddingWait.p99)); later than the bound's estimate p50 \(Self.ms(batcher.lateness.p50)), p99 \(Self.ms(batcher.lateness.p99))")
+                print("  batches at \(Int(rate))/s: \(batcher.batches) for \(batcher.texts) texts (mean \(String(format: "%.2f", batcher.meanBatch)), \(batcher.sharedBatches) shared by both workers), \(batcher.rejected) refused as overload; arrival to embedding p50 \(Self.ms(batcher.embeddingWait.p50)), p99 \(Self.ms(batcher.embeddingWait.p99)); later than the bound's estimate p50 \(Self.ms(batcher.lateness.p50)), p99 \(Self.ms(batcher.lateness.p99))")
             }
         }
     }

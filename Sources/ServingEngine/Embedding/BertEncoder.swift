@@ -26,6 +26,10 @@ struct BertEncoder: Sendable {
     private let positionEmbeddings: FloatBuffer
     private let embeddingNorm: (gamma: FloatBuffer, beta: FloatBuffer)
     private let layers: [Layer]
+    /// The multiple of rows at which a ``WorkTeam`` may split a step: ``MatrixKernels/rowBlock``
+    /// when a layer runs on fp32, whose rows round as their block does; 1 on the integer and bf16
+    /// paths, which compute each row alike wherever it falls.
+    private let rowAlignment: Int
 
     /// The four linear layers of each encoder layer, which ``MiniLMKernels`` may put on different
     /// paths.
@@ -89,6 +93,7 @@ struct BertEncoder: Sendable {
             ))
         }
         self.layers = layers
+        rowAlignment = layers.contains { [$0.queryKeyValue, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.path == .fp32 } } ? MatrixKernels.rowBlock : 1
     }
 
     /// The mean-pooled, L2-normalised embedding of each sequence of token ids.
@@ -119,8 +124,6 @@ struct BertEncoder: Sendable {
         func step(_ body: (_ rows: Range<Int>, _ part: Int) -> Void) {
             guard let team else { return body(0..<tokens, 0) }
             team.run { part, parts in
-                // fp32 rounds a row as its block does (MatrixKernels.rowBlock), so parts split
-                // at a whole block there; the integer and bf16 paths compute each row alike anywhere.
                 func boundary(_ part: Int) -> Int {
                     part == parts ? tokens : tokens * part / parts / rowAlignment * rowAlignment
                 }
@@ -128,7 +131,6 @@ struct BertEncoder: Sendable {
                 if first < end { body(first..<end, part) }
             }
         }
-        let rowAlignment = layers.contains { [$0.queryKeyValue, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.path == .fp32 } } ? MatrixKernels.rowBlock : 1
         var starts: [Int] = [], offset = 0
         starts.reserveCapacity(sequences.count)
         for sequence in sequences {

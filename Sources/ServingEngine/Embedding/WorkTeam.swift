@@ -39,7 +39,7 @@ package final class WorkTeam: @unchecked Sendable {
     /// it has joined, else `body(0, 1)` here; returns when the step is done. Only the owner
     /// calls it, one step at a time.
     package func run(_ body: (_ part: Int, _ parts: Int) -> Void) {
-        guard joined.load(ordering: .acquiring), !finished.load(ordering: .relaxed) else {
+        guard joined.load(ordering: .acquiring) else {
             body(0, 1)
             return
         }
