@@ -67,6 +67,7 @@ struct BenchEngineCommand: AsyncParsableCommand {
             ("minilm, one call each (before)", nil, nil),
             ("minilm, batched, a worker per core", EmbeddingBatcher.Settings(), nil),
             ("… with workers at nice 0 (before)", EmbeddingBatcher.Settings(niceness: 0), nil),
+            ("… a batch to one worker (before)", EmbeddingBatcher.Settings(sharesBatches: false), nil),
         ]
         if lookupBudgetMs > 0 {
             setups.append(("… batched, lookup budget \(lookupBudgetMs) ms", EmbeddingBatcher.Settings(), .milliseconds(lookupBudgetMs)))

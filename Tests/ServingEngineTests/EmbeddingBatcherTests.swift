@@ -67,7 +67,9 @@ private func waitUntilQueued(_ batcher: EmbeddingBatcher, _ count: Int) async th
 struct EmbeddingBatcherTests {
     @Test func textsThatArriveWhileTheWorkerIsBusyAreEmbeddedTogetherInOneBatch() async throws {
         let gate = GatedBatches()
-        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8), compute: gate.compute)
+        // The gate holds a batch past any estimate, so the wait bound is set out of the way
+        // here and in the other tests of batching and queueing.
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8, maxWait: .seconds(60)), compute: gate.compute)
         async let first = batcher.embed("a")
         try await gate.waitForBatches(1)
         async let second = batcher.embed("bb")
@@ -90,7 +92,7 @@ struct EmbeddingBatcherTests {
 
     @Test func aBatchNeverTakesMoreThanTheBatchSize() async throws {
         let gate = GatedBatches()
-        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 2, maxQueued: 8), compute: gate.compute)
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 2, maxQueued: 8, maxWait: .seconds(60)), compute: gate.compute)
         async let first = batcher.embed("a")
         try await gate.waitForBatches(1)
         async let rest = withThrowingTaskGroup(of: [Float].self) { group in
@@ -106,7 +108,7 @@ struct EmbeddingBatcherTests {
 
     @Test func whenTheQueueIsFullATextIsRefusedAtOnceInsteadOfWaiting() async throws {
         let gate = GatedBatches()
-        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 2), name: "gated", compute: gate.compute)
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 2, maxWait: .seconds(60)), name: "gated", compute: gate.compute)
         async let held = batcher.embed("a")
         try await gate.waitForBatches(1)
         async let queued1 = batcher.embed("b")
@@ -160,6 +162,17 @@ struct EmbeddingBatcherTests {
         #expect(wait(cost: short, aheadCost: 2 * long) > 3 * wait(cost: short, aheadCost: 2 * short))
         // And a long text behind short ones expects its own computing to take longer.
         #expect(wait(cost: long, aheadCost: 2 * short) > wait(cost: short, aheadCost: 2 * short))
+    }
+
+    @Test func aTextIsAdmittedAtOnceWhenAWorkerCanTakeItElseWhenItsWaitIsWithinTheBound() {
+        let settings = EmbeddingBatcher.Settings(workers: 2, maxQueued: 4, maxWait: .milliseconds(5))
+        #expect(EmbeddingBatcher.admits(expectedWait: 0.004, queued: 1, workerToSpare: false, settings))
+        #expect(!EmbeddingBatcher.admits(expectedWait: 0.006, queued: 1, workerToSpare: false, settings))
+        // A worker to spare with nothing waiting takes a text whatever its estimate; with texts
+        // waiting, the text is behind them and the bound applies; a full queue refuses one.
+        #expect(EmbeddingBatcher.admits(expectedWait: 0.050, queued: 0, workerToSpare: true, settings))
+        #expect(!EmbeddingBatcher.admits(expectedWait: 0.050, queued: 1, workerToSpare: true, settings))
+        #expect(!EmbeddingBatcher.admits(expectedWait: 0, queued: 4, workerToSpare: false, settings))
     }
 
     @Test func aBatchPastItsExpectedEndIsTakenToNeedAsLongAgainAsItIsOverdue() {
@@ -239,9 +252,46 @@ struct EmbeddingBatcherTests {
         _ = try await single.embed("a")
         let plain = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8)) { texts in texts.map { [Float($0.count), 0, 0, 0] } }
         _ = try await plain.embed("b")
+        let unshared = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8, sharesBatches: false)) { texts, team in
+            if team != nil { offered.add(1, ordering: .relaxed) }
+            return texts.map { [Float($0.count), 0, 0, 0] }
+        }
+        _ = try await unshared.embed("c")
         #expect(offered.load(ordering: .relaxed) == 0)
         #expect(single.statistics.sharedBatches == 0)
         #expect(plain.statistics.sharedBatches == 0)
+        #expect(unshared.statistics.sharedBatches == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aHelperLeavesTheBatchItHelpsWithForATextThatArrives() async throws {
+        let joined = Atomic<Bool>(false)
+        let steps = Mutex<[Int]>([])
+        // "long" runs steps until one runs on the owner alone: that is, until its helper has left.
+        let batcher = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8, maxQueued: 0)) { texts, team in
+            if texts == ["long"], let team {
+                while !team.isShared { usleep(100) }
+                joined.store(true, ordering: .releasing)
+                var alone = false
+                while !alone {
+                    team.run { part, parts in
+                        if part == 0 { steps.withLock { $0.append(parts) } }
+                        alone = parts == 1
+                    }
+                }
+            }
+            return texts.map { [Float($0.count), 0, 0, 0] }
+        }
+        async let long = batcher.embed("long")
+        while !joined.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        // Both workers are on "long" and nothing may queue (maxQueued 0), yet the text is taken:
+        // the helper counts as a worker to spare, leaves between two steps and embeds it.
+        #expect(try await batcher.embed("short")[0] == 5)
+        #expect(try await long[0] == 4)
+        let parts = steps.withLock { $0 }
+        #expect(parts.last == 1)
+        #expect(parts.dropLast().allSatisfy { $0 == 2 })
+        #expect(batcher.statistics.rejected == 0)
+        #expect(batcher.statistics.sharedBatches == 1)
     }
 
     @Test func aTextAlreadyBeingEmbeddedIsJoinedAndARecentOneIsRemembered() async throws {
@@ -276,7 +326,7 @@ struct EmbeddingBatcherTests {
 
     @Test func workersComputeBatchesAtTheSameTimeUpToTheirNumber() async throws {
         let gate = GatedBatches()
-        let batcher = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8, maxQueued: 8), compute: gate.compute)
+        let batcher = EmbeddingBatcher(settings: .init(workers: 2, maxBatch: 8, maxQueued: 8, maxWait: .seconds(60)), compute: gate.compute)
         async let first = batcher.embed("a")
         try await gate.waitForBatches(1)
         async let second = batcher.embed("b")

@@ -42,6 +42,51 @@ struct WorkTeamTests {
         while !helperDone.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
     }
 
+    @Test(.timeLimit(.minutes(1))) func aRecalledHelperFinishesItsStepThenLeavesAndTheOwnerRunsTheRestAlone() async throws {
+        let team = WorkTeam()
+        let helperDone = Atomic<Bool>(false)
+        let inStep = Atomic<Bool>(false), release = Atomic<Bool>(false)
+        let helper = Thread {
+            team.help()
+            helperDone.store(true, ordering: .releasing)
+        }
+        helper.start()
+        while !team.isShared { try await Task.sleep(for: .milliseconds(1)) }
+        let parts = Mutex<[String]>([])
+        let owner = Thread {
+            // The helper's part of this step holds until it has been recalled.
+            team.run { part, count in
+                if part == 1 {
+                    inStep.store(true, ordering: .releasing)
+                    while !release.load(ordering: .acquiring) { usleep(100) }
+                }
+                parts.withLock { $0.append("\(part)/\(count)") }
+            }
+        }
+        owner.start()
+        while !inStep.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        team.recall()
+        release.store(true, ordering: .releasing)
+        // The step it was in is finished first, both parts of it; then the helper is gone.
+        while !helperDone.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+        while parts.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(parts.withLock { $0 }.sorted() == ["0/2", "1/2"])
+        var after: [[Int]] = []
+        team.run { part, count in after.append([part, count]) }
+        team.finish()
+        #expect(after == [[0, 1]])
+    }
+
+    @Test func aHelperRecalledBeforeItArrivesNeverJoins() {
+        let team = WorkTeam()
+        team.recall()
+        team.help()
+        #expect(!team.isShared)
+        var parts: [[Int]] = []
+        team.run { part, count in parts.append([part, count]) }
+        #expect(parts == [[0, 1]])
+    }
+
     @Test func aHelperArrivingAfterThePassLeavesAtOnce() {
         let team = WorkTeam()
         team.run { _, _ in }

@@ -67,6 +67,10 @@ public final class EmbeddingBatcher: Sendable {
         /// How much lower than the process's the workers' scheduling priority is (a Linux nice
         /// increment, 0 to 19; ignored elsewhere).
         public var niceness: Int
+        /// Whether a worker with nothing to do helps another worker's batch (when the embedder
+        /// can split its work), so that a lone text uses two cores instead of one. A helper
+        /// leaves the batch, between two of its steps, as soon as a text arrives for it.
+        public var sharesBatches: Bool
 
         /// The defaults: a worker per active core, batches of up to 32 texts, at most 128
         /// waiting and at most an expected 5 ms of waiting for an embedding — two or three demo
@@ -74,8 +78,13 @@ public final class EmbeddingBatcher: Sendable {
         /// requests a second) holds when the embedder keeps up, and a request skips the cache
         /// rather than queue when it does not. The last 2,048 texts' embeddings are remembered.
         /// Workers run at nice +10: about a tenth of a nice-0 thread's share of a contended core.
+        /// Idle workers help with batches.
         /// - Parameter workers: Batches at a time; nil takes the number of active cores.
-        public init(workers: Int? = nil, maxBatch: Int = 32, maxQueued: Int = 128, maxWait: Duration = .milliseconds(5), recentTexts: Int = 2_048, niceness: Int = 10) {
+        public init(
+            workers: Int? = nil, maxBatch: Int = 32, maxQueued: Int = 128, maxWait: Duration = .milliseconds(5), recentTexts: Int = 2_048, niceness: Int = 10,
+            sharesBatches: Bool = true
+        ) {
+            self.sharesBatches = sharesBatches
             self.maxWait = maxWait
             self.niceness = min(max(niceness, 0), 19)
             self.recentTexts = max(0, recentTexts)
@@ -145,6 +154,8 @@ public final class EmbeddingBatcher: Sendable {
         var secondsPerUnitShared = 0.0
         /// A batch whose worker asked for an idle worker's help and has not been joined yet.
         var helpWanted: WorkTeam?
+        /// The batch a worker is helping with: that worker can be recalled for a text at once.
+        var beingHelped: WorkTeam?
         var sharedBatches = 0
         var running = 0
         /// When each busy worker's batch is expected to be done, by worker.
@@ -156,11 +167,16 @@ public final class EmbeddingBatcher: Sendable {
         var queueWait = LatencyHistogram()
         var embeddingWait = LatencyHistogram()
         var lateness = LatencyHistogram()
+        /// Whether a worker can take a text at once: one is idle, or one is helping with (or
+        /// about to help with) another's batch, which it leaves for the text.
+        func hasWorkerToSpare(_ settings: Settings) -> Bool {
+            running < settings.workers || beingHelped != nil || helpWanted != nil
+        }
 
         func expectedWait(cost: Double, at now: ContinuousClock.Instant, _ settings: Settings) -> Double {
             EmbeddingBatcher.expectedWait(
                 cost: cost, queued: waiting.count, queuedCost: waitingCost,
-                firstFree: running < settings.workers ? nil : expectedEnds.values.map { EmbeddingBatcher.projectedEnd($0, now: now) }.min(),
+                firstFree: hasWorkerToSpare(settings) ? nil : expectedEnds.values.map { EmbeddingBatcher.projectedEnd($0, now: now) }.min(),
                 secondsPerUnit: secondsPerUnit, settings: settings, now: now
             )
         }
@@ -187,10 +203,15 @@ public final class EmbeddingBatcher: Sendable {
     }
 
     /// Creates a batcher whose `compute` can split a batch's work with a second worker: when a
-    /// worker takes a batch while another has nothing to do, it passes `compute` a
-    /// ``WorkTeam`` that the idle worker joins, so that a lone query uses both cores instead of
-    /// one. `compute` must return one vector per text, in order, whether the team is joined or not.
-    package init(settings: Settings = Settings(), name: String = "minilm", sharesWork: Bool = true, compute: @escaping @Sendable ([String], WorkTeam?) -> [[Float]]) {
+    /// worker takes a batch while another has nothing to do (and ``Settings/sharesBatches``), it
+    /// passes `compute` a ``WorkTeam`` that the idle worker joins, so that a lone query uses both
+    /// cores instead of one. `compute` must return one vector per text, in order, whether the
+    /// team is joined or not.
+    package convenience init(settings: Settings = Settings(), name: String = "minilm", compute: @escaping @Sendable ([String], WorkTeam?) -> [[Float]]) {
+        self.init(settings: settings, name: name, sharesWork: settings.sharesBatches, compute: compute)
+    }
+
+    private init(settings: Settings, name: String, sharesWork: Bool, compute: @escaping @Sendable ([String], WorkTeam?) -> [[Float]]) {
         self.settings = settings
         self.name = name
         self.sharesWork = sharesWork
@@ -242,16 +263,24 @@ public final class EmbeddingBatcher: Sendable {
                     state.joined += 1
                     return .queued
                 }
-                let idleWorker = state.running < settings.workers && state.waiting.isEmpty
                 pending.expected = state.expectedWait(cost: pending.cost, at: pending.enqueued, settings)
-                guard idleWorker || state.waiting.count < settings.maxQueued && pending.expected <= settings.maxWait.seconds else {
+                guard Self.admits(
+                    expectedWait: pending.expected, queued: state.waiting.count,
+                    workerToSpare: state.hasWorkerToSpare(settings), settings
+                ) else {
                     state.rejected += 1
                     return .rejected(queued: state.waiting.count)
                 }
                 state.waiting.append(pending)
                 state.waitingCost += pending.cost
                 state.inFlight[text] = []
-                guard state.running < settings.workers else { return .queued }
+                guard state.running < settings.workers else {
+                    // The helper leaves its batch after the step it is in and takes this text:
+                    // sharing a batch must not keep a text waiting for a worker.
+                    state.beingHelped?.recall()
+                    state.beingHelped = nil
+                    return .queued
+                }
                 state.running += 1
                 return .startWorker
             }
@@ -282,6 +311,15 @@ public final class EmbeddingBatcher: Sendable {
     /// be free.
     static func projectedEnd(_ expectedEnd: ContinuousClock.Instant, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         expectedEnd >= now ? expectedEnd : now + (now - expectedEnd)
+    }
+
+    /// Whether a text expected to wait `expectedWait` seconds is admitted with `queued` texts
+    /// waiting ahead of it: at once when nothing waits and a worker can take it
+    /// (`workerToSpare`: one is idle or helping with another's batch), else when the queue has
+    /// room and the expected wait is within ``Settings/maxWait``.
+    static func admits(expectedWait: Double, queued: Int, workerToSpare: Bool, _ settings: Settings) -> Bool {
+        if workerToSpare, queued == 0 { return true }
+        return queued < settings.maxQueued && expectedWait <= settings.maxWait.seconds
     }
 
     /// Seconds a text of `cost` arriving at `now` can expect to wait for its embedding, with
@@ -332,7 +370,12 @@ public final class EmbeddingBatcher: Sendable {
             let work: Work = state.withLock { state in
                 if let team = state.helpWanted {
                     state.helpWanted = nil
-                    return .help(team)
+                    // Texts that came since the team was formed come first; the owner then
+                    // computes its batch alone.
+                    if state.waiting.isEmpty {
+                        state.beingHelped = team
+                        return .help(team)
+                    }
                 }
                 let count = min(settings.maxBatch, state.waiting.count)
                 guard count > 0 else {
@@ -371,6 +414,9 @@ public final class EmbeddingBatcher: Sendable {
                 return
             case .help(let joining):
                 joining.help()
+                state.withLock { state in
+                    if state.beingHelped === joining { state.beingHelped = nil }
+                }
                 continue
             case .batch(let taken, let sharing):
                 (batch, team) = (taken, sharing)
@@ -386,6 +432,7 @@ public final class EmbeddingBatcher: Sendable {
                 // A helper that never came is not waited for; the worker woken for it finds
                 // nothing to help with and looks for texts, or sleeps again.
                 if let team, state.helpWanted === team { state.helpWanted = nil }
+                if let team, state.beingHelped === team { state.beingHelped = nil }
                 if let team, team.isShared {
                     state.sharedBatches += 1
                     state.secondsPerUnitShared = state.secondsPerUnitShared == 0 ? perUnit : 0.8 * state.secondsPerUnitShared + 0.2 * perUnit
