@@ -154,7 +154,7 @@ public final class EmbeddingBatcher: Sendable {
         var secondsPerUnitShared = 0.0
         /// A batch whose worker asked for an idle worker's help and has not been joined yet.
         var helpWanted: WorkTeam?
-        /// The batch a worker is helping with: that worker can be recalled for a text at once.
+        /// The batch a worker is helping with (until that worker has left it): it can be recalled for a text at once.
         var beingHelped: WorkTeam?
         var sharedBatches = 0
         var running = 0
@@ -432,7 +432,6 @@ public final class EmbeddingBatcher: Sendable {
                 // A helper that never came is not waited for; the worker woken for it finds
                 // nothing to help with and looks for texts, or sleeps again.
                 if let team, state.helpWanted === team { state.helpWanted = nil }
-                if let team, state.beingHelped === team { state.beingHelped = nil }
                 if let team, team.isShared {
                     state.sharedBatches += 1
                     state.secondsPerUnitShared = state.secondsPerUnitShared == 0 ? perUnit : 0.8 * state.secondsPerUnitShared + 0.2 * perUnit

@@ -34,8 +34,8 @@ package final class WorkTeam: @unchecked Sendable {
     }
     private let mailbox = Atomic<Int>(Mailbox.absent)
     private let joined = Atomic<Bool>(false)
-    private let finished = Atomic<Bool>(false)
-    private let recalled = Atomic<Bool>(false)
+    /// Set by ``finish()`` or ``recall()``: the helper leaves when it next waits, or never joins.
+    private let released = Atomic<Bool>(false)
     /// The step being run; set by the owner before a step is posted, read by the helper after it
     /// sees it posted, cleared after the helper is done with it.
     private var step: ((Int, Int) -> Void)?
@@ -69,19 +69,19 @@ package final class WorkTeam: @unchecked Sendable {
     /// Called by the owner when the pass is done: a helper still waiting leaves, and one that
     /// has not arrived yet will leave at once.
     package func finish() {
-        finished.store(true, ordering: .releasing)
+        released.store(true, ordering: .releasing)
     }
 
     /// Asks the helper back for other work: it leaves after the step it is running, if any, and
     /// the owner runs the rest of the pass alone. A helper that has not arrived will not join.
     package func recall() {
-        recalled.store(true, ordering: .releasing)
+        released.store(true, ordering: .releasing)
     }
 
     /// The helper's side: joins, runs each step's second part as it is posted, and returns when
     /// the owner finishes the pass or ``recall()`` asks for it.
     package func help() {
-        guard !finished.load(ordering: .acquiring), !recalled.load(ordering: .acquiring) else { return }
+        guard !released.load(ordering: .acquiring) else { return }
         mailbox.store(Mailbox.idle, ordering: .releasing)
         joined.store(true, ordering: .releasing)
         var spins = 0
@@ -91,7 +91,7 @@ package final class WorkTeam: @unchecked Sendable {
                 step?(1, Self.parts)
                 mailbox.store(Mailbox.done, ordering: .releasing)
                 spins = 0
-            case Mailbox.idle where finished.load(ordering: .acquiring) || recalled.load(ordering: .acquiring):
+            case Mailbox.idle where released.load(ordering: .acquiring):
                 // Fails only when the owner posted a step meanwhile: that step is run first.
                 if mailbox.compareExchange(expected: Mailbox.idle, desired: Mailbox.absent, ordering: .acquiringAndReleasing).exchanged { return }
             default:
