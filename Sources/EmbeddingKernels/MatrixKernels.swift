@@ -170,17 +170,13 @@ package enum MatrixKernels {
         }
     }
 
-    /// Scaled dot-product attention of one sequence of `length` rows, every head: reads queries
-    /// (already scaled by 1/√d), keys and values from `qkv` (row stride `3 · hidden`) and writes
-    /// each head's context into its columns of `context` (row stride `hidden`). Only the sequence's
-    /// own rows take part, which is what BERT's attention mask achieves for a padded batch.
-    package static func attention(qkv: UnsafePointer<Float>, context: UnsafeMutablePointer<Float>, length: Int, hidden: Int, heads: Int, scores: UnsafeMutablePointer<Float>) {
-        attention(qkv: qkv, context: context, length: length, queries: 0..<length, hidden: hidden, heads: heads, scores: scores)
-    }
-
-    /// ``attention(qkv:context:length:hidden:heads:scores:)`` for the query rows `queries` of the
-    /// sequence only (each row's context depends on every key and value, but on no other query),
-    /// so that two threads can share a sequence's attention.
+    /// Scaled dot-product attention of one sequence of `length` rows, every head, for the query
+    /// rows `queries` (each row's context depends on every key and value, but on no other query,
+    /// so two threads can share a sequence's attention): reads queries (already scaled by 1/√d),
+    /// keys and values from `qkv` (row stride `3 · hidden`) and writes each head's context into
+    /// its columns of `context` (row stride `hidden`). Only the sequence's own rows take part,
+    /// which is what BERT's attention mask achieves for a padded batch. `scores` holds `length`
+    /// floats. The portable ``AttentionKernel``.
     package static func attention(qkv: UnsafePointer<Float>, context: UnsafeMutablePointer<Float>, length: Int, queries: Range<Int>, hidden: Int, heads: Int, scores: UnsafeMutablePointer<Float>) {
         let headSize = hidden / heads
         let chunks = headSize / 16

@@ -148,30 +148,54 @@ struct MiniLMKernelTests {
 
     /// Attention against its definition in double precision: softmax over each query's dot
     /// products with every key of the sequence, then the weighted sum of the values, per head, at
-    /// lengths below, at and past one vector of 16.
-    @Test(arguments: [1, 5, 16, 17, 40])
-    func attentionMatchesTheDefinition(length: Int) {
-        let hidden = 64, heads = 2, headSize = hidden / heads
-        var generator = SplitMix(seed: UInt64(length))
-        let qkv = FloatBuffer((0..<(length * 3 * hidden)).map { _ in Float.random(in: -1.5...1.5, using: &generator) })
-        let context = FloatBuffer(count: length * hidden)
-        let scores = FloatBuffer(count: length)
-        MatrixKernels.attention(qkv: qkv.pointer, context: context.pointer, length: length, hidden: hidden, heads: heads, scores: scores.pointer)
-        var worst = 0.0
-        for head in 0..<heads {
-            func value(_ row: Int, _ part: Int, _ d: Int) -> Double { Double(qkv.pointer[row * 3 * hidden + part * hidden + head * headSize + d]) }
-            for i in 0..<length {
-                let scores = (0..<length).map { j in (0..<headSize).reduce(0.0) { $0 + value(i, 0, $1) * value(j, 1, $1) } }
-                let largest = scores.max()!
-                let weights = scores.map { Foundation.exp($0 - largest) }
-                let total = weights.reduce(0, +)
-                for d in 0..<headSize {
-                    let expected = (0..<length).reduce(0.0) { $0 + weights[$1] * value($1, 2, d) } / total
-                    worst = max(worst, abs(Double(context.pointer[i * hidden + head * headSize + d]) - expected))
+    /// lengths below, at and past one vector of 16 (and past a group of four queries), on every
+    /// attention kernel this CPU runs, with heads of 32 and of 64 dimensions. `spread` scales the
+    /// inputs so that scores reach ±50 (softmax must not overflow, and weights far below the
+    /// largest must vanish, not turn into noise); the tolerance grows with the scores' rounding.
+    @Test(arguments: AttentionKernel.allCases.filter(\.isSupported), [(1, 2), (5, 2), (16, 1), (17, 2), (40, 2), (83, 1)])
+    func attentionMatchesTheDefinition(kernel: AttentionKernel, sequence: (length: Int, heads: Int)) {
+        for spread in [Float(1.5), 3] {
+            let (length, heads) = sequence, hidden = 64, headSize = hidden / heads
+            var generator = SplitMix(seed: UInt64(length))
+            let qkv = FloatBuffer((0..<(length * 3 * hidden)).map { _ in Float.random(in: -spread...spread, using: &generator) })
+            let context = FloatBuffer(count: length * hidden)
+            let scratch = FloatBuffer(count: AttentionKernel.scratchCount(length: length, hidden: hidden, heads: heads))
+            kernel.attention(qkv: qkv.pointer, context: context.pointer, length: length, queries: 0..<length, hidden: hidden, heads: heads, scratch: scratch.pointer)
+            var worst = 0.0
+            for head in 0..<heads {
+                func value(_ row: Int, _ part: Int, _ d: Int) -> Double { Double(qkv.pointer[row * 3 * hidden + part * hidden + head * headSize + d]) }
+                for i in 0..<length {
+                    let scores = (0..<length).map { j in (0..<headSize).reduce(0.0) { $0 + value(i, 0, $1) * value(j, 1, $1) } }
+                    let largest = scores.max()!
+                    let weights = scores.map { Foundation.exp($0 - largest) }
+                    let total = weights.reduce(0, +)
+                    for d in 0..<headSize {
+                        let expected = (0..<length).reduce(0.0) { $0 + weights[$1] * value($1, 2, d) } / total
+                        worst = max(worst, abs(Double(context.pointer[i * hidden + head * headSize + d]) - expected))
+                    }
                 }
             }
+            #expect(worst < 1e-5 * Double(spread * spread), "\(kernel): worst error \(worst) at length \(length), \(heads) heads, inputs within ±\(spread)")
         }
-        #expect(worst < 1e-5, "worst error \(worst) at length \(length)")
+    }
+
+    /// What a work team relies on: each query row comes out the same to the bit whichever range
+    /// of queries it is computed in, for every split of a sequence into two ranges.
+    @Test(arguments: AttentionKernel.allCases.filter(\.isSupported))
+    func attentionSplitByQueriesEqualsTheWholeToTheBit(kernel: AttentionKernel) {
+        let length = 23, hidden = 64, heads = 2
+        var generator = SplitMix(seed: 23)
+        let qkv = FloatBuffer((0..<(length * 3 * hidden)).map { _ in Float.random(in: -1.5...1.5, using: &generator) })
+        let whole = FloatBuffer(count: length * hidden), parts = FloatBuffer(count: length * hidden)
+        let scratch = FloatBuffer(count: AttentionKernel.scratchCount(length: length, hidden: hidden, heads: heads))
+        kernel.attention(qkv: qkv.pointer, context: whole.pointer, length: length, queries: 0..<length, hidden: hidden, heads: heads, scratch: scratch.pointer)
+        for split in 1..<length {
+            for queries in [0..<split, split..<length] {
+                kernel.attention(qkv: qkv.pointer, context: parts.pointer, length: length, queries: queries, hidden: hidden, heads: heads, scratch: scratch.pointer)
+            }
+            let differing = (0..<(length * hidden)).filter { whole.pointer[$0].bitPattern != parts.pointer[$0].bitPattern }
+            #expect(differing.isEmpty, "\(kernel), split at \(split): \(differing.count) values differ, first at \(differing.first.map { "row \($0 / hidden)" } ?? "")")
+        }
     }
 
     static func int8Failures(path: KernelPath, rows: Int, inputs: Int, outputs: Int) -> [String] {

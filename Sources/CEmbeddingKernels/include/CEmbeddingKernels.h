@@ -190,6 +190,23 @@ void cek_bf16_amx_multiply(const float *a, int rows, int inputs, const uint16_t 
                            const float *bias, const float *residual, int gelu, float *c,
                            uint16_t *scratch);
 
+/// 1 when both the CPU and the operating system support AVX512F, AVX512BW and AVX512VL (what
+/// cek_attention needs), else 0.
+int cek_has_avx512f(void);
+
+/// How many floats of scratch cek_attention needs for a sequence of `length` rows and heads of
+/// `head_size` dimensions.
+size_t cek_attention_scratch_count(int length, int head_size);
+
+/// Scaled dot-product attention of one sequence of `length` rows, every head, for the query rows
+/// [first_query, end_query): reads queries (already scaled by 1/sqrt(head_size)), keys and values
+/// from `qkv` (row stride 3 * hidden) and writes each head's context into its columns of
+/// `context` (row stride hidden). hidden / heads must be a multiple of 16; `scratch` holds
+/// cek_attention_scratch_count(length, hidden / heads) floats. Each query row's result does not
+/// depend on the range it is computed in. Requires cek_has_avx512f() == 1.
+void cek_attention(const float *qkv, float *context, int length, int first_query, int end_query,
+                   int hidden, int heads, float *scratch);
+
 /// A hint to the core that the caller is spinning on a value another core will change (x86's
 /// `pause`; nothing elsewhere): it yields the core's shared resources to a sibling thread.
 static inline void cek_spin_pause(void) {

@@ -30,6 +30,8 @@ struct BertEncoder: Sendable {
     /// when a layer runs on fp32, whose rows round as their block does; 1 on the integer and bf16
     /// paths, which compute each row alike wherever it falls.
     private let rowAlignment: Int
+    /// What attention runs on (the kernels' choice).
+    let attention: AttentionKernel
 
     /// The four linear layers of each encoder layer, which ``MiniLMKernels`` may put on different
     /// paths.
@@ -93,6 +95,7 @@ struct BertEncoder: Sendable {
             ))
         }
         self.layers = layers
+        attention = kernels.attention
         rowAlignment = layers.contains { [$0.queryKeyValue, $0.attentionOutput, $0.intermediate, $0.output].contains { $0.path == .fp32 } } ? MatrixKernels.rowBlock : 1
     }
 
@@ -148,7 +151,7 @@ struct BertEncoder: Sendable {
                     let start = starts[index]
                     let first = max(rows.lowerBound, start), end = min(rows.upperBound, start + sequence.count)
                     guard first < end else { continue }
-                    MatrixKernels.attention(qkv: qkv + start * 3 * h, context: context + start * h, length: sequence.count, queries: (first - start)..<(end - start), hidden: h, heads: c.heads, scores: scratch.scores[part].pointer)
+                    attention.attention(qkv: qkv + start * 3 * h, context: context + start * h, length: sequence.count, queries: (first - start)..<(end - start), hidden: h, heads: c.heads, scratch: scratch.scores[part].pointer)
                 }
             }
             step { rows, part in

@@ -10,7 +10,8 @@ final class EncoderScratch: @unchecked Sendable {
     private(set) var context: FloatBuffer
     private(set) var intermediate: FloatBuffer
     private(set) var sum: FloatBuffer
-    /// Attention scores of one query row, one buffer for each part of a ``WorkTeam`` step.
+    /// Attention's scratch (``AttentionKernel/scratchCount(length:hidden:heads:)``), one buffer
+    /// for each part of a ``WorkTeam`` step.
     private(set) var scores: [FloatBuffer]
     /// A linear layer's input rounded to bf16 or quantised to 8 bits (empty on the fp32 path),
     /// one buffer for each part of a ``WorkTeam`` step.
@@ -26,7 +27,7 @@ final class EncoderScratch: @unchecked Sendable {
         context = hidden
         intermediate = hidden
         sum = hidden
-        scores = (0..<WorkTeam.parts).map { _ in FloatBuffer(count: configuration.maxPositions) }
+        scores = (0..<WorkTeam.parts).map { _ in FloatBuffer(count: AttentionKernel.scratchCount(length: configuration.maxPositions, hidden: configuration.hiddenSize, heads: configuration.heads)) }
         rounded = (0..<WorkTeam.parts).map { _ in AlignedBuffer(count: 0) }
     }
 
