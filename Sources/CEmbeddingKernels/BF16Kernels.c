@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "WeightPrefetch.h"
 #include "BF16Rounding.h"
 #include "BF16Rows.h"
 
@@ -94,6 +95,8 @@ INLINE_AVX512_BF16 void micro_kernel(
     const uint16_t *w0 = weights, *w1 = weights + (size_t)pairs * 32;
     const bf16_pair *row = (const bf16_pair *)a;
     for (int p = 0; p < pairs; p++) {
+        cek_prefetch_weights(w0 + (size_t)p * 32);
+        if (panels > 1) cek_prefetch_weights(w1 + (size_t)p * 32);
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(w0 + (size_t)p * 32);
         const __m512bh b1 = panels > 1 ? (__m512bh)_mm512_loadu_si512(w1 + (size_t)p * 32) : b0;
 #pragma clang loop unroll(full)

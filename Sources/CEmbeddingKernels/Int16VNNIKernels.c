@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "WeightPrefetch.h"
 #include "BF16Rounding.h"
 #include "PairRows.h"
 
@@ -71,6 +72,8 @@ INLINE_AVX512_VNNI void micro_kernel(
     const int16_t *w0 = weights, *w1 = weights + (size_t)pairs * 32;
     const cek_i16_pair *row = (const cek_i16_pair *)a;
     for (int p = 0; p < pairs; p++) {
+        cek_prefetch_weights(w0 + (size_t)p * 32);
+        if (panels > 1) cek_prefetch_weights(w1 + (size_t)p * 32);
         const __m512i b0 = _mm512_loadu_si512(w0 + (size_t)p * 32);
         const __m512i b1 = panels > 1 ? _mm512_loadu_si512(w1 + (size_t)p * 32) : b0;
 #pragma clang loop unroll(full)

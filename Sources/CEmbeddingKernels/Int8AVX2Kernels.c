@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "WeightPrefetch.h"
 #include "BF16Rounding.h"
 #include "PairRows.h"
 
@@ -227,6 +228,8 @@ INLINE_AVX2 void micro_kernel(
     const cek_i16_pair *row = (const cek_i16_pair *)a;
     for (int p = 0; p < pairs; p++) {
         __m256i b0, b1;
+        cek_prefetch_weights(w0 + (size_t)p * pairBytes);
+        if (panels > 1) cek_prefetch_weights(w1 + (size_t)p * pairBytes);
         if (wide) {
             b0 = _mm256_loadu_si256((const __m256i *)(w0 + (size_t)p * pairBytes));
             b1 = panels > 1 ? _mm256_loadu_si256((const __m256i *)(w1 + (size_t)p * pairBytes)) : b0;

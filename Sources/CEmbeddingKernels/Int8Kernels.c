@@ -1,4 +1,5 @@
 #include "CEmbeddingKernels.h"
+#include "WeightPrefetch.h"
 #include "BF16Rounding.h"
 #include "Int8Rows.h"
 
@@ -172,6 +173,8 @@ INLINE_AVX512_VNNI void micro_kernel(
     const int8_t *w0 = weights, *w1 = weights + (size_t)quads * 64;
     const u8_quad *row = (const u8_quad *)a;
     for (int p = 0; p < quads; p++) {
+        cek_prefetch_weights(w0 + (size_t)p * 64);
+        if (panels > 1) cek_prefetch_weights(w1 + (size_t)p * 64);
         const __m512i b0 = _mm512_loadu_si512(w0 + (size_t)p * 64);
         const __m512i b1 = panels > 1 ? _mm512_loadu_si512(w1 + (size_t)p * 64) : b0;
 #pragma clang loop unroll(full)
