@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -180,6 +181,20 @@ struct EmbeddingBatcherTests {
         #expect(EmbeddingBatcher.projectedEnd(now + .milliseconds(4), now: now) == now + .milliseconds(4))
         #expect(EmbeddingBatcher.projectedEnd(now - .milliseconds(6), now: now) == now + .milliseconds(6))
     }
+
+    #if os(Linux)
+    /// `top -H`, `perf sched` and /proc name threads by the kernel's name, which Foundation's
+    /// `Thread.name` does not set on Linux: the thread that computes a batch is `embedding-N`.
+    @Test(.timeLimit(.minutes(1))) func theKernelNamesEachWorkerThreadAfterItsIndex() async throws {
+        let seen = Mutex<String?>(nil)
+        let batcher = EmbeddingBatcher(settings: .init(workers: 1, maxBatch: 8, maxQueued: 8)) { texts in
+            seen.withLock { $0 = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "unreadable" }
+            return texts.map { _ in [1, 0, 0, 0] }
+        }
+        _ = try await batcher.embed("a")
+        #expect(seen.withLock { $0 } == "embedding-0\n")
+    }
+    #endif
 
     @Test(.timeLimit(.minutes(1))) func theWaitForEachEmbeddingAndHowLateItWasAgainstTheEstimateAreMeasured() async throws {
         // Two fast texts teach the batcher that text is cheap; the third takes 50 ms, far past

@@ -236,6 +236,13 @@ public final class EmbeddingBatcher: Sendable {
                 let which = __priority_which_t(PRIO_PROCESS.rawValue)
                 _ = setpriority(which, 0, min(getpriority(which, 0) + Int32(niceness), 19))
             }
+            // Foundation's `Thread.name` does not reach the kernel here, so `top -H`, `perf sched`
+            // and /proc showed the workers under Dispatch's thread names. The kernel's own name
+            // (at most 15 bytes) is this thread's `comm` (Glibc does not export pthread_setname_np).
+            if let comm = fopen("/proc/thread-self/comm", "w") {
+                fputs("embedding-\(index)", comm)
+                fclose(comm)
+            }
             #endif
             while true {
                 wake.wait()
