@@ -3,7 +3,7 @@
 // Scaled dot-product attention on AVX-512F, for every AVX-512 kernel path. The portable kernel
 // (MatrixKernels.attention in Swift) takes one query against one key at a time, so every score
 // ends in a horizontal sum and a scalar `expf`: a fifth of a long prompt's encoder time on a
-// Zen 4 core. Here each head's keys are first copied transposed (head_size rows of `padded`
+// 2-core AMD EPYC VM. Here each head's keys are first copied transposed (head_size rows of `padded`
 // keys), so sixteen scores are one vector of broadcast-FMAs over the head's dimensions; softmax
 // runs sixteen scores at a time with a vector exp; and QUERIES queries share every load of a key
 // and of a value, each with accumulators of its own (independent FMA chains). A query's

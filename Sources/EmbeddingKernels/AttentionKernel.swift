@@ -25,9 +25,10 @@ package enum AttentionKernel: Sendable, Hashable, CaseIterable {
     private static let hasAVX512F = cek_has_avx512f() != 0
 
     /// How many floats of scratch ``attention(qkv:context:length:queries:hidden:heads:scratch:)``
-    /// needs for sequences of up to `length` rows.
+    /// needs for sequences of up to `length` rows, on either kernel (the AVX-512 kernel's
+    /// transposed keys and weights, which is more than the portable kernel's `length` scores).
     package static func scratchCount(length: Int, hidden: Int, heads: Int) -> Int {
-        max(length, cek_attention_scratch_count(Int32(length), Int32(hidden / heads)))
+        cek_attention_scratch_count(Int32(length), Int32(hidden / heads))
     }
 
     /// Attention of one sequence of `length` rows for the query rows `queries`, as

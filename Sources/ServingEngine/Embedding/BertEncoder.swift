@@ -151,7 +151,7 @@ struct BertEncoder: Sendable {
                     let start = starts[index]
                     let first = max(rows.lowerBound, start), end = min(rows.upperBound, start + sequence.count)
                     guard first < end else { continue }
-                    attention.attention(qkv: qkv + start * 3 * h, context: context + start * h, length: sequence.count, queries: (first - start)..<(end - start), hidden: h, heads: c.heads, scratch: scratch.scores[part].pointer)
+                    attention.attention(qkv: qkv + start * 3 * h, context: context + start * h, length: sequence.count, queries: (first - start)..<(end - start), hidden: h, heads: c.heads, scratch: scratch.attentionScratch[part].pointer)
                 }
             }
             step { rows, part in

@@ -12,7 +12,7 @@ final class EncoderScratch: @unchecked Sendable {
     private(set) var sum: FloatBuffer
     /// Attention's scratch (``AttentionKernel/scratchCount(length:hidden:heads:)``), one buffer
     /// for each part of a ``WorkTeam`` step.
-    private(set) var scores: [FloatBuffer]
+    private(set) var attentionScratch: [FloatBuffer]
     /// A linear layer's input rounded to bf16 or quantised to 8 bits (empty on the fp32 path),
     /// one buffer for each part of a ``WorkTeam`` step.
     private(set) var rounded: [AlignedBuffer<UInt16>]
@@ -27,7 +27,7 @@ final class EncoderScratch: @unchecked Sendable {
         context = hidden
         intermediate = hidden
         sum = hidden
-        scores = (0..<WorkTeam.parts).map { _ in FloatBuffer(count: AttentionKernel.scratchCount(length: configuration.maxPositions, hidden: configuration.hiddenSize, heads: configuration.heads)) }
+        attentionScratch = (0..<WorkTeam.parts).map { _ in FloatBuffer(count: AttentionKernel.scratchCount(length: configuration.maxPositions, hidden: configuration.hiddenSize, heads: configuration.heads)) }
         rounded = (0..<WorkTeam.parts).map { _ in AlignedBuffer(count: 0) }
     }
 

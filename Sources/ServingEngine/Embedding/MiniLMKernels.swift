@@ -117,8 +117,9 @@ package enum MiniLMKernels: String, Sendable, Hashable, CaseIterable, CustomStri
     }
 
     /// The kernel attention runs on: ``AttentionKernel/avx512`` on every AVX-512 path (each
-    /// requires AVX512F, BW and VL, all it needs), which took 14 % off a long prompt's encoder pass
-    /// on a 2-core AMD EPYC VM (attention went from 21 % of its time to 6.5 %); ``AttentionKernel/portable`` on the others.
+    /// requires AVX512F, BW and VL, all it needs), which took 14 % off a long prompt's encoder
+    /// pass on a 2-core AMD EPYC VM (attention went from 21 % of its time to 6.5 %);
+    /// ``AttentionKernel/portable`` on the others.
     var attention: AttentionKernel {
         switch self {
         case .int8AMX, .int8VNNI, .avx512BF16: .avx512
